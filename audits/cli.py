@@ -1,0 +1,40 @@
+"""The `govaudit` command.
+
+Each group of commands lives in its own module under `audits.commands` and registers itself
+on the app through `register(app)`, so adding a command never means editing another's code.
+
+Exit codes (documented in README): 0 no critical finding, 1 critical findings,
+2 usage or rule-file error, 3 run error.
+"""
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+import audits.config  # noqa: F401  (sets GX_ANALYTICS_ENABLED before anything imports GX)
+
+EXIT_OK, EXIT_CRITICAL, EXIT_USAGE, EXIT_RUN_ERROR = 0, 1, 2, 3
+
+COMMAND_MODULES = [
+    "audits.commands.crawl",
+]
+
+app = typer.Typer(
+    name="govaudit",
+    help="Audit government information-disclosure (政府信息公开) portals.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

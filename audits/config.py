@@ -1,0 +1,36 @@
+"""Every default of govaudit in one place, overridable by environment variables.
+
+Paths are resolved against the working directory so that `make demo` and the tests keep
+their state beside the checkout (`var/`, `reports_out/`), never in the user's home.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Telemetry must never leave the machine; set before Great Expectations is imported anywhere.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+STORE_PATH_ENV = "GOVAUDIT_STORE"
+RULES_DIR_ENV = "GOVAUDIT_RULES"
+REPORTS_DIR_ENV = "GOVAUDIT_REPORTS"
+
+DEFAULT_STORE_PATH = Path("var/govaudit.sqlite3")
+DEFAULT_REPORTS_DIR = Path("reports_out")
+DEFAULT_RULES_DIR = PACKAGE_ROOT / "expectations"
+SITES_DIR = PACKAGE_ROOT / "crawler" / "sites"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def store_path(explicit: str | Path | None = None) -> Path:
+    return Path(explicit or os.environ.get(STORE_PATH_ENV) or DEFAULT_STORE_PATH)
+
+
+def rules_dir(explicit: str | Path | None = None) -> Path:
+    return Path(explicit or os.environ.get(RULES_DIR_ENV) or DEFAULT_RULES_DIR)
+
+
+def reports_dir(explicit: str | Path | None = None) -> Path:
+    return Path(explicit or os.environ.get(REPORTS_DIR_ENV) or DEFAULT_REPORTS_DIR)

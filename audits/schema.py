@@ -1,0 +1,137 @@
+"""Column contracts of the frames that normalisation produces and the rules read.
+
+The rule files in `expectations/` name these columns; the strict rule loader checks every
+column a rule names against this module, so a typo in a rule file is an error at load time
+rather than a rule that silently evaluates nothing. Keep the lists in step with
+`audits.normalize`.
+"""
+from __future__ import annotations
+
+# One row per crawled detail page (and per catalog page that could not be read).
+DOCUMENT_COLUMNS: dict[str, str] = {
+    "doc_id": "string",  # stable id of the document within its site: the article id of the URL, else the URL
+    "url": "string",
+    "site": "string",
+    "host": "string",
+    "unit": "string",
+    "unit_level": "string",  # township | subdistrict | county_gov | department
+    "crawl_id": "Int64",
+    "kind": "string",  # detail | catalog
+    "title": "string",
+    "list_title": "string",
+    "list_date": "datetime64[ns]",
+    "index_no": "string",  # 索引号
+    "publisher": "string",  # 发布机构 / 发文机关
+    "disclosure_mode": "string",  # 公开方式
+    "issued_date": "datetime64[ns]",  # 发文日期 / 成文日期 / 生成日期
+    "category": "string",  # 组配分类 / 主题分类
+    "doc_no": "string",  # 文件编号 / 文号 / 发文字号
+    "published_at": "datetime64[ns]",  # 发布时间 / 发布日期 (else <meta PubDate>, else list date)
+    "source": "string",  # 来源 / 信息来源
+    "report_type": "string",  # fazhi_annual | xxgk_annual | budget | final_accounts | routine | other
+    "report_year": "Int64",  # the year the body reports on (opening sentence / headings), else the title's
+    "title_year": "Int64",  # the year named in the title
+    "table_template": "string",  # 2019 | 2021 | <NA>  (xxgk_annual only)
+    "body_length": "Int64",
+    "content_hash": "string",  # sha256 of the normalised body text
+    "http_status": "Int64",
+    "fetched_at": "datetime64[ns, UTC]",
+    "attachment_count": "Int64",
+    "fetch_error": "string",  # why the page could not be fetched (<NA> when it was)
+    "parse_problems": "string",  # '; '-joined reasons a field could not be read (<NA> when none)
+}
+
+# One row per top-level section heading, plus one row per required kind found only inside
+# another section's text (standalone = False).
+SECTION_COLUMNS: dict[str, str] = {
+    "doc_id": "string",
+    "url": "string",
+    "crawl_id": "Int64",
+    "ordinal": "Int64",  # 1-based position of the heading; <NA> for folded rows
+    "numeral": "string",  # 一 / 二 / ... as printed
+    "heading": "string",
+    "start": "Int64",  # character offsets in body_text
+    "end": "Int64",
+    "kind": "string",  # a key of the section keyword sets (e.g. fz_first_responsible), <NA> when none
+    "standalone": "boolean",
+    "years": "string",  # comma-separated 4-digit years named in the heading
+}
+
+# Long form of the 信息公开 annual-report tables 二, 三, 四.
+TABLE_CELL_COLUMNS: dict[str, str] = {
+    "doc_id": "string",
+    "url": "string",
+    "crawl_id": "Int64",
+    "table": "string",  # 二 | 三 | 四
+    "row_key": "string",
+    "row_label": "string",
+    "col_key": "string",
+    "col_label": "string",
+    "value": "Float64",  # "/" and blanks are <NA>, never 0
+    "raw": "string",
+}
+
+# Every number in a body.
+FIGURE_COLUMNS: dict[str, str] = {
+    "doc_id": "string",
+    "url": "string",
+    "crawl_id": "Int64",
+    "figure_id": "Int64",
+    "value": "Float64",
+    "unit": "string",  # 起 件 人 人次 份 次 户 家 个 名 条 万元 元 %
+    "approx": "boolean",  # 余 多 近 约
+    "raw": "string",
+    "sentence": "string",
+    "group_id": "Int64",  # part/total group this figure belongs to (<NA> when none)
+    "role": "string",  # total | part | <NA>
+}
+
+# One row per 共…其中… / 分别 group.
+FIGURE_GROUP_COLUMNS: dict[str, str] = {
+    "doc_id": "string",
+    "url": "string",
+    "crawl_id": "Int64",
+    "group_id": "Int64",
+    "total": "Float64",
+    "parts_sum": "Float64",
+    "n_parts": "Int64",
+    "complete": "boolean",  # the parts claim to list the whole (分别, or parts of one unit naming every kind)
+    "unit": "string",
+    "approx": "boolean",
+    "sentence": "string",
+}
+
+# One row per failing (document, rule), or per page/unit that could not be checked.
+FINDING_COLUMNS: dict[str, str] = {
+    "finding_key": "string",  # stable identity across runs: site|doc_id-or-url|rule_id
+    "site": "string",
+    "unit": "string",
+    "doc_id": "string",
+    "url": "string",
+    "title": "string",
+    "crawl_id": "Int64",
+    "rule_id": "string",
+    "suite": "string",
+    "kind": "string",  # failure | could_not_check
+    "severity": "string",  # critical | warning | info
+    "rule_title": "string",
+    "message": "string",
+    "observed": "string",
+    "expected": "string",
+    "basis": "string",
+    "fix": "string",
+    "content_hash": "string",
+    "fetched_at": "string",
+}
+
+FRAMES: dict[str, dict[str, str]] = {
+    "documents": DOCUMENT_COLUMNS,
+    "sections": SECTION_COLUMNS,
+    "table_cells": TABLE_CELL_COLUMNS,
+    "figures": FIGURE_COLUMNS,
+    "figure_groups": FIGURE_GROUP_COLUMNS,
+}
+
+SEVERITIES = ("critical", "warning", "info")
+UNIT_LEVELS = ("township", "subdistrict", "county_gov", "department")
+REPORT_TYPES = ("fazhi_annual", "xxgk_annual", "budget", "final_accounts", "routine", "other")

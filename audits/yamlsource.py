@@ -1,0 +1,96 @@
+"""YAML files that remember where every value came from.
+
+Site configs, rule files and the schedule are edited by people, not programs; an error that
+says `crawler/sites/demo.yml:14: field 'units[2].level'` gets fixed in seconds, one that says
+`KeyError: 'level'` does not. Values are plain Python (dicts, lists, scalars); locations are
+kept beside them, keyed by the path of keys and indexes that leads to each value.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PathKey = tuple[Any, ...]
+
+
+class YamlError(ValueError):
+    """A problem at a place in a YAML file; str() is `file:line: message`."""
+
+    def __init__(self, file: str | Path, line: int | None, message: str):
+        self.file, self.line, self.message = str(file), line, message
+        where = f"{self.file}:{line}" if line else self.file
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass
+class YamlDoc:
+    file: str
+    data: Any
+    lines: dict[PathKey, int] = field(default_factory=dict)
+
+    def line(self, *path: Any) -> int | None:
+        """Line of the value at `path`, else of its nearest enclosing value."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+    def error(self, path: PathKey, message: str) -> YamlError:
+        return YamlError(self.file, self.line(*path), message)
+
+
+def dotted(path: PathKey) -> str:
+    """('units', 2, 'level') -> 'units[2].level' for messages."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_yaml(path: str | Path, text: str | None = None) -> YamlDoc:
+    path = Path(path)
+    try:
+        source = text if text is not None else path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise YamlError(path, None, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise YamlError(path, None, f"not UTF-8 text ({exc.reason}); save the file as UTF-8") from None
+    try:
+        node = yaml.compose(source, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise YamlError(path, line, f"YAML syntax error: {exc.problem}") from None
+    doc = YamlDoc(file=str(path), data=None)
+    if node is None:
+        return doc
+    doc.data = _build(node, (), doc)
+    return doc
+
+
+def _build(node: yaml.Node, path: PathKey, doc: YamlDoc) -> Any:
+    doc.lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlError(doc.file, key_node.start_mark.line + 1, "a key must be a plain value")
+            key = _scalar(key_node)
+            if key in out:
+                raise YamlError(doc.file, key_node.start_mark.line + 1, f"duplicate key {key!r}")
+            out[key] = _build(value_node, path + (key,), doc)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, path + (i,), doc) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()

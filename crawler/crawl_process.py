@@ -1,0 +1,58 @@
+"""Entry point of the crawl subprocess: `python -m crawler.crawl_process --site ... --crawl-id ...`.
+
+Turns a site config into Scrapy settings (politeness per site) and runs the dialect's spider.
+It is started by `crawler.runner`, which owns the crawl row in the store and shows progress.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler import settings as default_settings
+from crawler.sites import SiteConfig, load_site
+from crawler.spiders.hanweb import HanwebSpider
+
+SPIDERS = {"hanweb": HanwebSpider}
+
+
+def settings_for(site: SiteConfig, store: str, crawl_id: int, progress: bool = True) -> Settings:
+    settings = Settings()
+    settings.setmodule(default_settings, priority="project")
+    polite = site.politeness
+    settings.setdict({
+        "CONCURRENT_REQUESTS_PER_DOMAIN": polite.concurrency_per_host,
+        "DOWNLOAD_DELAY": polite.delay,
+        "AUTOTHROTTLE_ENABLED": polite.autothrottle and polite.delay > 0,
+        "ROBOTSTXT_OBEY": polite.obey_robots,
+        "GOVAUDIT_STORE": store,
+        "GOVAUDIT_CRAWL_ID": crawl_id,
+        "GOVAUDIT_PROGRESS": progress,
+    }, priority="cmdline")
+    return settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.crawl_process")
+    parser.add_argument("--site", required=True)
+    parser.add_argument("--store", required=True)
+    parser.add_argument("--crawl-id", type=int, required=True)
+    parser.add_argument("--units", default="")
+    parser.add_argument("--base-url", default="")
+    parser.add_argument("--log-level", default="WARNING")
+    args = parser.parse_args(argv)
+    site = load_site(args.site)
+    if not site.politeness.obey_robots:
+        print(f"robots.txt is NOT obeyed for {site.name}: {site.politeness.robots_opt_out_reason}", file=sys.stderr)
+    settings = settings_for(site, args.store, args.crawl_id)
+    settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
+    process = CrawlerProcess(settings, install_root_handler=True)
+    process.crawl(SPIDERS[site.cms], site=args.site, units=args.units, base_url=args.base_url)
+    process.start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

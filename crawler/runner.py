@@ -1,0 +1,130 @@
+"""Run one crawl of a site in a subprocess, show its progress, and record how it ended.
+
+The parent owns the crawl row: it creates it, starts `crawler.crawl_process`, turns the
+child's JSON progress lines into a progress bar per unit, and marks the crawl complete,
+partial (interrupted, or the child died after storing pages) or failed. The scheduler calls
+the same function, so a crashing crawl can never take the scheduler down with it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from crawler.extensions.progress import PREFIX
+from crawler.sites import SiteConfig, load_site
+from crawler.store import Store
+
+
+@dataclass
+class CrawlSummary:
+    crawl_id: int
+    site: str
+    status: str
+    log_path: Path
+    units: list[dict[str, Any]] = field(default_factory=list)
+    reason: str = ""
+
+
+def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: list[str] | None = None,
+              base_url: str | None = None, show_progress: bool = True, console: Console | None = None,
+              log_level: str = "WARNING") -> CrawlSummary:
+    site = site_ref if isinstance(site_ref, SiteConfig) else load_site(site_ref)
+    if base_url:
+        site = site.with_base_url(base_url)
+    site = site.select_units(units)  # unknown unit names fail here, before anything starts
+    console = console or Console(stderr=True)
+    store_path = Path(store_path)
+    with Store(store_path) as store:
+        crawl_id = store.start_crawl(site.name, [u.name for u in site.units], site.path)
+    log_path = store_path.parent / "logs" / f"crawl-{crawl_id}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "crawler.crawl_process", "--site", site.path, "--store", str(store_path),
+           "--crawl-id", str(crawl_id), "--units", ",".join(u.name for u in site.units),
+           "--log-level", log_level]
+    if base_url:
+        cmd += ["--base-url", base_url]
+    closed: dict[str, Any] = {}
+    interrupted = False
+    with open(log_path, "w", encoding="utf-8") as log, _progress(console, show_progress) as progress:
+        tasks = {u.name: progress.add_task(u.name, total=None) for u in site.units} if progress else {}
+        done: Counter[str] = Counter()
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8", env=env)
+        try:
+            assert child.stdout is not None
+            for line in child.stdout:
+                if not line.startswith(PREFIX):
+                    log.write(line)
+                    continue
+                event = json.loads(line[len(PREFIX):])
+                if event["event"] == "page" and progress:
+                    done[event["unit"]] += 1
+                    progress.update(tasks[event["unit"]], completed=done[event["unit"]],
+                                    total=max(event.get("listed") or 0, done[event["unit"]]))
+                elif event["event"] == "closed":
+                    closed = event
+            child.wait()
+        except KeyboardInterrupt:
+            interrupted = True
+            child.terminate()
+            child.wait(timeout=30)
+    with Store(store_path) as store:
+        pages = store.page_count(crawl_id)
+        if interrupted or (closed.get("reason") not in (None, "finished")):
+            status = "partial"
+        elif child.returncode != 0 or not closed:
+            status = "partial" if pages else "failed"
+        else:
+            status = "complete"
+        store.finish_crawl(crawl_id, status, {"closed": closed.get("stats", {}), "pages": pages,
+                                              "returncode": child.returncode})
+        summary = CrawlSummary(crawl_id, site.name, status, log_path, _unit_rows(store, crawl_id, site),
+                               reason=str(closed.get("reason", "interrupted" if interrupted else "")))
+    if show_progress:
+        console.print(summary_table(summary))
+    if interrupted:
+        raise KeyboardInterrupt
+    return summary
+
+
+def _progress(console: Console, show: bool) -> Any:
+    if not show:
+        from contextlib import nullcontext
+        return nullcontext(None)
+    return Progress(TextColumn("{task.description}", justify="left"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=False)
+
+
+def _unit_rows(store: Store, crawl_id: int, site: SiteConfig) -> list[dict[str, Any]]:
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for row in store.conn.execute(
+            "SELECT unit, kind, http_status, error FROM pages WHERE crawl_id=?", (crawl_id,)):
+        c = counts[row["unit"]]
+        if row["kind"] == "catalog":
+            c["catalog_errors"] += 1
+        elif row["error"] or not (row["http_status"] and 200 <= row["http_status"] < 300):
+            c["failed"] += 1
+        else:
+            c["pages"] += 1
+    return [{"unit": u.name, "level": u.level, "pages": counts[u.name]["pages"], "failed": counts[u.name]["failed"],
+             "catalog_ok": counts[u.name]["catalog_errors"] == 0} for u in site.units]
+
+
+def summary_table(summary: CrawlSummary) -> Table:
+    table = Table(title=f"crawl {summary.crawl_id} of {summary.site}: {summary.status}")
+    for col in ("unit", "level", "pages", "failed", "catalog"):
+        table.add_column(col, justify="right" if col in ("pages", "failed") else "left")
+    for row in summary.units:
+        table.add_row(row["unit"], row["level"], str(row["pages"]), str(row["failed"]),
+                      "ok" if row["catalog_ok"] else "[red]could not read[/red]")
+    return table

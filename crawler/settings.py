@@ -1,0 +1,52 @@
+"""Scrapy settings of govaudit: every crawl default lives here.
+
+A site config (crawler/sites/*.yml) overrides the politeness values per portal at run time
+(`crawler.crawl_process.settings_for`); nothing else should set Scrapy settings.
+"""
+BOT_NAME = "govaudit"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Government portals often block anonymous clients; an honest, identifying agent is the
+# polite choice and the one a webmaster can whitelist.
+USER_AGENT = "govaudit/0.1 (government disclosure audit; contact: the operating 政务公开办)"
+
+ROBOTSTXT_OBEY = True
+
+# Many townships share one county host, so limits are per host, not per unit.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = True
+
+# The pipeline stores every page, failed ones included ("could not check" is a finding).
+ITEM_PIPELINES = {"crawler.pipelines.store.StorePipeline": 300}
+EXTENSIONS = {
+    "crawler.extensions.progress.ProgressReporter": 500,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+# Non-2xx responses go to the errback, where they are recorded with their status.
+HTTPERROR_ALLOW_ALL = False
+
+# Hanweb list paging guards: a portal that keeps answering with new windows forever (or the
+# same window again) must not trap the crawl.
+GOVAUDIT_MAX_CATALOG_PAGES = 2000
+GOVAUDIT_PROXY_WINDOW = 45
+GOVAUDIT_CHECK_ATTACHMENTS = True
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -1,0 +1,145 @@
+"""What every CMS dialect shares: units to start from, detail pages, attachments, failures.
+
+A dialect spider only knows how its platform lists documents (data islands, paging
+endpoints, index_N pages). It hands each listed document to `detail_request`; fetching,
+reading and recording the detail page, checking its attachments and recording failures
+are the same everywhere and live here, so adding TRS touches nothing else.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+import scrapy
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.detail import extract_detail
+from crawler.items import PageRecord
+from crawler.sites import SiteConfig, Unit, load_site
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def failure_status(failure: Failure) -> tuple[int | None, str]:
+    """HTTP status (if any) and a plain-language reason for a failed request."""
+    if failure.check(HttpError):
+        response = failure.value.response
+        return response.status, f"HTTP {response.status} at {response.url}"
+    return None, f"{failure.type.__name__}: {failure.getErrorMessage()}"
+
+
+class CatalogSpider(scrapy.Spider):
+    """Base of the dialect spiders. Arguments: site (config path), units (comma-separated), base_url."""
+
+    dialect = ""
+
+    def __init__(self, site: str, units: str = "", base_url: str = "", **kwargs: Any):
+        super().__init__(**kwargs)
+        config: SiteConfig = load_site(site)
+        if base_url:
+            config = config.with_base_url(base_url)
+        self.site_config = config.select_units([u for u in units.split(",") if u] or None)
+
+    async def start(self) -> Any:
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self) -> Iterator[Request]:
+        for unit in self.site_config.units:
+            yield Request(unit.catalog, callback=self.parse_catalog, errback=self.catalog_failed,
+                          cb_kwargs={"unit": unit}, meta={"unit": unit.name}, dont_filter=True)
+
+    def parse_catalog(self, response: Response, unit: Unit) -> Iterator[Any]:
+        raise NotImplementedError
+
+    # records --------------------------------------------------------------------------
+    def record(self, unit: Unit, url: str, **fields: Any) -> PageRecord:
+        return PageRecord(url=url, site=self.site_config.name, unit=unit.name, unit_level=unit.level,
+                          dialect=self.dialect, fetched_at=now_iso(), **fields)
+
+    def catalog_problem(self, unit: Unit, url: str, reason: str, status: int | None = None,
+                        response: Response | None = None) -> PageRecord:
+        """A catalog that could not be read: the whole unit could not be checked."""
+        self.crawler.stats.inc_value(f"govaudit/unit/{unit.name}/catalog_failed")
+        return self.record(unit, url, kind="catalog", http_status=status, error=reason,
+                           headers=_headers(response) if response is not None else {},
+                           html=_text(response) if response is not None else "")
+
+    def catalog_failed(self, failure: Failure) -> Iterator[PageRecord]:
+        request = failure.request
+        unit: Unit = request.cb_kwargs["unit"]
+        status, reason = failure_status(failure)
+        self.logger.warning("catalog of %s could not be read: %s", unit.name, reason)
+        yield self.catalog_problem(unit, request.url, f"catalog unreachable: {reason}", status)
+
+    # details --------------------------------------------------------------------------
+    def detail_request(self, unit: Unit, url: str, list_title: str | None, list_date: str | None) -> Request:
+        self.crawler.stats.inc_value(f"govaudit/unit/{unit.name}/listed")
+        return Request(url, callback=self.parse_detail, errback=self.detail_failed,
+                       cb_kwargs={"unit": unit, "list_title": list_title, "list_date": list_date},
+                       meta={"unit": unit.name})
+
+    def parse_detail(self, response: Response, unit: Unit, list_title: str | None,
+                     list_date: str | None) -> Iterator[Any]:
+        if not isinstance(response, TextResponse):
+            yield self.record(unit, response.url, kind="detail", list_title=list_title, list_date=list_date,
+                              http_status=response.status, headers=_headers(response),
+                              error=f"not an HTML page (Content-Type {response.headers.get('Content-Type', b'').decode()!r})")
+            return
+        html = response.text
+        parts = extract_detail(html, response.url)
+        error = None
+        if "\ufffd" in html:
+            error = f"page bytes do not decode as {response.encoding}; characters would be lost"
+        record = self.record(
+            unit, response.url, kind="detail", list_title=list_title, list_date=list_date,
+            http_status=response.status, headers=_headers(response), encoding=response.encoding,
+            html=html, page_title=parts.page_title, meta_pairs=parts.meta_pairs, meta_tags=parts.meta_tags,
+            body_text=parts.body_text, body_html=parts.body_html, attachments=parts.attachments, error=error,
+        )
+        yield from self.check_attachments(record, list(record.attachments))
+
+    def detail_failed(self, failure: Failure) -> Iterator[PageRecord]:
+        request = failure.request
+        kw = request.cb_kwargs
+        status, reason = failure_status(failure)
+        response = getattr(failure.value, "response", None)
+        yield self.record(kw["unit"], request.url, kind="detail", list_title=kw["list_title"],
+                          list_date=kw["list_date"], http_status=status, error=reason,
+                          headers=_headers(response) if response is not None else {})
+
+    # attachments: checked one after another so the record is stored once, complete ---------
+    def check_attachments(self, record: PageRecord, pending: list[dict[str, str]]) -> Iterator[Any]:
+        unchecked = [a for a in pending if "status" not in a]
+        if not unchecked or not self.settings.getbool("GOVAUDIT_CHECK_ATTACHMENTS"):
+            yield record
+            return
+        attachment = unchecked[0]
+        yield Request(attachment["url"], method="HEAD", callback=self._attachment_done,
+                      errback=self._attachment_failed, dont_filter=True,
+                      cb_kwargs={"record": record, "attachment": attachment}, meta={"unit": record.unit})
+
+    def _attachment_done(self, response: Response, record: PageRecord, attachment: dict) -> Iterator[Any]:
+        attachment["status"] = str(response.status)
+        yield from self.check_attachments(record, record.attachments)
+
+    def _attachment_failed(self, failure: Failure) -> Iterator[Any]:
+        kw = failure.request.cb_kwargs
+        status, reason = failure_status(failure)
+        kw["attachment"]["status"] = str(status) if status else "error"
+        kw["attachment"]["error"] = reason
+        yield from self.check_attachments(kw["record"], kw["record"].attachments)
+
+
+def _headers(response: Response | None) -> dict[str, str]:
+    if response is None:
+        return {}
+    return {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+
+
+def _text(response: Response) -> str:
+    return response.text if isinstance(response, TextResponse) else ""

@@ -1,0 +1,145 @@
+"""大汉 Hanweb JCMS catalogs: the `<datastore>` data island and the dataproxy.jsp paging endpoint.
+
+The column page embeds the first group of records (perPage × groupSize, typically 45) as CDATA
+inside `<script type="text/xml">`; the rest come from `/module/web/jpage/dataproxy.jsp` in
+record windows (`startrecord/endrecord/perpage`, POSTed like jpage itself does). Some servers
+ignore the window and honour only `page=N`, so a window that brings nothing new switches to
+page style once before giving up. Paging stops at `totalRecord`, at an empty window, or at the
+GOVAUDIT_MAX_CATALOG_PAGES guard, whichever comes first.
+"""
+from __future__ import annotations
+
+import html as htmllib
+import re
+from typing import Any, Iterator
+from urllib.parse import parse_qs, urlencode, urljoin, urlparse
+
+import lxml.html
+from scrapy.http import FormRequest, Request, Response, TextResponse
+
+from crawler.sites import Unit
+from crawler.spiders.base import CatalogSpider
+
+_RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
+_PARAM_RE = re.compile(r"var\s+param_(\w+)\s*=\s*\{(.*?)\}\s*;", re.S)
+_JPAGE_RE = re.compile(r"\.jpage\(\s*\{(.*?)\}\s*\)", re.S)
+_NEXTGROUP_RE = re.compile(r"<nextgroup>\s*<!\[CDATA\[.*?href=[\"']([^\"']+)[\"']", re.S)
+_TOTAL_RE = re.compile(r"totalRecord\s*[\"']?\s*[:=]\s*(\d+)", re.I)
+_XML_TOTAL_RE = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
+_DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+
+
+def js_object(text: str) -> dict[str, str]:
+    """Loose reader for the `{col:1,webid:355,path:'/',...}` literals of jpage scripts."""
+    return {k: v for k, v in re.findall(r"(\w+)\s*:\s*'?([^',}]*)'?", text)}
+
+
+def parse_records(text: str, base_url: str) -> list[tuple[str, str | None, str | None]]:
+    """(absolute url, title, date) for each `<record>`; the title attribute beats truncated text."""
+    out = []
+    for raw in _RECORD_RE.findall(text):
+        try:
+            fragment = lxml.html.fragment_fromstring(raw.strip(), create_parent="div")
+        except Exception:  # a record of stray markup carries no document
+            continue
+        link = next((a for a in fragment.iter("a") if a.get("href")), None)
+        if link is None:
+            continue
+        title = (link.get("title") or link.text_content() or "").strip() or None
+        rest = fragment.text_content()
+        found = _DATE_RE.search(re.sub(r"\s+", "", rest.replace(link.text_content(), "", 1)))
+        date = f"{found.group(1)}-{int(found.group(2)):02d}-{int(found.group(3)):02d}" if found else None
+        out.append((urljoin(base_url, htmllib.unescape(link.get("href").strip())), title, date))
+    return out
+
+
+class HanwebSpider(CatalogSpider):
+    name = "hanweb"
+    dialect = "hanweb"
+
+    def parse_catalog(self, response: Response, unit: Unit) -> Iterator[Any]:
+        text = response.text if isinstance(response, TextResponse) else ""
+        records = parse_records(text, response.url)
+        params = self._params(text)
+        if not records and not params:
+            yield self.catalog_problem(
+                unit, response.url, response=response, status=response.status,
+                reason="no Hanweb data island (<datastore>) or jpage parameters on the catalog page; "
+                       "check the unit's catalog URL and the site's cms dialect",
+            )
+            return
+        seen: set[str] = set()
+        yield from self._details(unit, records, seen)
+        jpage = js_object(m.group(1)) if (m := _JPAGE_RE.search(text)) else {}
+        total = int(t.group(1)) if (t := _TOTAL_RE.search(text)) else len(records)
+        per_page = int(jpage.get("perPage") or 15)
+        window = per_page * int(jpage.get("groupSize") or 3)
+        self.crawler.stats.set_value(f"govaudit/unit/{unit.name}/total_record", total)
+        if total > len(records) and params:
+            proxy = urljoin(response.url, jpage.get("proxyUrl") or PROXY_PATH)
+            yield self._window(unit, proxy, params, response.url, len(records) + 1, window, per_page,
+                               total, seen, pages=1)
+
+    def _params(self, text: str) -> dict[str, str]:
+        if m := _PARAM_RE.search(text):
+            params = js_object(m.group(2))
+            params.setdefault("unitid", m.group(1))
+            return params
+        if m := _NEXTGROUP_RE.search(text):  # fall back on the nextgroup URL template
+            query = parse_qs(urlparse(htmllib.unescape(m.group(1))).query)
+            return {k: v[0] for k, v in query.items() if k != "page"}
+        return {}
+
+    def _details(self, unit: Unit, records: list, seen: set[str]) -> Iterator[Request]:
+        for url, title, date in records:
+            if url not in seen:
+                seen.add(url)
+                yield self.detail_request(unit, url, title, date)
+
+    def _window(self, unit: Unit, proxy: str, params: dict, referer: str, start: int, window: int,
+                per_page: int, total: int, seen: set[str], pages: int, page_style: bool = False) -> Request:
+        form = {k: str(params.get(k, d)) for k, d in (
+            ("col", 1), ("appid", 1), ("webid", ""), ("path", "/"), ("columnid", ""),
+            ("sourceContentType", 1), ("unitid", ""), ("webname", ""), ("permissiontype", 0))}
+        kwargs = dict(unit=unit, proxy=proxy, params=params, referer=referer, start=start, window=window,
+                      per_page=per_page, total=total, seen=seen, pages=pages, page_style=page_style)
+        headers = {"Referer": referer, "X-Requested-With": "XMLHttpRequest",
+                   "Accept": "application/xml, text/xml, */*"}
+        if page_style:
+            query = urlencode({"page": (start - 1) // window + 1, "perpage": window, **form})
+            return Request(f"{proxy}?{query}", headers=headers, callback=self.parse_window,
+                           errback=self.catalog_failed_window, cb_kwargs=kwargs, meta={"unit": unit.name},
+                           dont_filter=True)
+        query = urlencode({"startrecord": start, "endrecord": start + window - 1, "perpage": per_page})
+        return FormRequest(f"{proxy}?{query}", formdata=form, headers=headers, callback=self.parse_window,
+                           errback=self.catalog_failed_window, cb_kwargs=kwargs, meta={"unit": unit.name},
+                           dont_filter=True)
+
+    def parse_window(self, response: Response, unit: Unit, proxy: str, params: dict, referer: str, start: int,
+                     window: int, per_page: int, total: int, seen: set[str], pages: int,
+                     page_style: bool) -> Iterator[Any]:
+        text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+        records = parse_records(text, referer)
+        if m := _XML_TOTAL_RE.search(text):
+            total = int(m.group(1))
+        new = [r for r in records if r[0] not in seen]
+        self.crawler.stats.inc_value(f"govaudit/unit/{unit.name}/catalog_pages")
+        if not new and records and not page_style:
+            # The server ignored the window and sent an earlier one again: ask by page instead.
+            yield self._window(unit, proxy, params, referer, start, window, per_page, total, seen, pages + 1, True)
+            return
+        yield from self._details(unit, new, seen)
+        next_start = start + window
+        if not new or next_start > total:
+            return
+        if pages >= self.settings.getint("GOVAUDIT_MAX_CATALOG_PAGES"):
+            yield self.catalog_problem(unit, response.url, status=response.status,
+                                       reason=f"catalog paging stopped after {pages} pages (GOVAUDIT_MAX_CATALOG_PAGES); "
+                                              f"{len(seen)} of {total} records listed")
+            return
+        yield self._window(unit, proxy, params, referer, next_start, window, per_page, total, seen, pages + 1,
+                           page_style)
+
+    def catalog_failed_window(self, failure: Any) -> Iterator[Any]:
+        yield from self.catalog_failed(failure)

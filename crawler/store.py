@@ -1,0 +1,182 @@
+"""The embedded SQLite store of crawls and the pages they fetched.
+
+One file holds every crawl so that the auditor can re-run rules on any stored crawl and compare
+runs. Pages are keyed by (crawl id, URL): a crawl that is killed and run again with the same id
+overwrites instead of duplicating. Later stages (history of audit runs, the email outbox) add
+their own tables to the same file through `connect()`.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from crawler.items import PageRecord
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS crawls (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    site TEXT NOT NULL,
+    site_config TEXT,
+    units TEXT NOT NULL DEFAULT '[]',
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL DEFAULT 'running',
+    stats TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS pages (
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    url TEXT NOT NULL,
+    site TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    unit_level TEXT NOT NULL,
+    dialect TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    list_title TEXT,
+    list_date TEXT,
+    http_status INTEGER,
+    headers TEXT NOT NULL,
+    fetched_at TEXT,
+    encoding TEXT,
+    html TEXT NOT NULL,
+    page_title TEXT,
+    meta_pairs TEXT NOT NULL,
+    meta_tags TEXT NOT NULL,
+    body_text TEXT NOT NULL,
+    body_html TEXT NOT NULL,
+    attachments TEXT NOT NULL,
+    error TEXT,
+    PRIMARY KEY (crawl_id, url)
+);
+CREATE INDEX IF NOT EXISTS pages_unit ON pages (crawl_id, unit);
+"""
+
+_JSON_FIELDS = ("headers", "meta_pairs", "meta_tags", "attachments")
+CRAWL_STATUSES = ("running", "complete", "partial", "failed")
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """Open (and create if needed) the store; WAL lets the report read while a crawl writes."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=30)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+class Store:
+    """Crawls and pages; every write is committed at once so a killed crawl keeps what it got."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.conn = connect(self.path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # crawls -----------------------------------------------------------------------------
+    def start_crawl(self, site: str, units: list[str], site_config: str | None = None) -> int:
+        with self.conn:
+            cur = self.conn.execute(
+                "INSERT INTO crawls (site, site_config, units, started_at) VALUES (?, ?, ?, ?)",
+                (site, site_config, json.dumps(units, ensure_ascii=False), utcnow()),
+            )
+        return int(cur.lastrowid)
+
+    def reopen_crawl(self, crawl_id: int) -> None:
+        with self.conn:
+            self.conn.execute(
+                "UPDATE crawls SET status='running', finished_at=NULL WHERE id=?", (crawl_id,)
+            )
+
+    def finish_crawl(self, crawl_id: int, status: str, stats: dict[str, Any]) -> None:
+        if status not in CRAWL_STATUSES:
+            raise ValueError(f"unknown crawl status {status!r}")
+        with self.conn:
+            self.conn.execute(
+                "UPDATE crawls SET status=?, finished_at=?, stats=? WHERE id=?",
+                (status, utcnow(), json.dumps(stats, ensure_ascii=False, default=str), crawl_id),
+            )
+
+    def crawl(self, crawl_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM crawls WHERE id=?", (crawl_id,)).fetchone()
+        return _crawl_dict(row) if row else None
+
+    def crawls(self, site: str | None = None) -> list[dict[str, Any]]:
+        sql, args = "SELECT * FROM crawls", ()
+        if site:
+            sql, args = sql + " WHERE site=?", (site,)
+        return [_crawl_dict(r) for r in self.conn.execute(sql + " ORDER BY id", args)]
+
+    def resolve_crawl(self, ref: str | int, site: str | None = None) -> int:
+        """Turn 'latest' or an id into a crawl id, with a message that says what exists."""
+        if str(ref) == "latest":
+            sql = "SELECT id FROM crawls WHERE status != 'running'"
+            args: tuple = ()
+            if site:
+                sql, args = sql + " AND site=?", (site,)
+            row = self.conn.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
+            if row is None:
+                raise LookupError(f"no finished crawl in {self.path}; run `govaudit crawl SITE` first")
+            return int(row["id"])
+        try:
+            crawl_id = int(ref)
+        except ValueError:
+            raise LookupError(f"crawl reference {ref!r} is neither 'latest' nor a number") from None
+        if self.crawl(crawl_id) is None:
+            raise LookupError(f"no crawl with id {crawl_id} in {self.path}; `govaudit crawls` lists them")
+        return crawl_id
+
+    # pages ------------------------------------------------------------------------------
+    def save_page(self, crawl_id: int, record: PageRecord) -> None:
+        data = record.to_dict()
+        for key in _JSON_FIELDS:
+            data[key] = json.dumps(data[key], ensure_ascii=False)
+        data["crawl_id"] = crawl_id
+        cols = ", ".join(data)
+        marks = ", ".join(f":{k}" for k in data)
+        with self.conn:
+            self.conn.execute(f"INSERT OR REPLACE INTO pages ({cols}) VALUES ({marks})", data)
+
+    def pages(self, crawl_id: int, units: list[str] | None = None) -> Iterator[PageRecord]:
+        sql, args = "SELECT * FROM pages WHERE crawl_id=?", [crawl_id]
+        if units:
+            sql += f" AND unit IN ({', '.join('?' * len(units))})"
+            args += units
+        with closing(self.conn.execute(sql + " ORDER BY unit, url", args)) as cur:
+            for row in cur:
+                yield row_to_record(row)
+
+    def page_count(self, crawl_id: int) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM pages WHERE crawl_id=?", (crawl_id,)).fetchone()[0])
+
+
+def row_to_record(row: sqlite3.Row) -> PageRecord:
+    data = dict(row)
+    data.pop("crawl_id", None)
+    for key in _JSON_FIELDS:
+        data[key] = json.loads(data[key])
+    return PageRecord(**data)
+
+
+def _crawl_dict(row: sqlite3.Row) -> dict[str, Any]:
+    data = dict(row)
+    data["units"] = json.loads(data["units"])
+    data["stats"] = json.loads(data["stats"])
+    return data
