@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"robots.txt is NOT obeyed for {site.name}: {site.politeness.robots_opt_out_reason}", file=sys.stderr)
     settings = settings_for(site, args.store, args.crawl_id)
     settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     process.crawl(SPIDERS[site.cms], site=args.site, units=args.units, base_url=args.base_url)
     process.start()
     return 0

@@ -1,0 +1,54 @@
+"""`govaudit crawl SITE` and `govaudit crawls`: one-off crawls for analysts."""
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from audits import config
+from crawler.runner import run_crawl
+from crawler.sites import SiteConfigError
+from crawler.store import Store
+
+console = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("crawl")(crawl)
+    app.command("crawls")(crawls)
+
+
+def crawl(
+    site: str = typer.Argument(..., help="site config name (crawler/sites/*.yml) or path to one"),
+    unit: Optional[list[str]] = typer.Option(None, "--unit", "-u", help="crawl only this unit (repeatable)"),
+    base_url: Optional[str] = typer.Option(None, help="serve the site's catalog paths from another base URL"),
+    store: Optional[str] = typer.Option(None, help=f"SQLite store (default {config.DEFAULT_STORE_PATH})"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
+) -> None:
+    """Crawl a site's catalogs into the store and print a summary per unit."""
+    from audits.cli import EXIT_RUN_ERROR, EXIT_USAGE
+
+    try:
+        summary = run_crawl(site, config.store_path(store), units=unit, base_url=base_url,
+                            show_progress=not quiet, console=console)
+    except SiteConfigError as exc:
+        console.print(f"[red]site config error:[/red] {exc}")
+        raise typer.Exit(EXIT_USAGE)
+    print(f"crawl {summary.crawl_id} of {summary.site}: {summary.status} "
+          f"({sum(u['pages'] for u in summary.units)} pages; log {summary.log_path})")
+    if summary.status == "failed":
+        raise typer.Exit(EXIT_RUN_ERROR)
+
+
+def crawls(store: Optional[str] = typer.Option(None, help="SQLite store")) -> None:
+    """List the stored crawls."""
+    with Store(config.store_path(store)) as st:
+        table = Table(title=f"crawls in {st.path}")
+        for col in ("id", "site", "status", "started", "finished", "pages", "units"):
+            table.add_column(col)
+        for c in st.crawls():
+            table.add_row(str(c["id"]), c["site"], c["status"], c["started_at"], c["finished_at"] or "",
+                          str(st.page_count(c["id"])), str(len(c["units"])))
+    Console().print(table)
