@@ -18,6 +18,7 @@ EXIT_OK, EXIT_CRITICAL, EXIT_USAGE, EXIT_RUN_ERROR = 0, 1, 2, 3
 
 COMMAND_MODULES = [
     "audits.commands.crawl",
+    "audits.commands.audit",
 ]
 
 app = typer.Typer(

@@ -1,0 +1,100 @@
+"""`govaudit audit` (re-run the rules on a stored crawl) and `govaudit demo` (the whole job on the demo portal)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from audits import config
+
+console = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("audit")(audit)
+    app.command("demo")(demo)
+
+
+def _rule_file_error() -> type[Exception]:
+    from audits.rules.loader import RuleFileError
+
+    return RuleFileError
+
+
+def audit(
+    crawl: str = typer.Option("latest", "--crawl", help="'latest' or a crawl id"),
+    site: Optional[str] = typer.Option(None, help="with --crawl latest: the latest crawl of this site"),
+    rules: Optional[Path] = typer.Option(None, help="rule directory (default: expectations/)"),
+    store: Optional[str] = typer.Option(None, help="SQLite store"),
+    reports: Optional[Path] = typer.Option(None, help="report directory (default: reports_out/)"),
+    lang: str = typer.Option("zh", help="report language: zh or en"),
+) -> None:
+    """Run the rule suites on a stored crawl (no crawling) and write the report."""
+    from audits.cli import EXIT_CRITICAL, EXIT_RUN_ERROR, EXIT_USAGE
+    from audits.pipeline import audit_crawl, render
+    from crawler.store import Store
+
+    try:
+        with Store(config.store_path(store)) as st:
+            crawl_id = st.resolve_crawl(crawl, site)
+        result = audit_crawl(store, crawl_id, rules)
+    except LookupError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    except _rule_file_error() as exc:
+        console.print(f"[red]rule file error:[/red] {exc}")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        report = render(store, result.run_id, reports, lang)
+    except Exception as exc:  # the findings are stored; say so and how to retry
+        console.print(f"[red]the report could not be written: {exc}[/red]\n"
+                      f"findings of run {result.run_id} are stored; retry with `govaudit report --run {result.run_id}`")
+        raise typer.Exit(EXIT_RUN_ERROR)
+    print_summary(result)
+    print(f"report: {report}")
+    if result.critical_count:
+        raise typer.Exit(EXIT_CRITICAL)
+
+
+def print_summary(result) -> None:  # type: ignore[no-untyped-def]
+    f = result.findings
+    table = Table(title=f"run {result.run_id}: crawl {result.crawl_id} of {result.site} ({result.crawl_status})")
+    for col in ("kind", "severity", "rule", "findings"):
+        table.add_column(col, justify="right" if col == "findings" else "left")
+    if len(f):
+        counts = f.groupby(["kind", "severity", "rule_id"]).size().reset_index(name="n")
+        order = {"critical": 0, "warning": 1, "info": 2}
+        counts = counts.sort_values(by=["kind", "severity", "rule_id"],
+                                    key=lambda s: s.map(order) if s.name == "severity" else s)
+        for row in counts.itertuples():
+            table.add_row(row.kind, row.severity, row.rule_id, str(row.n))
+    console.print(table)
+    for error in result.errors:
+        console.print(f"[red]suite error:[/red] {error}")
+    docs = int((result.documents["kind"] == "detail").sum()) if len(result.documents) else 0
+    crit = result.critical_count
+    console.print(f"{docs} documents checked; {crit} critical, "
+                  f"{int((f['severity'] == 'warning').sum()) if len(f) else 0} warning, "
+                  f"{int((f['kind'] == 'could_not_check').sum()) if len(f) else 0} could not be checked")
+
+
+def demo(
+    seed: int = typer.Option(7, help="seed of the generated portal"),
+    size: int = typer.Option(300, help="number of documents in the portal"),
+    store: Optional[str] = typer.Option(None, help="SQLite store"),
+    reports: Optional[Path] = typer.Option(None, help="report directory"),
+    lang: str = typer.Option("zh", help="report language: zh or en"),
+) -> None:
+    """Serve the bundled demo portal on loopback, crawl it, audit it and write the report."""
+    from audits.pipeline import run_site
+    from crawler.demoportal.server import DemoPortal
+
+    with DemoPortal(seed=seed, size=size) as portal:
+        console.print(f"demo portal (桐乡市, {size} documents) serving at {portal.url}")
+        outcome = run_site("demo", store_path=store, reports_dir=reports, lang=lang, base_url=portal.url,
+                           show_progress=True)
+    print_summary(outcome.audit)
+    print(f"report: {outcome.report_path}")

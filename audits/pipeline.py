@@ -1,0 +1,86 @@
+"""The main job, in stages: crawl → frames → rules → history → report.
+
+`audit_crawl` is the tuning loop (no network: re-run the rule files on a stored crawl);
+`run_site` is what the schedule and `govaudit demo` run. Each stage is its own module; this
+one only passes results along, so every stage stays usable on its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from audits import config
+from crawler.runner import CrawlSummary, run_crawl
+from crawler.store import Store
+
+
+@dataclass
+class AuditRun:
+    run_id: int
+    site: str
+    crawl_id: int
+    crawl_status: str
+    findings: pd.DataFrame
+    rule_stats: pd.DataFrame
+    documents: pd.DataFrame
+    errors: list[str]
+
+    @property
+    def critical_count(self) -> int:
+        f = self.findings
+        return int(((f["kind"] == "failure") & (f["severity"] == "critical")).sum()) if len(f) else 0
+
+
+@dataclass
+class SiteRunOutcome:
+    site: str
+    crawl_id: int
+    run_id: int
+    report_path: Path
+    findings: pd.DataFrame
+    documents: pd.DataFrame
+    crawl: CrawlSummary
+    audit: AuditRun
+
+
+def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | Path | None = None,
+                now: datetime | None = None) -> AuditRun:
+    """Build the frames of a stored crawl, run every rule suite on them and record the run."""
+    from audits.history import record_run
+    from audits.normalize.frames import build_frames
+    from audits.rules.runner import run_rules
+
+    store_path = config.store_path(store_path)
+    rules = config.rules_dir(rules_dir)
+    with Store(store_path) as store:
+        crawl = store.crawl(crawl_id)
+        if crawl is None:
+            raise LookupError(f"no crawl with id {crawl_id} in {store_path}")
+        frames = build_frames(store.pages(crawl_id), crawl_id)
+    result = run_rules(frames, rules, now=now)
+    run_id = record_run(store_path, site=crawl["site"], crawl_id=crawl_id, documents=frames.documents,
+                        findings=result.findings, rule_stats=result.rule_stats, rules_dir=str(rules))
+    return AuditRun(run_id, crawl["site"], crawl_id, crawl["status"], result.findings, result.rule_stats,
+                    frames.documents, list(result.errors))
+
+
+def render(store_path: str | Path | None, run_id: int, reports_dir: str | Path | None = None,
+           lang: str = "zh") -> Path:
+    from audits.report.render import render_run
+
+    return render_run(config.store_path(store_path), run_id, config.reports_dir(reports_dir), lang=lang)
+
+
+def run_site(site_ref: str | Path, units: list[str] | None = None, *, store_path: str | Path | None = None,
+             rules_dir: str | Path | None = None, reports_dir: str | Path | None = None, lang: str = "zh",
+             base_url: str | None = None, show_progress: bool = False) -> SiteRunOutcome:
+    """Crawl a site (in a subprocess), audit the crawl, and write the report."""
+    store_path = config.store_path(store_path)
+    crawl = run_crawl(site_ref, store_path, units=units, base_url=base_url, show_progress=show_progress)
+    audit = audit_crawl(store_path, crawl.crawl_id, rules_dir)
+    report_path = render(store_path, audit.run_id, reports_dir, lang)
+    return SiteRunOutcome(crawl.site, crawl.crawl_id, audit.run_id, report_path, audit.findings,
+                          audit.documents, crawl, audit)

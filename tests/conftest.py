@@ -1,0 +1,26 @@
+"""Session-wide fixtures: one demo portal server and one crawl of it, shared by all tests.
+
+The portal runs as a real HTTP server in a subprocess on a free loopback port (Scrapy's own
+mockserver pattern); the crawl runs the real spider in its own subprocess into a real SQLite
+store, so every later stage is tested on what a user would get.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+from tests.mockserver.fixtures import demo_portal  # noqa: E402,F401  (session fixture)
+
+
+@pytest.fixture(scope="session")
+def demo_crawl(demo_portal, tmp_path_factory):  # noqa: F811
+    """The demo portal crawled once into a fresh store: (store path, CrawlSummary)."""
+    from crawler.runner import run_crawl
+
+    store = tmp_path_factory.mktemp("store") / "govaudit.sqlite3"
+    summary = run_crawl("demo", store, base_url=demo_portal.url, show_progress=False)
+    return Path(store), summary
