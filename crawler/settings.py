@@ -27,10 +27,17 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
-RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+GOVAUDIT_RETRY_BACKOFF_BASE = 0.5  # seconds; doubled on each retry, Retry-After honoured
+GOVAUDIT_RETRY_BACKOFF_MAX = 30.0
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = True
 
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.hostpolicy.HostPolicyMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
+}
 # The pipeline stores every page, failed ones included ("could not check" is a finding).
 ITEM_PIPELINES = {"crawler.pipelines.store.StorePipeline": 300}
 EXTENSIONS = {

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterator
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -24,11 +25,25 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+BLOCKED_STATUSES = {
+    412: "a JavaScript challenge page (瑞数-style anti-bot)",
+    403: "access forbidden",
+    429: "too many requests",
+}
+
+
 def failure_status(failure: Failure) -> tuple[int | None, str]:
     """HTTP status (if any) and a plain-language reason for a failed request."""
     if failure.check(HttpError):
         response = failure.value.response
+        if response.status in BLOCKED_STATUSES:
+            return response.status, (
+                f"blocked: HTTP {response.status} at {response.url}, {BLOCKED_STATUSES[response.status]}; "
+                "the portal refuses this client: lower the crawl rate (politeness.delay) and ask the site's "
+                "webmaster to allow the govaudit User-Agent and this machine's address")
         return response.status, f"HTTP {response.status} at {response.url}"
+    if failure.check(IgnoreRequest):
+        return None, str(failure.value)
     return None, f"{failure.type.__name__}: {failure.getErrorMessage()}"
 
 
