@@ -1,0 +1,303 @@
+"""The history of audit runs, kept in the same SQLite file as the crawls they audited.
+
+A supervisor's question is rarely "what is wrong?" but "what is wrong *now* that was not last
+week, and what did the units fix?". Answering it needs every run's findings and a snapshot of
+the documents it saw, so that a later run can tell a fixed finding from one that merely could
+not be checked again, and a document that vanished from a catalog from one that was silently
+edited after publication (its content hash changed).
+
+A finding's identity across runs is its `finding_key` (site | doc_id-or-url | rule_id): the same
+key in two runs is the same finding. Comparison of runs lives in `audits.report.diff`; this
+module only stores and loads.
+"""
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from audits.schema import DOCUMENT_COLUMNS, FINDING_COLUMNS, SEVERITIES
+from crawler.store import Store, connect
+
+if TYPE_CHECKING:  # a run-time import would be circular: the report reads this module
+    from audits.report.diff import RunDiff
+
+FINDING_KINDS = ("failure", "could_not_check")
+
+RULE_STAT_COLUMNS: dict[str, str] = {
+    "rule_id": "string",
+    "suite": "string",
+    "severity": "string",
+    "title": "string",
+    "basis": "string",
+    "evaluated": "Int64",
+    "failed": "Int64",
+    "could_not_check": "Int64",
+    "pass_rate": "Float64",
+}
+
+# Counts kept on the run row so that listing runs never needs to scan the findings.
+RUN_COUNT_COLUMNS = (
+    "documents", "units", "rules_evaluated", "critical", "warning", "info", "could_not_check",
+)
+
+
+def _columns_sql(columns: dict[str, str]) -> str:
+    kinds = {"Int64": "INTEGER", "Float64": "REAL", "boolean": "INTEGER"}
+    return ", ".join(f"{name} {kinds.get(dtype, 'TEXT')}" for name, dtype in columns.items())
+
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    site TEXT NOT NULL,
+    crawl_id INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    rules_dir TEXT NOT NULL,
+    crawl_status TEXT NOT NULL,
+    {", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in RUN_COUNT_COLUMNS)}
+);
+CREATE TABLE IF NOT EXISTS findings (
+    run_id INTEGER NOT NULL REFERENCES runs(id), {_columns_sql(FINDING_COLUMNS)}
+);
+CREATE INDEX IF NOT EXISTS findings_run ON findings (run_id);
+CREATE INDEX IF NOT EXISTS findings_key ON findings (site, finding_key);
+CREATE TABLE IF NOT EXISTS doc_snapshots (
+    run_id INTEGER NOT NULL REFERENCES runs(id), {_columns_sql(DOCUMENT_COLUMNS)}
+);
+CREATE INDEX IF NOT EXISTS doc_snapshots_run ON doc_snapshots (run_id);
+CREATE TABLE IF NOT EXISTS rule_stats (
+    run_id INTEGER NOT NULL REFERENCES runs(id), {_columns_sql(RULE_STAT_COLUMNS)}
+);
+CREATE INDEX IF NOT EXISTS rule_stats_run ON rule_stats (run_id);
+"""
+
+
+@dataclass
+class RunData:
+    """One stored run as the report reads it."""
+
+    run: dict[str, Any]
+    findings: pd.DataFrame
+    documents: pd.DataFrame
+    rule_stats: pd.DataFrame
+    crawl: dict[str, Any] | None
+
+    @property
+    def id(self) -> int:
+        return int(self.run["id"])
+
+    @property
+    def site(self) -> str:
+        return str(self.run["site"])
+
+
+def open_history(store_path: str | Path) -> sqlite3.Connection:
+    """Open the store with the history tables, adding columns a newer schema.py introduced."""
+    conn = connect(store_path)
+    conn.executescript(SCHEMA)
+    for table, columns in (("findings", FINDING_COLUMNS), ("doc_snapshots", DOCUMENT_COLUMNS),
+                           ("rule_stats", RULE_STAT_COLUMNS)):
+        present = {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
+        for name in columns.keys() - present:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {_columns_sql({name: columns[name]})}")
+    return conn
+
+
+def finding_key(site: str, doc_id: Any, url: Any, rule_id: str) -> str:
+    ref = doc_id if isinstance(doc_id, str) and doc_id else url if isinstance(url, str) and url else ""
+    return f"{site}|{ref}|{rule_id}"
+
+
+def _require(frame: pd.DataFrame, columns: dict[str, str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{what} frame lacks column(s) {', '.join(missing)}; "
+            f"its columns must follow audits.schema / audits.history.RULE_STAT_COLUMNS"
+        )
+
+
+def _check_findings(findings: pd.DataFrame, site: str) -> pd.DataFrame:
+    _require(findings, FINDING_COLUMNS, "findings")
+    findings = findings.copy()
+    for position, (_, row) in enumerate(findings.iterrows()):
+        where = f"findings row {position} (rule {row['rule_id']!r}, url {row['url']!r})"
+        if row["severity"] not in SEVERITIES:
+            raise ValueError(f"{where}: severity {row['severity']!r} is not one of {', '.join(SEVERITIES)}")
+        if row["kind"] not in FINDING_KINDS:
+            raise ValueError(f"{where}: kind {row['kind']!r} is not one of {', '.join(FINDING_KINDS)}")
+        if pd.isna(row["rule_id"]) or not str(row["rule_id"]).strip():
+            raise ValueError(f"{where}: rule_id is empty")
+    findings["site"] = findings["site"].fillna(site)
+    blank = findings["finding_key"].isna() | (findings["finding_key"].astype("string") == "")
+    findings.loc[blank, "finding_key"] = [
+        finding_key(r.site, r.doc_id, r.url, r.rule_id) for r in findings[blank].itertuples()
+    ]
+    return findings
+
+
+def _sql_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, (pd.Timestamp, datetime)):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _insert(conn: sqlite3.Connection, table: str, run_id: int, frame: pd.DataFrame,
+            columns: dict[str, str]) -> None:
+    names = ["run_id", *columns]
+    rows = [
+        (run_id, *(_sql_value(v) for v in values))
+        for values in frame[list(columns)].astype(object).itertuples(index=False, name=None)
+    ]
+    conn.executemany(
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", rows
+    )
+
+
+def record_run(store_path: str | Path, *, site: str, crawl_id: int, documents: pd.DataFrame,
+               findings: pd.DataFrame, rule_stats: pd.DataFrame, rules_dir: str,
+               started_at: str | None = None) -> int:
+    """Store one audit run (findings, document snapshot, rule statistics); return its id."""
+    _require(documents, DOCUMENT_COLUMNS, "documents")
+    _require(rule_stats, RULE_STAT_COLUMNS, "rule_stats")
+    findings = _check_findings(findings, site)
+    with Store(store_path) as store:
+        crawl = store.crawl(crawl_id)
+    if crawl is None:
+        raise LookupError(f"no crawl with id {crawl_id} in {store_path}; a run records the crawl it audited")
+    if crawl["site"] != site:
+        raise ValueError(f"crawl {crawl_id} is of site {crawl['site']!r}, not {site!r}")
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    failures = findings[findings["kind"] == "failure"]
+    counts = {
+        "documents": int((documents["kind"] == "detail").sum()),
+        "units": len(set(crawl["units"]) | set(documents["unit"].dropna())),
+        "rules_evaluated": int((rule_stats["evaluated"].fillna(0) > 0).sum()),
+        **{sev: int((failures["severity"] == sev).sum()) for sev in SEVERITIES},
+        "could_not_check": int((findings["kind"] == "could_not_check").sum()),
+    }
+    with closing(open_history(store_path)) as conn, conn:
+        cur = conn.execute(
+            f"INSERT INTO runs (site, crawl_id, started_at, created_at, rules_dir, crawl_status, "
+            f"{', '.join(counts)}) VALUES (?, ?, ?, ?, ?, ?, {', '.join('?' * len(counts))})",
+            (site, crawl_id, started_at or now, now, str(rules_dir), crawl["status"], *counts.values()),
+        )
+        run_id = int(cur.lastrowid)
+        _insert(conn, "findings", run_id, findings, FINDING_COLUMNS)
+        _insert(conn, "doc_snapshots", run_id, documents, DOCUMENT_COLUMNS)
+        _insert(conn, "rule_stats", run_id, rule_stats, RULE_STAT_COLUMNS)
+    return run_id
+
+
+def typed_frame(rows: list[sqlite3.Row], columns: dict[str, str]) -> pd.DataFrame:
+    """Rebuild a frame with the dtypes of its column contract (SQLite keeps only text/numbers)."""
+    frame = pd.DataFrame([dict(r) for r in rows], columns=["run_id", *columns])
+    for name, dtype in columns.items():
+        if dtype.startswith("datetime64"):
+            utc = "UTC" in dtype
+            values = pd.to_datetime(frame[name], errors="coerce", utc=True, format="ISO8601")
+            frame[name] = values if utc else values.dt.tz_localize(None)
+        else:
+            frame[name] = frame[name].astype(object).where(frame[name].notna(), None).astype(dtype)
+    return frame.drop(columns="run_id")
+
+
+def _run_row(conn: sqlite3.Connection, run_id: int, store_path: str | Path) -> dict[str, Any]:
+    row = conn.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+    if row is None:
+        raise LookupError(f"no audit run with id {run_id} in {store_path}; `govaudit report --run latest` "
+                          f"renders the newest")
+    return dict(row)
+
+
+def load_run(store_path: str | Path, run_id: int) -> RunData:
+    with closing(open_history(store_path)) as conn:
+        run = _run_row(conn, run_id, store_path)
+        parts = {
+            table: typed_frame(conn.execute(f"SELECT * FROM {table} WHERE run_id=? ORDER BY rowid",
+                                            (run_id,)).fetchall(), columns)
+            for table, columns in (("findings", FINDING_COLUMNS), ("doc_snapshots", DOCUMENT_COLUMNS),
+                                   ("rule_stats", RULE_STAT_COLUMNS))
+        }
+    with Store(store_path) as store:
+        crawl = store.crawl(int(run["crawl_id"]))
+    return RunData(run=run, findings=parts["findings"], documents=parts["doc_snapshots"],
+                   rule_stats=parts["rule_stats"], crawl=crawl)
+
+
+def resolve_run(store_path: str | Path, ref: str | int = "latest", site: str | None = None) -> int:
+    """Turn 'latest' or a run id into a run id, saying what exists when it cannot."""
+    with closing(open_history(store_path)) as conn:
+        if str(ref) == "latest":
+            sql, args = "SELECT id FROM runs", ()
+            if site:
+                sql, args = sql + " WHERE site=?", (site,)
+            row = conn.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
+            if row is None:
+                sites = [r[0] for r in conn.execute("SELECT DISTINCT site FROM runs ORDER BY site")]
+                known = f"; runs exist for: {', '.join(sites)}" if sites else ""
+                scope = f" of site {site!r}" if site else ""
+                raise LookupError(f"no audit run{scope} in {store_path}{known}; run `govaudit audit` first")
+            return int(row["id"])
+        try:
+            run_id = int(ref)
+        except ValueError:
+            raise LookupError(f"run reference {ref!r} is neither 'latest' nor a number") from None
+        run = _run_row(conn, run_id, store_path)
+        if site and run["site"] != site:
+            raise LookupError(f"run {run_id} audited site {run['site']!r}, not {site!r}")
+        return run_id
+
+
+def previous_run(store_path: str | Path, run_id: int) -> int | None:
+    """The run of the same site just before `run_id`, or None for a site's first run."""
+    with closing(open_history(store_path)) as conn:
+        run = _run_row(conn, run_id, store_path)
+        row = conn.execute("SELECT MAX(id) FROM runs WHERE site=? AND id<?", (run["site"], run_id)).fetchone()
+    return None if row[0] is None else int(row[0])
+
+
+def site_runs(store_path: str | Path, site: str, up_to: int | None = None) -> list[dict[str, Any]]:
+    """Every run of a site in order (up to and including `up_to` when given)."""
+    with closing(open_history(store_path)) as conn:
+        sql, args = "SELECT * FROM runs WHERE site=?", [site]
+        if up_to is not None:
+            sql, args = sql + " AND id<=?", args + [up_to]
+        return [dict(r) for r in conn.execute(sql + " ORDER BY id", args)]
+
+
+def finding_keys_by_run(store_path: str | Path, site: str, up_to: int) -> dict[int, set[str]]:
+    """The finding keys of each run of a site, for counting how long a finding has been open."""
+    keys: dict[int, set[str]] = {run["id"]: set() for run in site_runs(store_path, site, up_to)}
+    with closing(open_history(store_path)) as conn:
+        for row in conn.execute("SELECT run_id, finding_key FROM findings WHERE site=? AND run_id<=?",
+                                (site, up_to)):
+            keys.setdefault(row["run_id"], set()).add(row["finding_key"])
+    return keys
+
+
+def diff_runs(store_path: str | Path, run_id: int) -> "RunDiff":
+    """What changed since the previous run of the same site (see `audits.report.diff`)."""
+    from audits.report.diff import compare_runs
+
+    return compare_runs(store_path, run_id)
+
+
+def unit_trends(store_path: str | Path, site: str) -> pd.DataFrame:
+    """Per run and unit: score, critical, warning (see `audits.report.scorecard`)."""
+    from audits.report.scorecard import site_unit_trends
+
+    return site_unit_trends(store_path, site)

@@ -1,0 +1,74 @@
+"""Writes one stored run as a self-contained HTML report with its CSV/JSON exports.
+
+The report is one file a supervisor can mail on or print: inline CSS, inline SVG charts, no
+script, nothing fetched from the network. Autoescaping is on for every template, because page
+titles and values come from the audited sites and must read as text, never run as markup.
+
+Layout: `<out_root>/<site>/<run time YYYYmmdd-HHMMSS>/report.html` plus the exports beside it.
+Rendering the same run again overwrites its own directory; a different run that started in
+the same second gets `-run<ID>` appended instead of overwriting another run's report.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from audits.config import reports_dir
+from audits.history import RunData, load_run, site_runs
+from audits.report.context import build_context, run_time
+from audits.report.diff import RunDiff, compare_runs
+from audits.report.exports import write_exports
+from audits.report.i18n import translator
+from audits.report.scorecard import run_cards, site_unit_trends
+
+RUN_META = re.compile(r'<meta name="govaudit-run" content="(\d+)"')
+_UNSAFE_PATH = re.compile(r"[^\w.\-]+")
+
+
+def environment() -> Environment:
+    return Environment(loader=PackageLoader("audits.report", "templates"), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def render_html(store_path: str | Path, run: RunData, lang: str = "zh",
+                diff: RunDiff | None = None) -> str:
+    t = translator(lang)
+    diff = diff if diff is not None else compare_runs(store_path, run.id)
+    trends = site_unit_trends(store_path, run.site)
+    trends = trends[trends["run_id"] <= run.id]
+    previous = next((r for r in site_runs(store_path, run.site) if r["id"] == diff.previous_run_id), None)
+    context = build_context(run, diff, run_cards(run), trends, t,
+                            previous["started_at"] if previous else None)
+    return environment().get_template("report.html.j2").render(**context)
+
+
+def report_dir(out_root: Path, run: RunData) -> Path:
+    """The run's directory, never one holding another run's report."""
+    site = _UNSAFE_PATH.sub("_", run.site).strip("._") or "site"
+    moment = run_time(run.run["started_at"])
+    base = out_root / site / moment.strftime("%Y%m%d-%H%M%S")
+    existing = base / "report.html"
+    if existing.exists():
+        match = RUN_META.search(existing.read_text(encoding="utf-8", errors="replace")[:4000])
+        if match is None or int(match.group(1)) != run.id:
+            return base.with_name(f"{base.name}-run{run.id}")
+    return base
+
+
+def render_run(store_path: str | Path, run_id: int, out_root: Path | None = None, lang: str = "zh") -> Path:
+    """Render a stored run; return the path of report.html."""
+    translator(lang)  # an unknown language fails before anything is written
+    run = load_run(store_path, run_id)
+    diff = compare_runs(store_path, run_id)
+    html = render_html(store_path, run, lang, diff)
+    directory = report_dir(Path(out_root) if out_root is not None else reports_dir(), run)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "report.html"
+    tmp = path.with_name(".report.html.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    os.replace(tmp, path)
+    write_exports(run, directory, diff.open["open_runs"])
+    return path
