@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -30,6 +31,7 @@ def settings_for(site: SiteConfig, store: str, crawl_id: int, progress: bool = T
         "GOVAUDIT_STORE": store,
         "GOVAUDIT_CRAWL_ID": crawl_id,
         "GOVAUDIT_PROGRESS": progress,
+        "HTTPCACHE_DIR": str(Path(store).resolve().parent / "httpcache" / site.name),
     }, priority="cmdline")
     return settings
 

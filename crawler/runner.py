@@ -23,6 +23,7 @@ from rich.table import Table
 from crawler.extensions.progress import PREFIX
 from crawler.sites import SiteConfig, load_site
 from crawler.store import Store
+from crawler.sync import sync_crawl
 
 
 @dataclass
@@ -33,11 +34,14 @@ class CrawlSummary:
     log_path: Path
     units: list[dict[str, Any]] = field(default_factory=list)
     reason: str = ""
+    changes: dict[str, int] = field(default_factory=dict)  # new / changed / gone since the previous crawl
 
 
 def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: list[str] | None = None,
               base_url: str | None = None, show_progress: bool = True, console: Console | None = None,
-              log_level: str = "WARNING") -> CrawlSummary:
+              log_level: str = "WARNING", resume: int | None = None) -> CrawlSummary:
+    """Crawl `site_ref` into the store. `resume` re-runs a killed crawl under its own id: pages
+    already stored are replaced, not duplicated, and the HTTP cache makes the re-run cheap."""
     site = site_ref if isinstance(site_ref, SiteConfig) else load_site(site_ref)
     if base_url:
         site = site.with_base_url(base_url)
@@ -45,7 +49,14 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
     console = console or Console(stderr=True)
     store_path = Path(store_path)
     with Store(store_path) as store:
-        crawl_id = store.start_crawl(site.name, [u.name for u in site.units], site.path)
+        if resume is not None:
+            crawl = store.crawl(resume)
+            if crawl is None or crawl["site"] != site.name:
+                raise LookupError(f"no crawl {resume} of site {site.name} in {store_path} to resume")
+            store.reopen_crawl(resume)
+            crawl_id = resume
+        else:
+            crawl_id = store.start_crawl(site.name, [u.name for u in site.units], site.path)
     log_path = store_path.parent / "logs" / f"crawl-{crawl_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "crawler.crawl_process", "--site", site.path, "--store", str(store_path),
@@ -89,7 +100,8 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
         store.finish_crawl(crawl_id, status, {"closed": closed.get("stats", {}), "pages": pages,
                                               "returncode": child.returncode})
         summary = CrawlSummary(crawl_id, site.name, status, log_path, _unit_rows(store, crawl_id, site),
-                               reason=str(closed.get("reason", "interrupted" if interrupted else "")))
+                               reason=str(closed.get("reason", "interrupted" if interrupted else "")),
+                               changes=sync_crawl(store, crawl_id))
     if show_progress:
         console.print(summary_table(summary))
     if interrupted:
@@ -121,7 +133,9 @@ def _unit_rows(store: Store, crawl_id: int, site: SiteConfig) -> list[dict[str, 
 
 
 def summary_table(summary: CrawlSummary) -> Table:
-    table = Table(title=f"crawl {summary.crawl_id} of {summary.site}: {summary.status}")
+    since = ", ".join(f"{n} {k}" for k, n in summary.changes.items()) if summary.changes else "first crawl"
+    table = Table(title=f"crawl {summary.crawl_id} of {summary.site}: {summary.status}",
+                  caption=f"since the previous crawl: {since}")
     for col in ("unit", "level", "pages", "failed", "catalog"):
         table.add_column(col, justify="right" if col in ("pages", "failed") else "left")
     for row in summary.units:

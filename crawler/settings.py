@@ -38,6 +38,19 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
 }
+# Weekly re-crawls revalidate instead of refetching: cache on disk (per site, beside the store,
+# set by crawler.crawl_process), never expire entries, and make every request stale so it is
+# always revalidated with the server (If-None-Match / If-Modified-Since → 304).
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "crawler.cachepolicy.RevalidatingPolicy"
+HTTPCACHE_EXPIRATION_SECS = 0
+HTTPCACHE_GZIP = True
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9",
+    "Cache-Control": "max-age=0",
+}
+
 # The pipeline stores every page, failed ones included ("could not check" is a finding).
 ITEM_PIPELINES = {"crawler.pipelines.store.StorePipeline": 300}
 EXTENSIONS = {

@@ -26,15 +26,19 @@ def crawl(
     base_url: Optional[str] = typer.Option(None, help="serve the site's catalog paths from another base URL"),
     store: Optional[str] = typer.Option(None, help=f"SQLite store (default {config.DEFAULT_STORE_PATH})"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
+    resume: Optional[int] = typer.Option(None, help="re-run an interrupted crawl under its id (no duplicates)"),
 ) -> None:
     """Crawl a site's catalogs into the store and print a summary per unit."""
     from audits.cli import EXIT_RUN_ERROR, EXIT_USAGE
 
     try:
         summary = run_crawl(site, config.store_path(store), units=unit, base_url=base_url,
-                            show_progress=not quiet, console=console)
+                            show_progress=not quiet, console=console, resume=resume)
     except SiteConfigError as exc:
         console.print(f"[red]site config error:[/red] {exc}")
+        raise typer.Exit(EXIT_USAGE)
+    except LookupError as exc:
+        console.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_USAGE)
     print(f"crawl {summary.crawl_id} of {summary.site}: {summary.status} "
           f"({sum(u['pages'] for u in summary.units)} pages; log {summary.log_path})")

@@ -45,6 +45,6 @@ class ProgressReporter:
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = {k: v for k, v in self.crawler.stats.get_stats().items()
-                 if isinstance(v, (int, float, str)) and (k.startswith("govaudit/") or k.startswith("downloader/")
+                 if isinstance(v, (int, float, str)) and (k.startswith(("govaudit/", "downloader/", "httpcache/"))
                                                           or k in ("item_scraped_count", "finish_reason"))}
         emit("closed", reason=reason, stats=stats)

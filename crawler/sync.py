@@ -1,0 +1,95 @@
+"""Catalog sync: which documents are new, changed (which fields) or gone since the last crawl.
+
+Portals mostly stand still from week to week; what moved is what a supervisor wants to read
+first, and a document that silently changed after publication, or vanished from the catalog,
+is itself worth a finding. Documents are matched by their CMS article id (Hanweb
+`art_{column}_{id}`, TRS `t{date}_{id}`), so a page moved to another URL is "changed", not
+"gone" plus "new". Only the units of the current crawl are compared, so a one-unit crawl never
+reports the other units' documents as gone.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from crawler.items import PageRecord
+from crawler.store import Store
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS crawl_changes (
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    previous_crawl_id INTEGER NOT NULL,
+    doc_key TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    url TEXT NOT NULL,
+    change TEXT NOT NULL,      -- new | changed | gone
+    fields TEXT NOT NULL,      -- JSON list of the fields that differ (changed only)
+    PRIMARY KEY (crawl_id, doc_key)
+);
+"""
+_ARTICLE_ID = re.compile(r"art_\d+_(\d+)\.s?html?|/t\d{8}_(\d+)\.s?html?|post_(\d+)\.html")
+COMPARED = ("url", "http_status", "page_title", "meta_pairs", "body", "attachments")
+
+
+def doc_key(url: str) -> str:
+    match = _ARTICLE_ID.search(url)
+    return next(g for g in match.groups() if g) if match else url
+
+
+def fingerprint(page: PageRecord) -> dict[str, Any]:
+    return {
+        "url": page.url,
+        "http_status": page.http_status,
+        "page_title": page.page_title,
+        "meta_pairs": page.meta_pairs,
+        "body": hashlib.sha256(" ".join(page.body_text.split()).encode()).hexdigest(),
+        "attachments": sorted(a["url"] for a in page.attachments),
+    }
+
+
+def previous_crawl(store: Store, crawl_id: int) -> int | None:
+    crawl = store.crawl(crawl_id)
+    row = store.conn.execute(
+        "SELECT id FROM crawls WHERE site=? AND id<? AND status IN ('complete','partial') ORDER BY id DESC LIMIT 1",
+        (crawl["site"], crawl_id)).fetchone() if crawl else None
+    return int(row["id"]) if row else None
+
+
+def sync_crawl(store: Store, crawl_id: int) -> dict[str, int]:
+    """Record the changes of `crawl_id` against the previous crawl of its site; return counts."""
+    store.conn.executescript(SCHEMA)
+    previous = previous_crawl(store, crawl_id)
+    if previous is None:
+        return {}
+    units = store.crawl(crawl_id)["units"]
+    before = {doc_key(p.url): p for p in store.pages(previous, units) if p.kind == "detail"}
+    after = {doc_key(p.url): p for p in store.pages(crawl_id, units) if p.kind == "detail"}
+    rows = []
+    for key, page in after.items():
+        if key not in before:
+            rows.append((key, page, "new", []))
+            continue
+        old, new = fingerprint(before[key]), fingerprint(page)
+        fields = [f for f in COMPARED if old[f] != new[f]]
+        if fields:
+            rows.append((key, page, "changed", fields))
+    partial = store.crawl(crawl_id)["status"] == "partial"
+    if not partial:  # a partial crawl did not see everything: absence proves nothing
+        rows += [(key, page, "gone", []) for key, page in before.items() if key not in after]
+    with store.conn:
+        store.conn.execute("DELETE FROM crawl_changes WHERE crawl_id=?", (crawl_id,))
+        store.conn.executemany(
+            "INSERT INTO crawl_changes VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(crawl_id, previous, key, page.unit, page.url, change, json.dumps(fields)) for key, page, change, fields in rows])
+    counts = {"new": 0, "changed": 0, "gone": 0}
+    for _, _, change, _ in rows:
+        counts[change] += 1
+    return counts
+
+
+def changes(store: Store, crawl_id: int) -> list[dict[str, Any]]:
+    store.conn.executescript(SCHEMA)
+    return [{**dict(r), "fields": json.loads(r["fields"])} for r in
+            store.conn.execute("SELECT * FROM crawl_changes WHERE crawl_id=? ORDER BY change, unit, url", (crawl_id,))]
