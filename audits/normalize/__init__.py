@@ -1,0 +1,8 @@
+"""Normalisation: stored `PageRecord`s become the typed frames of `audits.schema`.
+
+`build_frames(records, crawl_id)` is the entry point; the modules split the work by what is
+read (labels, dates, metadata, classification, sections, tables, figures).
+"""
+from audits.normalize.frames import Frames, build_frames
+
+__all__ = ["Frames", "build_frames"]

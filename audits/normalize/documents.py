@@ -1,0 +1,141 @@
+"""One crawled page normalised: its document row and the rows it adds to the other frames.
+
+Everything a rule reads about a page is decided here, once, from the stored `PageRecord`;
+nothing downstream re-reads HTML.  A field that cannot be read becomes null with a reason in
+`parse_problems`, so one odd page never stops a crawl's audit and a null is never silent.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import html as lxml_html
+
+from audits.normalize import classify
+from audits.normalize.dates import parse_date
+from audits.normalize.figures import Figure, Group, find_figures
+from audits.normalize.labels import squeeze
+from audits.normalize.metadata import read_metadata
+from audits.normalize.section_kinds import SectionKinds
+from audits.normalize.sections import Section, find_sections
+from audits.normalize.tables import Tables, read_tables
+from crawler.items import PageRecord
+
+_HANWEB_ID = re.compile(r"/art_\d+_(\d+)\.s?html?")
+_TRS_ID = re.compile(r"/t(?:19|20)\d{6}_(\d+)\.s?html?")
+
+
+@dataclass
+class Page:
+    document: dict[str, Any]
+    sections: list[Section] = field(default_factory=list)
+    tables: Tables = field(default_factory=Tables)
+    figures: list[Figure] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+
+
+def doc_id(url: str) -> str:
+    """Hanweb `art_{col}_{id}.html` -> id; TRS `t{yyyymmdd}_{id}.html` -> id; else the URL."""
+    m = _HANWEB_ID.search(url) or _TRS_ID.search(url)
+    return m.group(1) if m else url
+
+
+def content_hash(text: str) -> str:
+    """sha256 of the body with all whitespace removed: re-wrapped lines are the same text."""
+    return hashlib.sha256(squeeze(text).encode("utf-8")).hexdigest()
+
+
+def _fetched_at(value: str | None, problems: list[str]) -> datetime | None:
+    if not value:
+        return None
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        problems.append(f"fetched_at {value!r} is not an ISO timestamp")
+        return None
+    return stamp.replace(tzinfo=timezone.utc) if stamp.tzinfo is None else stamp.astimezone(timezone.utc)
+
+
+def _fetch_error(record: PageRecord) -> str | None:
+    if record.error:
+        return record.error
+    if record.http_status is not None and not 200 <= record.http_status < 300:
+        return f"HTTP {record.http_status}"
+    return None
+
+
+def _body_text(record: PageRecord) -> str:
+    if record.body_text or not record.body_html:
+        return record.body_text or ""
+    try:
+        return lxml_html.fromstring(record.body_html).text_content()
+    except Exception:  # noqa: BLE001 - junk body: no text
+        return ""
+
+
+def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Page:
+    meta = read_metadata(record)
+    problems = list(meta.problems)
+    body = _body_text(record)
+    values = meta.values
+    title = record.page_title or values.get("title") or record.list_title
+    list_date, list_problem = parse_date(record.list_date, "list date")
+    if list_problem:
+        problems.append(list_problem)
+    error = _fetch_error(record)
+    has_meta = any(values.get(k) for k in ("index_no", "publisher", "issued_date", "published_at", "doc_no"))
+    if record.kind == "catalog" or error:
+        rtype = "other"
+    else:
+        rtype = classify.report_type(title, values.get("category"), body, has_meta)
+    t_year = classify.title_year(title)
+    if rtype in classify.ANNUAL_TYPES:
+        r_year = classify.report_year(title, body)
+    else:
+        r_year = t_year
+    page = Page(document={})
+    if not error and record.kind != "catalog":
+        if not body.strip() and not has_meta:
+            problems.append("no metadata block and no body text found on the page")
+        if rtype in classify.ANNUAL_TYPES:
+            page.sections = find_sections(body, rtype, kinds)
+        page.tables = read_tables(record.body_html, body if rtype == "xxgk_annual" else "")
+        problems.extend(page.tables.problems)
+        page.figures, page.groups = find_figures(body)
+    page.document = {
+        "doc_id": doc_id(record.url),
+        "url": record.url,
+        "site": record.site,
+        "host": urlsplit(record.url).hostname,
+        "unit": record.unit,
+        "unit_level": record.unit_level,
+        "crawl_id": crawl_id,
+        "kind": record.kind,
+        "title": title,
+        "list_title": record.list_title,
+        "list_date": list_date,
+        "index_no": values.get("index_no"),
+        "publisher": values.get("publisher"),
+        "disclosure_mode": values.get("disclosure_mode"),
+        "issued_date": values.get("issued_date"),
+        "category": values.get("category"),
+        "doc_no": values.get("doc_no"),
+        "published_at": values.get("published_at"),
+        "source": values.get("source"),
+        "report_type": rtype,
+        "report_year": r_year,
+        "title_year": t_year,
+        "table_template": page.tables.template if rtype == "xxgk_annual" else None,
+        "body_length": len(squeeze(body)),
+        "content_hash": content_hash(body),
+        "http_status": record.http_status,
+        "fetched_at": _fetched_at(record.fetched_at, problems),
+        "attachment_count": len(record.attachments or []),
+        "fetch_error": error,
+        "parse_problems": "; ".join(dict.fromkeys(problems)) or None,
+    }
+    return page

@@ -1,0 +1,121 @@
+"""Crawled pages in, typed DataFrames out: the one entry point of normalisation.
+
+Pages are consumed one at a time from an iterator (the store yields them lazily), and only the
+rows of the frames are kept, column by column, so memory grows with the frames and not with
+the HTML.  Column names and dtypes are those of `audits.schema`; the wide tables 二/三/四 have
+one fixed column per cell key so a rule can name a cell even when a report lacks the table.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import pandas as pd
+
+from audits.normalize.documents import Page, normalise_page
+from audits.normalize.section_kinds import SectionKinds, load_section_kinds
+from audits.normalize.tables import T2_ROWS, T3_COLS, T3_ROWS, T4_COLS
+from audits.schema import (
+    DOCUMENT_COLUMNS, FIGURE_COLUMNS, FIGURE_GROUP_COLUMNS, SECTION_COLUMNS, TABLE_CELL_COLUMNS,
+)
+from crawler.items import PageRecord
+
+_T2_2021 = [*(f"{r}__{c}" for r in ("rules", "normative_docs") for c in ("made", "repealed", "in_force")),
+            *(f"{r}__decisions" for r in ("licensing", "penalty", "coercion")), "fees__fee_amount"]
+_T2_2019 = [*(f"{r}__{c}" for r in ("rules", "normative_docs") for c in ("new_made", "new_published", "total_published")),
+            *(f"{r}__{c}" for r in ("licensing", "other_services", "penalty", "coercion") for c in ("prev_items", "change", "decisions")),
+            "fees__prev_items", "fees__change", "procurement__procurement_items", "procurement__procurement_amount"]
+_WIDE_KEYS = {
+    "二": list(dict.fromkeys(_T2_2021 + [k for k in _T2_2019 if k.split("__")[0] in T2_ROWS])),
+    "三": [f"{r}__{c}" for r in T3_ROWS for c in T3_COLS],
+    "四": [f"cases__{c}" for c in T4_COLS],
+}
+_WIDE_BASE = {"doc_id": "string", "url": "string", "crawl_id": "Int64", "template": "string"}
+WIDE_COLUMNS = {name: {**_WIDE_BASE, **{k: "Float64" for k in keys}} for name, keys in _WIDE_KEYS.items()}
+
+
+@dataclass
+class Frames:
+    documents: pd.DataFrame
+    sections: pd.DataFrame
+    table_cells: pd.DataFrame
+    table2_wide: pd.DataFrame
+    table3_wide: pd.DataFrame
+    table4_wide: pd.DataFrame
+    figures: pd.DataFrame
+    figure_groups: pd.DataFrame
+
+    def to_csv(self, directory: str | Path) -> list[Path]:
+        """One `<frame>.csv` per frame, UTF-8 with BOM so that Excel opens Chinese text."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        written = []
+        for f in fields(self):
+            path = directory / f"{f.name}.csv"
+            getattr(self, f.name).to_csv(path, index=False, encoding="utf-8-sig")
+            written.append(path)
+        return written
+
+
+class _Columns:
+    """Rows of one frame, stored column-wise."""
+
+    def __init__(self, columns: dict[str, str]):
+        self.columns = columns
+        self.data: dict[str, list] = {name: [] for name in columns}
+
+    def add(self, row: dict) -> None:
+        for name, values in self.data.items():
+            values.append(row.get(name))
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame({name: _typed(self.data[name], dtype) for name, dtype in self.columns.items()})
+
+
+def _typed(values: list, dtype: str) -> pd.Series | pd.api.extensions.ExtensionArray:
+    if dtype.startswith("datetime64"):
+        utc = "UTC" in dtype
+        series = pd.to_datetime(pd.Series(values, dtype="object"), utc=utc)
+        return series.astype(dtype) if not utc else series.dt.tz_convert("UTC").astype(dtype)
+    return pd.array(values, dtype=dtype)
+
+
+def build_frames(records: Iterable[PageRecord], crawl_id: int, kinds: SectionKinds | None = None) -> Frames:
+    kinds = kinds or load_section_kinds()
+    docs, sections, cells = _Columns(DOCUMENT_COLUMNS), _Columns(SECTION_COLUMNS), _Columns(TABLE_CELL_COLUMNS)
+    figures, groups = _Columns(FIGURE_COLUMNS), _Columns(FIGURE_GROUP_COLUMNS)
+    wide = {name: _Columns(cols) for name, cols in WIDE_COLUMNS.items()}
+    for record in records:
+        page = normalise_page(record, crawl_id, kinds)
+        docs.add(page.document)
+        _add_rows(page, sections, cells, figures, groups, wide)
+    return Frames(
+        documents=docs.frame(), sections=sections.frame(), table_cells=cells.frame(),
+        table2_wide=wide["二"].frame(), table3_wide=wide["三"].frame(), table4_wide=wide["四"].frame(),
+        figures=figures.frame(), figure_groups=groups.frame(),
+    )
+
+
+def _add_rows(page: Page, sections: _Columns, cells: _Columns, figures: _Columns, groups: _Columns,
+              wide: dict[str, _Columns]) -> None:
+    doc = page.document
+    ident = {"doc_id": doc["doc_id"], "url": doc["url"], "crawl_id": doc["crawl_id"]}
+    for s in page.sections:
+        sections.add({**ident, "ordinal": s.ordinal, "numeral": s.numeral, "heading": s.heading, "start": s.start,
+                      "end": s.end, "kind": s.kind, "standalone": s.standalone, "years": s.years})
+    per_table: dict[str, dict[str, float | None]] = {}
+    for c in page.tables.cells:
+        cells.add({**ident, "table": c.table, "row_key": c.row_key, "row_label": c.row_label, "col_key": c.col_key,
+                   "col_label": c.col_label, "value": c.value, "raw": c.raw})
+        per_table.setdefault(c.table, {})[f"{c.row_key}__{c.col_key}"] = c.value
+    for name, columns in wide.items():
+        if name in per_table or doc["report_type"] == "xxgk_annual":
+            columns.add({**ident, "template": doc["table_template"], **per_table.get(name, {})})
+    for f in page.figures:
+        figures.add({**ident, "figure_id": f.figure_id, "value": f.value, "unit": f.unit, "approx": f.approx,
+                     "raw": f.raw, "sentence": f.sentence, "group_id": f.group_id, "role": f.role})
+    for g in page.groups:
+        groups.add({**ident, "group_id": g.group_id, "total": g.total.value,
+                    "parts_sum": sum(p.value for p in g.parts), "n_parts": len(g.parts), "complete": g.complete,
+                    "unit": g.total.unit, "approx": g.approx, "sentence": g.total.sentence})
