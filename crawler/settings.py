@@ -37,6 +37,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.hostpolicy.HostPolicyMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.wirestats.WireStatsMiddleware": 950,
 }
 # Weekly re-crawls revalidate instead of refetching: cache on disk (per site, beside the store,
 # set by crawler.crawl_process), never expire entries, and make every request stale so it is
