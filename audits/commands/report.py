@@ -1,0 +1,53 @@
+"""`govaudit report`: render a stored run again (another language, a fixed template, a lost file).
+
+Rendering reads only the store, so a report can be rebuilt at any time without crawling or
+re-running the rules; the exit code says whether rendering worked, not what the run found.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from audits import config
+
+console = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+
+
+def report(
+    run: str = typer.Option("latest", "--run", help="'latest' or a run id"),
+    site: Optional[str] = typer.Option(None, "--site", help="with --run latest: the latest run of this site"),
+    lang: str = typer.Option("zh", "--lang", help="report language: zh or en"),
+    store: Optional[str] = typer.Option(None, "--store", help="SQLite store (default: var/govaudit.sqlite3)"),
+    out: Optional[Path] = typer.Option(None, "--out", help="report directory (default: reports_out/)"),
+) -> None:
+    """Re-render a stored audit run as HTML (+ CSV/JSON exports) and print the report's path."""
+    from audits.cli import EXIT_RUN_ERROR, EXIT_USAGE
+    from audits.history import resolve_run
+    from audits.report.i18n import LANGUAGES
+    from audits.report.render import render_run
+
+    if lang not in LANGUAGES:
+        console.print(f"[red]--lang {lang!r} is not supported; choose one of {', '.join(LANGUAGES)}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    store_path = config.store_path(store)
+    if not store_path.exists():
+        console.print(f"[red]no store at {store_path}; pass --store or set {config.STORE_PATH_ENV}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        run_id = resolve_run(store_path, run, site)
+    except LookupError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        path = render_run(store_path, run_id, config.reports_dir(out), lang=lang)
+    except OSError as exc:
+        console.print(f"[red]the report of run {run_id} could not be written: {exc}[/red]")
+        raise typer.Exit(EXIT_RUN_ERROR)
+    print(path)
