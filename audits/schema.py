@@ -27,6 +27,7 @@ DOCUMENT_COLUMNS: dict[str, str] = {
     "category": "string",  # 组配分类 / 主题分类
     "doc_no": "string",  # 文件编号 / 文号 / 发文字号
     "published_at": "datetime64[ns]",  # 发布时间 / 发布日期 (else <meta PubDate>, else list date)
+    "published_from": "string",  # label | page_text | meta_tag | list_date | issued_date | <NA>
     "source": "string",  # 来源 / 信息来源
     "report_type": "string",  # fazhi_annual | xxgk_annual | budget | final_accounts | routine | other
     "report_year": "Int64",  # the year the body reports on (opening sentence / headings), else the title's
