@@ -1,0 +1,99 @@
+"""`govaudit email test|flush|outbox`: check the mail setup and deliver what is waiting.
+
+`email test` exists because mail setup is where scheduled reports most often fail silently:
+it sends one message right away and, when it cannot, says which setting to change.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from audits import config
+from audits.mail import outbox
+from audits.mail.sender import MailDeliveryError, flush_outbox, send_test
+from audits.mail.settings import MailSettingsError, SmtpSettings
+from crawler.store import connect
+
+console = Console(stderr=True)
+email_app = typer.Typer(help="Audit emails: test the SMTP settings, flush the outbox.", no_args_is_help=True)
+STORE_HELP = f"SQLite store (default $GOVAUDIT_STORE or {config.DEFAULT_STORE_PATH})"
+TEST_SUBJECT = "govaudit 邮件测试：政府信息公开检查"
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(email_app, name="email")
+
+
+@email_app.command("test")
+def test(to: str = typer.Option(..., "--to", help="address to send the test message to")) -> None:
+    """Send a test message now with the GOVAUDIT_SMTP_* settings; exit 3 with the reason if it fails."""
+    from audits.cli import EXIT_RUN_ERROR
+
+    try:
+        settings = SmtpSettings.from_env()
+    except MailSettingsError as exc:
+        console.print(f"[red]cannot send:[/red] {exc}", highlight=False)
+        raise typer.Exit(EXIT_RUN_ERROR)
+    message = EmailMessage(policy=SMTP)
+    message["Subject"] = TEST_SUBJECT
+    message["From"] = settings.mail_from
+    message["To"] = Address(addr_spec=to)
+    message["Date"] = format_datetime(datetime.now(timezone.utc))
+    message["Message-ID"] = make_msgid(domain=settings.mail_from.domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(f"这是一封测试邮件：govaudit 可以通过 {settings.endpoint}（{settings.security}）发信。\n"
+                        f"This is a test message: govaudit can send through {settings.endpoint}.\n", cte="base64")
+    try:
+        reply = send_test(settings, to, message)
+    except MailDeliveryError as exc:
+        console.print(f"[red]cannot send:[/red] {exc}", highlight=False)
+        raise typer.Exit(EXIT_RUN_ERROR)
+    print(f"sent a test message to {to} through {settings.endpoint} ({reply})")
+
+
+@email_app.command("flush")
+def flush(
+    store: Optional[str] = typer.Option(None, help=STORE_HELP),
+    due_only: bool = typer.Option(False, "--due-only", help="skip messages whose retry time has not come (for timers)"),
+) -> None:
+    """Send every message waiting in the outbox (each at most once); exit 3 if some still wait."""
+    from audits.cli import EXIT_RUN_ERROR
+
+    report = flush_outbox(config.store_path(store), due_only=due_only)
+    if report.busy:
+        print("another flush is running; it delivers what is waiting")
+        return
+    print(f"sent {len(report.sent)}, failed {len(report.failed)}, waiting {report.waiting}")
+    for run_id, recipient, error in report.failed:
+        console.print(f"  run {run_id} → {recipient}: {error}", highlight=False)
+    if report.failed:
+        raise typer.Exit(EXIT_RUN_ERROR)
+
+
+@email_app.command("outbox")
+def show_outbox(
+    store: Optional[str] = typer.Option(None, help=STORE_HELP),
+    sent: bool = typer.Option(False, "--sent", help="include messages already sent"),
+) -> None:
+    """List the messages in the outbox with their attempts and last error."""
+    conn = connect(config.store_path(store))
+    try:
+        outbox.ensure_tables(conn)
+        rows = outbox.listing(conn, include_sent=sent)
+    finally:
+        conn.close()
+    table = Table(title=f"outbox of {config.store_path(store)}")
+    for column in ("run", "recipient", "job", "status", "attempts", "next attempt", "last error"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["run_id"], row["recipient"], row["job_id"] or "", row["status"], str(row["attempts"]),
+                      row["next_attempt_at"] if row["status"] != "sent" else row["sent_at"], row["last_error"] or "")
+    Console(width=160).print(table)

@@ -1,0 +1,112 @@
+"""`govaudit schedule run|once|list|check`: the weekly audits, run by us or by system cron.
+
+Two ways to run the same `cron/schedule.yml`: `schedule run` is a long-running service that
+keeps its jobs in a persistent job store; `schedule once JOB` runs one job now, for a systemd
+timer or a crontab line. Both go through `audits.jobs.run_job`, so both take the same per-job
+lock and the same outbox.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from audits import config
+from audits.schedule.config import ScheduleError, load_schedule, schedule_path
+
+console = Console(stderr=True)
+schedule_app = typer.Typer(help="Weekly audits and their emails (cron/schedule.yml).", no_args_is_help=True)
+
+SCHEDULE_HELP = "schedule file (default $GOVAUDIT_SCHEDULE or cron/schedule.yml)"
+STORE_HELP = f"SQLite store (default $GOVAUDIT_STORE or {config.DEFAULT_STORE_PATH})"
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(schedule_app, name="schedule")
+
+
+def _load(path: Optional[str]):
+    from audits.cli import EXIT_USAGE
+
+    try:
+        return load_schedule(schedule_path(path))
+    except ScheduleError as exc:
+        console.print(f"[red]schedule error[/red]\n{exc}", markup=True, highlight=False)
+        raise typer.Exit(EXIT_USAGE)
+
+
+@schedule_app.command("check")
+def check(schedule: Optional[str] = typer.Option(None, "--schedule", help=SCHEDULE_HELP)) -> None:
+    """Check the schedule file; every mistake is listed with its file:line and field."""
+    loaded = _load(schedule)
+    print(f"{loaded.path}: {len(loaded.jobs)} job(s) ok")
+
+
+@schedule_app.command("list")
+def list_jobs(
+    schedule: Optional[str] = typer.Option(None, "--schedule", help=SCHEDULE_HELP),
+    count: int = typer.Option(3, help="how many next run times to show"),
+) -> None:
+    """Show each job and its next run times (from its cron expression and time zone)."""
+    from audits.schedule.scheduler import next_fire_times
+
+    loaded = _load(schedule)
+    table = Table(title=f"jobs in {loaded.path}")
+    for column in ("id", "site", "units", "cron", "timezone", "recipients", "next runs"):
+        table.add_column(column)
+    for job in loaded.jobs:
+        runs = "\n".join(t.strftime("%Y-%m-%d %H:%M %a") for t in next_fire_times(job, count))
+        table.add_row(job.id, job.site, ", ".join(job.units or ("all",)), job.cron, job.timezone,
+                      "\n".join(r.email for r in job.recipients), runs)
+    Console(width=160).print(table)
+
+
+@schedule_app.command("run")
+def run(
+    schedule: Optional[str] = typer.Option(None, "--schedule", help=SCHEDULE_HELP),
+    store: Optional[str] = typer.Option(None, help=STORE_HELP),
+    jobstore: Optional[str] = typer.Option(None, help="APScheduler job store (default: jobs.sqlite3 beside the store)"),
+) -> None:
+    """Run the schedule until stopped; missed runs within the grace time are caught up once."""
+    from audits.schedule.scheduler import jobstore_path, run_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    loaded = _load(schedule)
+    store_path = config.store_path(store)
+    path = Path(jobstore) if jobstore else jobstore_path(store_path)
+    console.print(f"scheduler: {len(loaded.jobs)} job(s) from {loaded.path}, job store {path}")
+    run_forever(loaded, store_path, path)
+
+
+@schedule_app.command("once")
+def once(
+    job: str = typer.Argument(..., help="job id from the schedule file"),
+    schedule: Optional[str] = typer.Option(None, "--schedule", help=SCHEDULE_HELP),
+    store: Optional[str] = typer.Option(None, help=STORE_HELP),
+) -> None:
+    """Run one job now (for a systemd timer or crontab); exit 1 on critical findings, 3 on errors."""
+    from audits.cli import EXIT_CRITICAL, EXIT_RUN_ERROR
+    from audits.jobs import run_job
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    loaded = _load(schedule)
+    if job not in {j.id for j in loaded.jobs}:
+        _load_job_error(loaded, job)
+    result = run_job(job, str(loaded.path), str(config.store_path(store)))
+    print(result.message)
+    if result.status == "failed" or (result.flush is not None and result.flush.failed):
+        raise typer.Exit(EXIT_RUN_ERROR)
+    if result.critical:
+        raise typer.Exit(EXIT_CRITICAL)
+
+
+def _load_job_error(loaded, job: str) -> None:
+    from audits.cli import EXIT_USAGE
+
+    known = ", ".join(j.id for j in loaded.jobs)
+    console.print(f"[red]{loaded.path}: no job {job!r}[/red] (jobs: {known})")
+    raise typer.Exit(EXIT_USAGE)

@@ -1,0 +1,166 @@
+"""One scheduled job, end to end: lock, crawl + audit + report, queue the digests, send.
+
+`run_job` is what the scheduler stores (by its dotted name, so the persistent job store can
+reload it after a restart) and what `govaudit schedule once JOB` calls. Its order is what
+keeps the guarantees: the report is written before any email is composed, every digest is in
+the outbox before the first SMTP connection, and a mail failure leaves the report and the
+queued messages in place for `govaudit email flush` or the next run.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from audits import config
+from audits.mail import outbox
+from audits.mail.digest import RunOutcome, compose, render_digest
+from audits.mail.sender import RETRY_DELAYS, FlushReport, flush_outbox
+from audits.mail.settings import MailSettingsError, SmtpSettings
+from audits.schedule.config import ScheduledJob, load_schedule
+from audits.schedule.lock import JobLock, JobLocked, lock_dir_for
+from crawler.store import connect
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS job_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL DEFAULT 'running',
+    run_id TEXT,
+    report_path TEXT,
+    queued INTEGER,
+    error TEXT
+);
+CREATE TABLE IF NOT EXISTS job_findings (
+    job_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    finding_key TEXT NOT NULL,
+    PRIMARY KEY (job_id, run_id, finding_key)
+);
+"""
+JOB_STATUSES = ("running", "done", "failed", "interrupted")
+
+
+@dataclass
+class JobResult:
+    job_id: str
+    status: str  # done | failed | locked
+    message: str
+    run_id: str | None = None
+    report_path: Path | None = None
+    queued: int = 0
+    critical: int = 0
+    flush: FlushReport | None = None
+
+
+def run_job(job_id: str, schedule_path: str, store_path: str, *, rules_dir: str | None = None,
+            reports_dir: str | None = None, site_runner: Callable[..., RunOutcome] | None = None,
+            retry_delays: tuple[float, ...] = RETRY_DELAYS) -> JobResult:
+    """Run one job of the schedule now; a second concurrent run of the same job returns 'locked'.
+
+    `site_runner` defaults to `audits.pipeline.run_site`; passing another lets a caller run the
+    mail half of the job on a site run it produced itself.
+    """
+    schedule = load_schedule(schedule_path)
+    job = schedule.job(job_id)
+    store_path = str(config.store_path(store_path))
+    lock = JobLock(lock_dir_for(store_path), f"job-{job_id}")
+    try:
+        lock.acquire()
+    except JobLocked as exc:
+        log.warning("job %s is already running (%s); this run does nothing", job_id, exc)
+        return JobResult(job_id, "locked", f"job {job_id} is already running: {exc}")
+    conn = connect(store_path)
+    try:
+        conn.executescript(SCHEMA)
+        outbox.ensure_tables(conn)
+        with conn:  # we hold the lock, so a 'running' row of this job belongs to a dead process
+            conn.execute("UPDATE job_runs SET status='interrupted' WHERE job_id=? AND status='running'", (job_id,))
+            row_id = conn.execute("INSERT INTO job_runs (job_id, started_at) VALUES (?, ?)",
+                                  (job_id, _now_iso())).lastrowid
+        try:
+            if site_runner is None:
+                from audits.pipeline import run_site as site_runner
+
+            outcome = site_runner(job.site, list(job.units) if job.units else None, store_path=store_path,
+                               rules_dir=rules_dir, reports_dir=reports_dir, lang=job.lang)
+        except Exception as exc:  # the job must record any failure, not die inside the scheduler
+            log.exception("job %s: the site run failed", job_id)
+            _finish(conn, row_id, "failed", error=f"{type(exc).__name__}: {exc}")
+            return JobResult(job_id, "failed", f"job {job_id}: the site run failed: {exc}")
+        queued = queue_digests(conn, job, outcome)
+        _finish(conn, row_id, "done", run_id=str(outcome.run_id), report_path=str(outcome.report_path), queued=queued)
+    finally:
+        conn.close()
+    try:
+        flush = flush_outbox(store_path, retry_delays=retry_delays)
+    finally:
+        lock.release()
+    critical = _critical(outcome.findings)
+    message = f"job {job_id}: report {outcome.report_path}; {queued} message(s) queued, {len(flush.sent)} sent"
+    if flush.failed:
+        message += f"; {flush.waiting} waiting in the outbox ({flush.failed[0][2]}); `govaudit email flush` retries"
+    return JobResult(job_id, "done", message, str(outcome.run_id), Path(outcome.report_path), queued, critical, flush)
+
+
+def queue_digests(conn: sqlite3.Connection, job: ScheduledJob, outcome: RunOutcome,
+                  settings: SmtpSettings | None = None, now: datetime | None = None) -> int:
+    """Compose one digest per recipient and put them all in the outbox in one transaction."""
+    now = now or datetime.now(timezone.utc)
+    conn.executescript(SCHEMA)
+    outbox.ensure_tables(conn)
+    run_id = str(outcome.run_id)
+    previous = previous_keys(conn, job.id, run_id)
+    with conn:
+        conn.executemany("INSERT OR IGNORE INTO job_findings VALUES (?, ?, ?)",
+                         [(job.id, run_id, key) for key in outcome.findings["finding_key"].dropna().unique()])
+    if settings is None:
+        try:
+            settings = SmtpSettings.from_env()
+        except MailSettingsError as exc:
+            # Queue anyway: the From header is added at send time, once the settings are fixed.
+            log.warning("composing without a From address: %s", exc)
+    mail_from = settings.mail_from if settings else None
+    domain = mail_from.domain if mail_from else "localhost"
+    messages = []
+    for recipient in job.recipients:
+        digest = render_digest(job, recipient, outcome, previous, now)
+        message_id = outbox.message_id(conn, run_id, recipient.email, domain)
+        messages.append((recipient.email, compose(digest, recipient, mail_from, message_id,
+                                                  Path(outcome.report_path), run_id, now)))
+    return outbox.enqueue(conn, run_id, messages, job.id, str(outcome.report_path), now)
+
+
+def previous_keys(conn: sqlite3.Connection, job_id: str, run_id: str) -> set[str] | None:
+    """Finding keys of this job's last completed run before `run_id`; None when there is none."""
+    conn.executescript(SCHEMA)
+    row = conn.execute("SELECT run_id FROM job_runs WHERE job_id=? AND status='done' AND run_id != ?"
+                       " ORDER BY id DESC LIMIT 1", (job_id, run_id)).fetchone()
+    if row is None:
+        return None
+    keys = conn.execute("SELECT finding_key FROM job_findings WHERE job_id=? AND run_id=?", (job_id, row[0]))
+    return {key for (key,) in keys}
+
+
+def _finish(conn: sqlite3.Connection, row_id: int, status: str, **values: Any) -> None:
+    values.update(status=status, finished_at=_now_iso())
+    assignments = ", ".join(f"{name}=?" for name in values)
+    with conn:
+        conn.execute(f"UPDATE job_runs SET {assignments} WHERE id=?", (*values.values(), row_id))
+
+
+def _critical(findings: Any) -> int:
+    if findings is None or len(findings) == 0:
+        return 0
+    return int(((findings["kind"] == "failure") & (findings["severity"] == "critical")).sum())
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

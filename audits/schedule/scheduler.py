@@ -1,0 +1,136 @@
+"""The long-running scheduler: APScheduler 3 with its jobs persisted in SQLite.
+
+The job store on disk is what makes a restart safe. Each job keeps a fixed id (the schedule's
+job id), so re-reading the schedule replaces the job instead of adding a second copy; and a
+job whose cron expression did not change keeps the next run time it had in the store, so a
+weekly run that fell due while the service was down is still pending when it comes back and
+runs once (coalesce=True folds several missed runs into one; misfire_grace_time bounds how
+late is still worth running). Re-adding the job without that run time would make APScheduler
+compute a fresh one and silently skip the missed week.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from audits.config import DEFAULT_TIMEZONE
+from audits.schedule.config import Schedule, ScheduledJob
+
+log = logging.getLogger(__name__)
+JOBSTORE_TABLE = "apscheduler_jobs"
+# Messages left in the outbox by a mail outage are retried hourly, not only at the next weekly
+# run. Schedule job ids start with a letter or digit, so this id cannot clash with one.
+FLUSH_JOB_ID = "_outbox-flush"
+FLUSH_FUNCTION = "audits.mail.sender:flush_due"
+
+
+def jobstore_path(store_path: str | Path) -> Path:
+    """The job store sits beside the audit store (var/jobs.sqlite3 for var/govaudit.sqlite3)."""
+    return Path(store_path).resolve().parent / "jobs.sqlite3"
+
+
+def build_scheduler(schedule: Schedule, jobstore: Path, scheduler_cls: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
+    jobstore.parent.mkdir(parents=True, exist_ok=True)
+    return scheduler_cls(
+        jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{jobstore}", tablename=JOBSTORE_TABLE)},
+        executors={"default": ThreadPoolExecutor(max_workers=2)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": schedule.misfire_grace_time},
+        timezone=ZoneInfo(DEFAULT_TIMEZONE),
+    )
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # unchanged trigger: pending run time kept
+    rescheduled: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def sync_jobs(scheduler: BaseScheduler, schedule: Schedule, store_path: str | Path) -> SyncReport:
+    """Make the (started, paused) scheduler's job store match the schedule file."""
+    report = SyncReport()
+    wanted = {job.id for job in schedule.jobs} | {FLUSH_JOB_ID}
+    for stored in scheduler.get_jobs():
+        if stored.id not in wanted:
+            scheduler.remove_job(stored.id)
+            report.removed.append(stored.id)
+    for job in schedule.jobs:
+        args = (job.id, str(schedule.path.resolve()), str(Path(store_path).resolve()))
+        trigger = job.trigger()
+        extra = {}
+        existing = scheduler.get_job(job.id)
+        if existing is None:
+            report.added.append(job.id)
+        elif repr(existing.trigger) == repr(trigger) and existing.func_ref == schedule.job_function and tuple(existing.args) == args:
+            extra["next_run_time"] = existing.next_run_time
+            report.kept.append(job.id)
+        else:
+            report.rescheduled.append(job.id)
+        scheduler.add_job(
+            schedule.job_function, trigger, args=args, id=job.id, name=f"{job.id} ({job.site})",
+            replace_existing=True, coalesce=True, max_instances=1,
+            misfire_grace_time=schedule.misfire_grace_time, **extra,
+        )
+    scheduler.add_job(FLUSH_FUNCTION, IntervalTrigger(hours=1), args=(str(Path(store_path).resolve()),),
+                      id=FLUSH_JOB_ID, name="retry waiting emails", replace_existing=True, coalesce=True,
+                      max_instances=1, misfire_grace_time=3600)
+    return report
+
+
+def prepare(schedule: Schedule, store_path: str | Path, jobstore: Path | None = None) -> SyncReport:
+    """Sync the job store with a paused scheduler, so nothing runs before the store is right."""
+    scheduler = build_scheduler(schedule, jobstore or jobstore_path(store_path), BackgroundScheduler)
+    scheduler.start(paused=True)
+    try:
+        return sync_jobs(scheduler, schedule, store_path)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def run_forever(schedule: Schedule, store_path: str | Path, jobstore: Path | None = None) -> None:
+    """`govaudit schedule run`: sync, then block running jobs until SIGINT or SIGTERM."""
+    jobstore = jobstore or jobstore_path(store_path)
+    report = prepare(schedule, store_path, jobstore)
+    log.info("job store %s: added %s, kept %s, rescheduled %s, removed %s",
+             jobstore, report.added, report.kept, report.rescheduled, report.removed)
+    scheduler = build_scheduler(schedule, jobstore, BlockingScheduler)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        scheduler.start()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+
+
+def next_fire_times(job: ScheduledJob, count: int, now: datetime | None = None) -> list[datetime]:
+    """The next `count` run times of a job, from its cron expression and time zone."""
+    trigger = job.trigger()
+    current = now or datetime.now(ZoneInfo(job.timezone))
+    times: list[datetime] = []
+    previous = None
+    while len(times) < count:
+        fire = trigger.get_next_fire_time(previous, current)
+        if fire is None:
+            break
+        times.append(fire)
+        previous, current = fire, fire
+    return times
