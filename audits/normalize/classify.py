@@ -17,7 +17,7 @@ _FAZHI_TITLE = re.compile(r"法治(?:政府)?建设.{0,16}(?:报告|总结)")
 _FINAL = re.compile(r"决算")
 _BUDGET = re.compile(r"预算")
 _XXGK_BODY = re.compile(
-    r"政府信息公开工作年度报告|本年新收政府信息公开申请数量|第二十条第\s*[(（]一[)）]\s*项"
+    r"信息公开工作年度报告|信息公开年度报告|信息公开年报|本年新收政府信息公开申请数量|第二十条第\s*[(（]一[)）]\s*项"
     r"|政府信息公开行政复议"
 )
 _FAZHI_BODY = re.compile(r"法治政府建设.{0,12}(?:年度)?报告|推进法治建设第一责任人")
@@ -26,8 +26,9 @@ _YEAR = re.compile(r"(?<![\d〔\[［(（【])((?:19|20)\d{2})(?![\d〕\]］)）�
 _PERIOD_YEAR = re.compile(r"统计(?:期限|期|时限|周期)\D{0,6}((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _OPENING_YEAR = re.compile(
     r"(?:^|[\n。!！?？:：]|\s{2,}|^[一二三四五六七八九十]+、)\s*(?:[一二三四五六七八九十]+、\s*)?"
-    r"((?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:以来|来|全年|上半年|下半年)?\s*[,，、]"
+    r"((?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:以来|来|上半年|下半年)?\s*(?:[,，、]|(?=共|全年|累计))"
 )
+_SUBJECT_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*度?\s*(?:政府)?(?:信息公开|政务公开|法治政府建设)")
 _HEADING_ONE_YEAR = re.compile(r"(?:^|\n|\s)一\s*[、.．]\s*((?:19|20)\d{2})\s*年")
 _UNTIL_YEAR = re.compile(r"截[至止]\s*((?:19|20)\d{2})\s*年\s*12\s*月\s*31\s*日")
 
@@ -69,7 +70,7 @@ def title_year(title: str | None) -> int | None:
 def body_year(body: str) -> int | None:
     """The year an annual report's body says it covers, or None when it says none."""
     head = body[:4000]
-    for pattern in (_PERIOD_YEAR, _OPENING_YEAR, _HEADING_ONE_YEAR, _UNTIL_YEAR):
+    for pattern in (_PERIOD_YEAR, _OPENING_YEAR, _HEADING_ONE_YEAR, _UNTIL_YEAR, _SUBJECT_YEAR):
         m = pattern.search(head)
         if m:
             return int(m.group(1))

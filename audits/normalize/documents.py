@@ -125,6 +125,7 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Pa
         "category": values.get("category"),
         "doc_no": values.get("doc_no"),
         "published_at": values.get("published_at"),
+        "published_from": values.get("published_from"),
         "source": values.get("source"),
         "report_type": rtype,
         "report_year": r_year,

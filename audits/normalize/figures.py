@@ -23,7 +23,7 @@ _FIGURE = re.compile(
     r"(?P<mult>万(?!元)|亿)?(?P<approx>余|多)?\s?(?P<unit>" + "|".join(map(re.escape, UNITS)) + r"|％)(?P<post>左右)?"
 )
 _COUNTING_VERB = re.compile(r"(?:共|计|收到|受理|申请|达|有)\s*$")
-_SKIP_BEFORE = re.compile(r"(?:第|浏览|点击|访问|阅读)[:：\s]*$")
+_SKIP_BEFORE = re.compile(r"(?:第|(?:浏览|点击|访问|阅读)\D{0,4})$")
 _IDIOM_AFTER = ("五年", "一端", "维护", "确立", "意识", "自信")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _MARKER = re.compile(r"其中|包括|分别(?:为|是)?")
@@ -79,7 +79,7 @@ def find_figures(body: str) -> tuple[list[Figure], list[Group]]:
     starts = [s for s, _ in spans]
     figures: list[Figure] = []
     for m in _FIGURE.finditer(body):
-        if _SKIP_BEFORE.search(body[max(0, m.start() - 4):m.start()]):
+        if _SKIP_BEFORE.search(body[max(0, m.start() - 8):m.start()]):
             continue
         if body.startswith(_IDIOM_AFTER, m.end()):
             continue
@@ -104,18 +104,19 @@ def _groups(body: str, spans: list[tuple[int, int]], figures: list[Figure]) -> l
         markers = list(_MARKER.finditer(body, s_start, s_end))
         for k, marker in enumerate(markers):
             stop = markers[k + 1].start() if k + 1 < len(markers) else s_end
+            after = [f for f in in_sentence if marker.end() <= f.start < stop and f.unit != "%"]
+            if not after:
+                continue
+            total = _total(body, marker, in_sentence, by_sentence.get(no - 1, []), s_start, after[0].unit)
+            if total is None:
+                continue
             parts: list[Figure] = []
-            for f in in_sentence:
-                if not marker.end() <= f.start < stop or f.unit == "%":
-                    continue
+            for f in after:
                 if parts and _TOTAL_CUE in body[parts[-1].start:f.start]:
                     break  # "…27起,共涉及11个类型": a new total starts
-                if not parts or f.unit == parts[0].unit:
+                if f.unit == total.unit:
                     parts.append(f)
             if not parts:
-                continue
-            total = _total(body, marker, in_sentence, by_sentence.get(no - 1, []), s_start, parts[0].unit)
-            if total is None:
                 continue
             group = Group(len(groups) + 1, total, parts, marker.group(0).startswith("分别"))
             groups.append(group)
@@ -127,9 +128,9 @@ def _groups(body: str, spans: list[tuple[int, int]], figures: list[Figure]) -> l
 
 def _total(body: str, marker: re.Match[str], in_sentence: list[Figure], previous: list[Figure],
            s_start: int, unit: str) -> Figure | None:
-    before = [f for f in in_sentence if f.start < marker.start() and f.unit == unit]
+    before = [f for f in in_sentence if f.start < marker.start() and f.unit != "%"]
     if before:
-        return before[-1]
+        return before[-1]  # the nearest count before 其中 is the total; parts must share its unit
     if not body[s_start:marker.start()].strip(" \t,，:：、"):
         earlier = [f for f in previous if f.unit == unit]
         return earlier[-1] if earlier else None

@@ -18,7 +18,7 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "publisher": ("发布机构", "发文机关", "发文机构", "制发机构", "发布机关", "发文单位"),
     "disclosure_mode": ("公开方式", "公开形式", "公开属性"),
     "issued_date": ("发文日期", "成文日期", "生成日期", "产生日期", "印发日期"),
-    "category": ("组配分类", "主题分类", "分类", "信息分类"),
+    "category": ("组配分类", "主题分类", "分类"),
     "doc_no": ("文件编号", "文号", "发文字号", "发文文号"),
     # 日期 / 时间 alone are how some templates print the publication date in the headline.
     "published_at": ("发布时间", "发布日期", "公开日期", "日期", "时间"),

@@ -5,8 +5,9 @@ the head and the page text.  Output is one value per field plus the reasons a fi
 be read.  Blocks printed twice (desktop and mobile layouts) collapse into one; two different
 values for one field keep the first and say so.  When the page prints no publication date
 label, the date is looked for, in order, in a "发布时间:" line of the body or page, the
-<meta PubDate> tag and the catalog's list date; a fallback is not a problem and is not
-reported as one.
+<meta PubDate> tag, the catalog's list date and, when the page shows no other date, the
+发文日期.  A fallback is not a problem and is not reported as one; `published_from` says where
+the date came from so that a rule comparing it with the 发文日期 can skip a copied date.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ _KNOWN = "|".join(
 # which ends the previous value without being kept itself.
 _LABEL_IN_TEXT = re.compile(rf"(?P<known>{_KNOWN}){_SPACED}[:：]|(?P<other>[\u4e00-\u9fff]{{2,6}})[:：]")
 _PUBLISHED_IN_HTML = re.compile(
-    r"(?:发布时间|发布日期|公开日期)\s*(?:&nbsp;|\s)*[:：]\s*(?:<[^>]{0,200}>\s*)*([^<]{6,40})"
+    r"(?:发布时间|发布日期|公开日期)(?:\s|&nbsp;)*[:：](?:\s|&nbsp;|<[^>]{0,200}>)*([^<]{6,40})"
 )
 _PUBDATE_TAGS = ("pubdate", "publishdate", "firstpublishedtime")
 
@@ -88,8 +89,13 @@ def read_metadata(record: PageRecord) -> Metadata:
         _pick_text(meta, name, seen.get(name, []))
     for name in DATE_FIELDS:
         _pick_date(meta, name, seen.get(name, []))
+    meta.values["published_from"] = "label" if meta.values.get("published_at") else None
     if meta.values.get("published_at") is None:
-        meta.values["published_at"] = _fallback_published(record)
+        found, source = _fallback_published(record)
+        if found is None and meta.values.get("issued_date") is not None:
+            # The page shows one date only: for a reader that is when it was published.
+            found, source = meta.values["issued_date"], "issued_date"
+        meta.values["published_at"], meta.values["published_from"] = found, source
     return meta
 
 
@@ -118,22 +124,22 @@ def _pick_date(meta: Metadata, name: str, values: list[tuple[str, str | None]]) 
     meta.values[name] = chosen
 
 
-def _fallback_published(record: PageRecord) -> datetime | None:
+def _fallback_published(record: PageRecord) -> tuple[datetime | None, str | None]:
     for label, value in pairs_from_text(record.body_text or "", max_lines=8):
         if LABEL_TO_FIELD.get(normalise_label(label)) == "published_at":
             parsed, _ = parse_date(value)
             if parsed:
-                return parsed
+                return parsed, "page_text"
     if record.html:
         m = _PUBLISHED_IN_HTML.search(record.html)
         if m:
             parsed, _ = parse_date(m.group(1))
             if parsed:
-                return parsed
+                return parsed, "page_text"
     tags = {k.lower(): v for k, v in (record.meta_tags or {}).items()}
     for key in _PUBDATE_TAGS:
         parsed, _ = parse_date(tags.get(key))
         if parsed:
-            return parsed
+            return parsed, "meta_tag"
     parsed, _ = parse_date(record.list_date)
-    return parsed
+    return (parsed, "list_date") if parsed else (None, None)

@@ -80,7 +80,9 @@ def classify_heading(heading: str, family: Family, seen: set[str]) -> str | None
     for kind in family.kinds:
         if kind.matches(heading):
             return kind.name
-    if family.fallback_kind and not seen.intersection(family.fallback_until):
+    # "存在的问题" (no 原因) is a shortcomings heading that misses a requirement, not a measure.
+    near_miss = any(kind.also and any(p.search(heading) for p in kind.any) for kind in family.kinds)
+    if family.fallback_kind and not near_miss and not seen.intersection(family.fallback_until):
         return family.fallback_kind
     return None
 
