@@ -182,7 +182,11 @@ def _table4(grid: list[list[str]], out: Tables, seen: set) -> None:
 def _table2(grid: list[list[str]], out: Tables, seen: set) -> None:
     cols: dict[int, tuple[str, str]] = {}
     for row in grid:
-        keyed = {c: (k, text) for c, text in enumerate(row) for w, k in _T2_COL_WORDS if text.startswith(w)}
+        keyed: dict[int, tuple[str, str]] = {}
+        for c, text in enumerate(row):
+            key = next((k for w, k in _T2_COL_WORDS if w in text), None)
+            if key and key not in (k for k, _ in keyed.values()):  # a colspan repeats the label
+                keyed[c] = (key, text)
         if keyed:
             cols = keyed
             continue
