@@ -143,7 +143,8 @@ def compose(digest: Digest, recipient: Recipient, mail_from: Address | None, mes
     message.set_content(digest.text, cte="base64")
     message.add_alternative(digest.html, subtype="html", cte="base64")
     if report_path is not None and attachable(report_path):
-        message.add_attachment(report_path.read_bytes(), maintype="text", subtype="html", filename=report_path.name)
+        message.add_attachment(report_path.read_bytes(), maintype="text", subtype="html", filename=report_path.name,
+                               params={"charset": "utf-8"})  # the report is written as UTF-8
     return message
 
 
