@@ -156,5 +156,5 @@ def build_context(run: RunData, diff: RunDiff, cards: pd.DataFrame, trends: pd.D
         "t": t, "header": header(run, cards), "cnc": could_not_check(run),
         "scorecard": scorecard(cards, trends), "fix_first": fix_first(diff),
         "changes": changes(diff, previous_time), "appendix": appendix(run),
-        "severities": SEVERITIES,
+        "severities": SEVERITIES, "shown_time": shown_time,
     }
