@@ -116,7 +116,10 @@ def explain(exc: BaseException, settings: SmtpSettings | None) -> str:
     if isinstance(exc, ssl.SSLCertVerificationError):
         return f"the TLS certificate of {where} is not trusted ({exc.verify_message}); set GOVAUDIT_SMTP_CAFILE to its CA bundle"
     if isinstance(exc, ssl.SSLError):
-        return (f"TLS with {where} failed ({exc.reason or exc}); port 465 usually needs {SECURITY}=ssl,"
+        reason = exc.reason or str(exc)
+        if reason == "WRONG_VERSION_NUMBER":
+            reason += ": the server answered in plain text, not TLS"
+        return (f"TLS with {where} failed ({reason}); port 465 usually needs {SECURITY}=ssl,"
                 f" ports 587 and 25 {SECURITY}=starttls")
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return f"{where} closed the connection ({exc}); check {SECURITY} matches the port"
