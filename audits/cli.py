@@ -18,6 +18,7 @@ EXIT_OK, EXIT_CRITICAL, EXIT_USAGE, EXIT_RUN_ERROR = 0, 1, 2, 3
 
 COMMAND_MODULES = [
     "audits.commands.crawl",
+    "audits.commands.frames",
     "audits.commands.audit",
     "audits.commands.schedule",
     "audits.commands.email",

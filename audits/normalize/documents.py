@@ -77,6 +77,15 @@ def _body_text(record: PageRecord) -> str:
         return ""
 
 
+def _broken_attachments(record: PageRecord) -> int | None:
+    """Attachment links that answered non-2xx; None when no link was checked."""
+    statuses = [str(a.get("status") or "").strip() for a in record.attachments or []]
+    checked = [s for s in statuses if s]
+    if not checked:
+        return None
+    return sum(not (s.isdigit() and 200 <= int(s) < 300) for s in checked)
+
+
 def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Page:
     meta = read_metadata(record)
     problems = list(meta.problems)
@@ -136,6 +145,7 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Pa
         "http_status": record.http_status,
         "fetched_at": _fetched_at(record.fetched_at, problems),
         "attachment_count": len(record.attachments or []),
+        "broken_attachments": _broken_attachments(record),
         "fetch_error": error,
         "parse_problems": "; ".join(dict.fromkeys(problems)) or None,
     }

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from audits.config import rules_dir
+from audits.config import DEFAULT_RULES_DIR, rules_dir
 
 FAMILY_KEYS = {"fallback_kind", "fallback_until", "kinds"}
 KIND_KEYS = {"title", "item", "any", "also", "none", "folded"}
@@ -54,8 +54,14 @@ class SectionKinds:
     not_headings: tuple[re.Pattern[str], ...] = field(default=())
 
 
+FILE_NAME = "section_kinds.yml"
+
+
 def default_path() -> Path:
-    return rules_dir() / "section_kinds.yml"
+    """The rules directory's own copy, else the one shipped with the package (a rules directory
+    made for a test or a site need not repeat the section kinds)."""
+    own = rules_dir() / FILE_NAME
+    return own if own.exists() else DEFAULT_RULES_DIR / FILE_NAME
 
 
 @lru_cache(maxsize=8)

@@ -1,0 +1,89 @@
+"""`govaudit frames`: look at the normalised frames of a stored crawl, or export them as CSV.
+
+Analysts tuning a rule need to see what the rule will read (a document's dates, the kinds of
+its sections, the cells of table 三) without running the audit; this prints the chosen frame
+or writes every frame as UTF-8-with-BOM CSV for Excel.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from audits import config
+from audits.normalize.section_kinds import SectionKindsError
+from crawler.store import Store
+
+FRAME_NAMES = ("documents", "sections", "table_cells", "figures", "figure_groups",
+               "table2_wide", "table3_wide", "table4_wide")
+SHOWN = {
+    "documents": ["doc_id", "unit", "title", "report_type", "report_year", "published_at", "issued_date",
+                  "index_no", "publisher", "table_template", "parse_problems"],
+    "sections": ["doc_id", "ordinal", "numeral", "heading", "kind", "standalone", "years"],
+    "table_cells": ["doc_id", "table", "row_key", "col_key", "value", "raw"],
+    "figures": ["doc_id", "figure_id", "raw", "value", "unit", "approx", "group_id", "role"],
+    "figure_groups": ["doc_id", "group_id", "total", "parts_sum", "n_parts", "complete", "unit", "sentence"],
+}
+CELL_WIDTH = 40
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("frames")(frames)
+
+
+def frames(
+    crawl: str = typer.Option("latest", "--crawl", "-c", help="crawl id, or 'latest' (last finished crawl)"),
+    unit: Optional[list[str]] = typer.Option(None, "--unit", "-u", help="only this unit (repeatable)"),
+    frame: str = typer.Option("documents", "--frame", "-f", help=f"frame to print: {', '.join(FRAME_NAMES)}"),
+    csv: Optional[Path] = typer.Option(None, "--csv", help="write every frame as <DIR>/<frame>.csv instead"),
+    limit: int = typer.Option(50, help="rows to print (0 = all)"),
+    store: Optional[str] = typer.Option(None, help=f"SQLite store (default {config.DEFAULT_STORE_PATH})"),
+) -> None:
+    """Print one normalised frame of a crawl, or export all frames as CSV (UTF-8 with BOM)."""
+    from audits.cli import EXIT_RUN_ERROR, EXIT_USAGE
+    from audits.normalize import build_frames
+
+    if frame not in FRAME_NAMES:
+        errors.print(f"[red]unknown frame {frame!r}[/red]; choose one of {', '.join(FRAME_NAMES)}")
+        raise typer.Exit(EXIT_USAGE)
+    path = config.store_path(store)
+    if not path.exists():
+        errors.print(f"[red]no store at {path}[/red]; run `govaudit crawl SITE` first or pass --store")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        with Store(path) as st:
+            crawl_id = st.resolve_crawl(crawl)
+            built = build_frames(st.pages(crawl_id, unit or None), crawl_id)
+    except LookupError as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    except SectionKindsError as exc:
+        errors.print(f"[red]section kinds error:[/red] {exc}")
+        raise typer.Exit(EXIT_USAGE)
+    except Exception as exc:  # noqa: BLE001 - a run error gets its own exit code, with the reason
+        errors.print(f"[red]could not build the frames of crawl {crawl}:[/red] {exc!r}")
+        raise typer.Exit(EXIT_RUN_ERROR)
+    if csv is not None:
+        for written in built.to_csv(csv):
+            console.print(f"{written}  ({len(getattr(built, written.stem))} rows)")
+        return
+    _print(getattr(built, frame), frame, crawl_id, limit)
+
+
+def _print(df: pd.DataFrame, name: str, crawl_id: int, limit: int) -> None:
+    columns = [c for c in SHOWN.get(name, list(df.columns)[:12]) if c in df.columns]
+    shown = df if limit <= 0 else df.head(limit)
+    table = Table(title=f"{name} of crawl {crawl_id}: {len(df)} rows"
+                        + (f" (first {len(shown)})" if len(shown) < len(df) else ""))
+    for column in columns:
+        table.add_column(column, overflow="fold", max_width=CELL_WIDTH)
+    for row in shown[columns].itertuples(index=False):
+        table.add_row(*("" if pd.isna(v) else str(v) for v in row))
+    console.print(table)
