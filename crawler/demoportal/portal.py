@@ -1,0 +1,94 @@
+"""The demo portal as one object: units, documents, page rendering and the manifest.
+
+`build_portal(seed, size)` is deterministic: the same arguments give byte-identical pages
+and manifest. Pages are rendered on request; a small LRU keeps recently served detail
+pages so a crawl that re-fetches a page does not pay for it twice.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from .bodies import blocks_text, document_blocks, report_tables
+from .catalog_pages import column_page, list_title
+from .detail_page import render_detail
+from .generator import build_documents
+from .model import Document
+from .units import HOST_TITLE, SITE_NAME, UNITS, UNITS_BY_COLUMN, Unit
+from .xxgk_tables import XxgkTables
+
+
+class Portal:
+    def __init__(self, seed: int, size: int, documents: list[Document]):
+        self.seed, self.size = seed, size
+        self.units: tuple[Unit, ...] = UNITS
+        self.documents = documents
+        self.by_path = {d.url_path: d for d in documents}
+        self.by_unit: dict[str, list[Document]] = {u.name: [] for u in UNITS}
+        for doc in sorted(documents, key=lambda d: (d.published, d.doc_id), reverse=True):
+            self.by_unit[doc.unit.name].append(doc)
+        self.attachments = {name: status for d in documents for name, status in d.attachments}
+        self._pages: OrderedDict[str, str] = OrderedDict()
+
+    def unit_by_column(self, column_id: int) -> Unit | None:
+        return UNITS_BY_COLUMN.get(column_id)
+
+    def catalog(self, unit: Unit) -> list[Document]:
+        """The unit's catalog, newest first (the order the CMS lists it)."""
+        return self.by_unit[unit.name]
+
+    def blocks(self, doc: Document) -> list[tuple[str, str]]:
+        return document_blocks(self.seed, doc, self.documents)
+
+    def body_text(self, doc: Document) -> str:
+        return blocks_text(self.blocks(doc))
+
+    def tables(self, doc: Document) -> XxgkTables | None:
+        return report_tables(self.seed, doc)
+
+    def detail_html(self, doc: Document) -> str:
+        html = self._pages.get(doc.url_path)
+        if html is None:
+            html = render_detail(doc, self.blocks(doc), self.seed)
+            self._pages[doc.url_path] = html
+            if len(self._pages) > 256:
+                self._pages.popitem(last=False)
+        return html
+
+    def column_html(self, unit: Unit) -> str:
+        return column_page(unit, self.catalog(unit))
+
+    def manifest(self) -> dict:
+        return {
+            "seed": self.seed, "size": self.size, "site": SITE_NAME, "host_title": HOST_TITLE,
+            "units": [self._unit_entry(u) for u in self.units],
+            "documents": [self._doc_entry(d) for d in sorted(self.documents, key=lambda d: d.doc_id)],
+        }
+
+    def _unit_entry(self, unit: Unit) -> dict:
+        return {"name": unit.name, "level": unit.level, "full_name": unit.full_name, "column_id": unit.column_id,
+                "unit_id": unit.unit_id, "webid": unit.webid, "index_code": unit.index_code, "daizi": unit.daizi,
+                "catalog_path": unit.catalog_path, "per_page": unit.per_page, "record_style": unit.record_style,
+                "doc_count": len(self.by_unit[unit.name])}
+
+    def _doc_entry(self, doc: Document) -> dict:
+        served = doc.http_status == 200
+        meta = {name: (doc.meta_value(name) if served else None)
+                for name in ("index_no", "publisher", "disclosure_mode", "issued_date", "category", "doc_no")}
+        return {
+            "doc_id": str(doc.doc_id), "url_path": doc.url_path, "unit": doc.unit.name,
+            "title": doc.title, "list_title": list_title(doc.unit, doc), "list_date": doc.published.date().isoformat(),
+            "report_type": doc.report_type, "report_year": doc.report_year, "title_year": doc.title_year,
+            **meta,
+            "published_at": doc.published_at if served else None,
+            "source": doc.source if served else None,
+            "encoding": doc.encoding if served else None,
+            "charset_in_header": doc.charset_in_header if served else None,
+            "http_status": doc.http_status, "table_template": doc.table_template,
+            "attachments": [{"path": f"/module/download/downfile.jsp?classid=0&filename={name}", "status": status}
+                            for name, status in doc.attachments] if served else [],
+            "defects": [d.to_dict() for d in doc.defects],
+        }
+
+
+def build_portal(seed: int = 7, size: int = 300) -> Portal:
+    return Portal(seed, size, build_documents(seed, size))
