@@ -54,7 +54,7 @@ def test_header_counts_and_what_could_not_be_checked(rendered):
     assert "乌镇镇" in unchecked and "无法访问的单位目录" in unchecked and "未能执行的规则" in unchecked
     assert tree.cssselect('#unchecked [data-rule-not-evaluated="COPY-1"]')
     header = tree.get_element_by_id("summary").text_content()
-    assert "4 / 5 个单位可检查" in header and "9 份可读 / 共 10 份" in header and "11 / 12" in header
+    assert "4 / 5 个单位可检查" in header and "9 份可读 / 共 10 份" in header and "11 / 13" in header
 
 
 def test_scorecard_scores_sorts_worst_first_and_never_scores_the_unreachable_unit(rendered):
@@ -96,7 +96,9 @@ def test_appendix_lists_every_rule_with_pass_rate_and_the_unevaluated_one(render
     tree = lxml.html.fromstring(path.read_text(encoding="utf-8"))
     rows = {r.get("data-rule-id"): r.cssselect("td")[-1].text_content() for r in tree.cssselect("tr.rule-stat")}
     assert set(rows) == set(load_run(store, run_id).rule_stats["rule_id"])
-    assert rows["FZ-DATE-1"] == "90.0%" and rows["COPY-1"] == "未执行"
+    assert rows["FZ-DATE-1"] == "90.0%" and rows["COPY-1"] == "未执行" and rows["ROUTINE-LAG-1"] == "无适用文件"
+    unchecked = tree.get_element_by_id("unchecked")
+    assert [c.get("data-rule-not-evaluated") for c in unchecked.cssselect("[data-rule-not-evaluated]")] == ["COPY-1"]
 
 
 def test_hostile_page_content_is_escaped_and_still_reads(tmp_path):

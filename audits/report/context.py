@@ -147,7 +147,11 @@ def header(run: RunData, cards: pd.DataFrame) -> dict[str, Any]:
 def appendix(run: RunData) -> dict[str, Any]:
     stats = run.rule_stats.sort_values(["suite", "rule_id"], kind="stable", na_position="last")
     evaluated = stats["evaluated"].fillna(0) > 0
-    return {"evaluated": records(stats[evaluated]), "not_evaluated": records(stats[~evaluated])}
+    blocked = ~evaluated & (stats["could_not_check"].fillna(0) > 0)
+    # A rule that met no applicable row is not a gap in the audit; one whose rows could not be
+    # read is, and belongs with the other things that could not be checked.
+    return {"evaluated": records(stats[evaluated]), "not_evaluated": records(stats[blocked]),
+            "not_applicable": records(stats[~evaluated & ~blocked])}
 
 
 def build_context(run: RunData, diff: RunDiff, cards: pd.DataFrame, trends: pd.DataFrame,

@@ -103,6 +103,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "failed": "不通过",
         "pass_rate": "通过率",
         "not_evaluated": "未执行",
+        "not_applicable": "无适用文件",
         "exports": "数据导出",
         "exports_note": "与本报告同目录：findings.csv / findings.json（全部问题与未能检查项），"
                         "documents.csv / documents.json（本次检查的文件）。CSV 为带 BOM 的 UTF-8，可直接用 Excel 打开。",
@@ -210,6 +211,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "failed": "Failed",
         "pass_rate": "Pass rate",
         "not_evaluated": "not evaluated",
+        "not_applicable": "no applicable document",
         "exports": "Exports",
         "exports_note": "Beside this report: findings.csv / findings.json (every finding and every item that "
                         "could not be checked), documents.csv / documents.json (the documents of this run). "
