@@ -70,7 +70,8 @@ def test_report_shows_the_changes_since_the_previous_run(two_runs, tmp_path):
     def rows(change: str, attr: str) -> list[str]:
         return sorted(r.get(attr) for r in changes.cssselect(f'tr[data-change="{change}"]'))
 
-    assert rows("new", "data-rule-id") == ["FETCH-2", "XX-SEC-3"]
+    assert rows("new", "data-rule-id") == ["XX-SEC-3"]
+    assert rows("unchecked_new", "data-rule-id") == ["FETCH-2"]  # kept apart from failures
     assert rows("resolved", "data-finding-key") == [f"{SITE}|pyrt|META-3"]
     assert rows("unverified", "data-finding-key") == [f"{SITE}|old|DOC-1", f"{SITE}|wz|DOC-1"]
     assert rows("persisting", "data-finding-key") == [f"{SITE}|pyfz|FZ-DATE-1"]

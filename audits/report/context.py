@@ -114,11 +114,13 @@ def scorecard(cards: pd.DataFrame, trends: pd.DataFrame) -> list[dict[str, Any]]
 
 def changes(diff: RunDiff, previous_time: str | None) -> dict[str, Any]:
     persisting = diff.open[(diff.open["kind"] == "failure") & (diff.open["open_runs"].fillna(0) >= 2)]
+    failed = {name: frame[frame["kind"] == "failure"] for name, frame in (("new", diff.new), ("resolved", diff.resolved))}
+    unchecked = {name: frame[frame["kind"] == "could_not_check"]
+                 for name, frame in (("unchecked_new", diff.new), ("unchecked_cleared", diff.resolved))}
     return {
         "previous_run_id": diff.previous_run_id,
         "previous_time": shown_time(previous_time),
-        "new": records(_order_findings(diff.new)),
-        "resolved": records(_order_findings(diff.resolved)),
+        **{name: records(_order_findings(frame)) for name, frame in (failed | unchecked).items()},
         "unverified": records(_order_findings(diff.unverified)),
         "persisting": records(_order_findings(persisting).sort_values("open_runs", ascending=False, kind="stable")),
         "disappeared": records(diff.disappeared.sort_values(["unit", "title"], kind="stable")),
