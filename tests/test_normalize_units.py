@@ -1,6 +1,7 @@
 """Unit tests of the normaliser's readers: dates, labels, metadata, figures, sections."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -220,3 +221,16 @@ def test_folded_first_responsible_and_next_year_rules():
     assert folded.ordinal is None and "第一责任人" in folded.heading
     assert body[folded.start:folded.end].startswith("(一)切实履行")
     assert sections[2].years == "2022"  # FZ-NEXT-1 reads this: names the report year, not the next
+
+
+def test_bold_headings_without_numerals():
+    paragraphs = ["<p><strong>主要举措和成效</strong></p>", "<p>2022年,本镇推进法治建设。</p>",
+                  "<p><b>存在的不足和原因</b></p>", "<p>不足。</p>", "<p><strong>（一）子标题</strong></p>",
+                  "<p><strong>2023年工作安排</strong></p>", "<p>安排。</p>"]
+    html = "".join(paragraphs)
+    body = "\n".join(re.sub(r"<[^>]+>", "", p) for p in paragraphs)
+    sections = find_sections(body, "fazhi_annual", load_section_kinds(), html)
+    assert [(s.heading, s.kind, s.numeral) for s in sections if s.standalone] == [
+        ("主要举措和成效", "fz_measures", None), ("存在的不足和原因", "fz_shortcomings", None),
+        ("2023年工作安排", "fz_next_year", None)]
+    assert body[sections[1].start:].startswith("存在的不足和原因")

@@ -111,7 +111,7 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Pa
         if not body.strip() and not has_meta:
             problems.append("no metadata block and no body text found on the page")
         if rtype in classify.ANNUAL_TYPES:
-            page.sections = find_sections(body, rtype, kinds)
+            page.sections = find_sections(body, rtype, kinds, record.body_html)
         page.tables = read_tables(record.body_html, body if rtype == "xxgk_annual" else "")
         problems.extend(page.tables.problems)
         page.figures, page.groups = find_figures(body)

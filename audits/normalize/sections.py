@@ -24,6 +24,8 @@ _CANDIDATE = re.compile(
     r"(?P<text>[^\n。|；;]{2,64}?)(?=\s|[\n。|；;]|$)"
 )
 _YEAR = re.compile(r"(?:19|20)\d{2}")
+_BOLD_PARAGRAPH = re.compile(r"<p\b[^>]*>\s*<(strong|b)\b[^>]*>(.*?)</\1>\s*</p>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
 _SENTENCE_END = "。\n！？!?"
 
 
@@ -87,9 +89,29 @@ def classify_heading(heading: str, family: Family, seen: set[str]) -> str | None
     return None
 
 
-def find_sections(body: str, report_type: str, kinds: SectionKinds) -> list[Section]:
+def bold_headings(body_html: str, body: str) -> list[tuple[int, str, str]]:
+    """Un-numbered headings set as whole bold paragraphs (<p><strong>主要举措和成效</strong></p>),
+    located in the body text; used only when a report has no numbered headings."""
+    found: list[tuple[int, str, str]] = []
+    position = 0
+    for m in _BOLD_PARAGRAPH.finditer(body_html or ""):
+        text = re.sub(r"\s+", "", _TAG.sub("", m.group(2))).replace("&nbsp;", "")
+        if not 2 <= len(text) <= 40 or text[0] in "(（" or re.match(r"\d+[.．、]", text):
+            continue
+        start = body.find(text, position)
+        if start >= 0:
+            found.append((start, "", text))
+            position = start + len(text)
+    return found
+
+
+def find_sections(body: str, report_type: str, kinds: SectionKinds, body_html: str = "") -> list[Section]:
     family = kinds.families.get(report_type)
     headings = find_headings(body, kinds)
+    if len(headings) < 2 and body_html:
+        bold = bold_headings(body_html, body)
+        if len(bold) >= 2:
+            headings = bold
     sections: list[Section] = []
     seen: set[str] = set()
     for ordinal, (start, numeral, text) in enumerate(headings, 1):
@@ -97,7 +119,7 @@ def find_sections(body: str, report_type: str, kinds: SectionKinds) -> list[Sect
         kind = classify_heading(text, family, seen) if family else None
         if kind:
             seen.add(kind)
-        sections.append(Section(ordinal, numeral, text, start, end, kind, True))
+        sections.append(Section(ordinal, numeral or None, text, start, end, kind, True))
     if family:
         sections.extend(_folded(body, family, seen))
     return sections

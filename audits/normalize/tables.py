@@ -147,6 +147,7 @@ def _table3(grid: list[list[str]], out: Tables, seen: set) -> None:
         return
     width = max(len(r) for r in grid)
     cols = _t3_columns(grid[:first], width)
+    col_labels = [_col_label(grid[:first], c) for c in range(width)]
     for row in grid[first:]:
         labels = _labels(row)
         key = _t3_row_key(labels)
@@ -155,7 +156,7 @@ def _table3(grid: list[list[str]], out: Tables, seen: set) -> None:
         row_cols = cols if len(cols) == 7 else _positional(row, T3_COLS)
         for c, col_key in row_cols.items():
             raw = row[c] if c < len(row) else ""
-            _add(out, seen, "三", key, " / ".join(labels), col_key, _col_label(grid[:first], c), raw)
+            _add(out, seen, "三", key, " / ".join(labels), col_key, col_labels[c] if c < width else "", raw)
 
 
 def _table4(grid: list[list[str]], out: Tables, seen: set) -> None:
