@@ -38,6 +38,7 @@ DOCUMENT_COLUMNS: dict[str, str] = {
     "http_status": "Int64",
     "fetched_at": "datetime64[ns, UTC]",
     "attachment_count": "Int64",
+    "broken_attachments": "Int64",  # attachment links that answered non-2xx (<NA> when not checked)
     "fetch_error": "string",  # why the page could not be fetched (<NA> when it was)
     "parse_problems": "string",  # '; '-joined reasons a field could not be read (<NA> when none)
 }

@@ -1,0 +1,81 @@
+"""Every column a rule may name, per frame: the schema's, the wide tables', and the derived ones.
+
+The loader checks rule files against this, so it is the single answer to "does this column
+exist?". Derived columns are computed by `derive.py` before validation; some need a suite
+parameter (e.g. the 索引号 year pattern), and a rule that reads such a column without the
+parameter being set in any file is a load error.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from audits.normalize.frames import WIDE_COLUMNS
+from audits.schema import FRAMES
+
+
+@dataclass(frozen=True)
+class Derived:
+    dtype: str
+    meaning: str
+    needs: tuple[str, ...] = ()  # suite parameters the computation reads
+
+
+# Columns of the document joined onto rows of the other frames (when the frame lacks them).
+CONTEXT_COLUMNS = ("site", "host", "unit", "unit_level", "report_type", "report_year", "title")
+
+DERIVED: dict[str, dict[str, Derived]] = {
+    "documents": {
+        "published_date": Derived("datetime64[ns]", "发布日期（published_at 的日期部分）"),
+        "issued_day": Derived("datetime64[ns]", "发文日期（issued_date 的日期部分）"),
+        "fetched_date": Derived("datetime64[ns]", "抓取日期（北京时间），无抓取时间时为审计时间"),
+        "fetched_ok": Derived("bool", "页面已取得（无抓取错误，HTTP 状态 2xx/3xx）"),
+        "parsed_ok": Derived("bool", "页面有正文或元数据"),
+        "readable": Derived("bool", "可检查的详情页：kind 为 detail、已取得且已解析"),
+        "issued_year": Derived("Int64", "发文日期的年份"),
+        "lag_working_days": Derived("Int64", "发文日期到发布日期之间的工作日数（含调休）"),
+        "index_no_shape": Derived("string", "索引号的形状（数字→\\d，大写字母→[A-Z]）"),
+        "index_no_shape_share": Derived("Float64", "同一主机下与本索引号形状相同者所占比例"),
+        "host_index_no_count": Derived("Int64", "同一主机下有索引号的文档数"),
+        "index_no_year": Derived("Int64", "索引号中的年份", needs=("index_no_year_pattern",)),
+        "section_kinds": Derived("string", "独立成节的部分类型（逗号分隔）"),
+        "folded_section_kinds": Derived("string", "仅并入其他部分的内容类型（逗号分隔）"),
+        "section_heading_years": Derived("string", "各类型部分标题中的年份"),
+        "heading_years": Derived("string", "所有独立标题中出现的年份"),
+        "previous_year_url": Derived("string", "同一单位同类上一年度报告的网址",
+                                     needs=("similarity_report_types", "similarity_shingle_chars")),
+        "previous_year_similarity": Derived("Float64", "与上一年度报告的相似度（0–1）",
+                                            needs=("similarity_report_types", "similarity_shingle_chars")),
+    },
+    "table3_wide": {
+        "narrative_new_applications": Derived("Float64", "正文所述本年新收申请数", needs=("narrative_application_pattern",)),
+    },
+}
+for _frame in ("sections", "table_cells", "table2_wide", "table3_wide", "table4_wide", "figures", "figure_groups"):
+    DERIVED.setdefault(_frame, {})
+    for _name in CONTEXT_COLUMNS:
+        DERIVED[_frame].setdefault(_name, Derived("string", f"所属文档的 {_name}"))
+
+
+def base_columns() -> dict[str, dict[str, str]]:
+    frames = {name: dict(columns) for name, columns in FRAMES.items()}
+    frames["table2_wide"] = dict(WIDE_COLUMNS["二"])
+    frames["table3_wide"] = dict(WIDE_COLUMNS["三"])
+    frames["table4_wide"] = dict(WIDE_COLUMNS["四"])
+    return frames
+
+
+def frame_columns() -> dict[str, set[str]]:
+    """Frame name -> every column name a rule may use on it."""
+    out = {}
+    for frame, columns in base_columns().items():
+        derived = {n for n in DERIVED.get(frame, {}) if n not in columns}
+        out[frame] = set(columns) | derived
+    return out
+
+
+def derived_needs(frame: str, column: str) -> tuple[str, ...]:
+    base = base_columns().get(frame, {})
+    if column in base:
+        return ()
+    spec = DERIVED.get(frame, {}).get(column)
+    return spec.needs if spec else ()

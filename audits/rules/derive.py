@@ -1,0 +1,157 @@
+"""Derived columns: what the suites evaluate beyond the normaliser's frames.
+
+Some checks need a value no single frame holds: the working-day lag (a holiday calendar), the
+per-host 索引号 patterns (learned from all documents of the host), the section kinds of a
+document (from the sections frame), the similarity to last year's report (from two documents).
+They are computed here once per run, in pandas, and then validated by Great Expectations like
+any other column. Tunable inputs come from the suites' `parameters:` blocks (PARAMETERS below
+says which exist); nothing tunable is written in this module.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+import pandas as pd
+
+from audits.config import DEFAULT_TIMEZONE
+from audits.rules import copypaste, metadata_formats, narrative, workdays
+from audits.rules.columns import CONTEXT_COLUMNS, base_columns
+from audits.schema import REPORT_TYPES
+
+
+def _regex(groups: int | str) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if not isinstance(value, str):
+            return "must be a quoted regular expression"
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            return f"is not a valid regular expression: {exc}"
+        if isinstance(groups, str) and groups not in compiled.groupindex:
+            return f"needs a named group (?P<{groups}>...) around the number"
+        if isinstance(groups, int) and compiled.groups < groups:
+            return f"needs {groups} capturing group(s) (around the year)"
+        return None
+    return check
+
+
+def _report_types(value: Any) -> str | None:
+    if not isinstance(value, list) or not all(v in REPORT_TYPES for v in value):
+        return f"must be a list of report types from {', '.join(REPORT_TYPES)}"
+    return None
+
+
+def _int_between(low: int, high: int) -> Callable[[Any], str | None]:
+    return lambda v: None if isinstance(v, int) and low <= v <= high else f"must be a whole number {low}–{high}"
+
+
+# Suite parameter name -> validator returning a problem or None.
+PARAMETERS: dict[str, Callable[[Any], str | None]] = {
+    "index_no_year_pattern": _regex(1),
+    "narrative_application_pattern": _regex("n"),
+    "similarity_report_types": _report_types,
+    "similarity_shingle_chars": _int_between(2, 12),
+}
+
+
+def _frame(frames: Any, name: str) -> pd.DataFrame:
+    frame = frames.get(name) if isinstance(frames, dict) else getattr(frames, name, None)
+    columns = base_columns()[name]
+    if frame is None:
+        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in columns.items()})
+    frame = frame.reset_index(drop=True).copy()
+    for column, dtype in columns.items():
+        if column not in frame.columns:
+            frame[column] = pd.Series(pd.NA, index=frame.index, dtype=dtype)
+    return frame
+
+
+def derive_frames(frames: Any, parameters: dict[str, Any], now: datetime | None = None
+                  ) -> tuple[dict[str, pd.DataFrame], dict[tuple[str, str], pd.Series]]:
+    """Every frame with its derived columns, and why a derived value is missing where known."""
+    now = now or datetime.now(timezone.utc)
+    out = {name: _frame(frames, name) for name in base_columns()}
+    reasons: dict[tuple[str, str], pd.Series] = {}
+    docs = out["documents"]
+    _document_columns(docs, out, parameters, now, reasons)
+    context = docs.drop_duplicates("url").set_index("url")
+    for name, frame in out.items():
+        if name == "documents":
+            continue
+        for column in CONTEXT_COLUMNS:
+            if column not in frame.columns:
+                frame[column] = frame["url"].map(context[column]) if len(frame) else pd.Series(dtype="string")
+        for column in ("total", "parts_sum"):  # 0.1 + 0.2 must equal 0.3 when totals are compared
+            if name == "figure_groups":
+                frame[column] = frame[column].round(6)
+        for column in ("approx", "complete", "standalone"):
+            if column in frame.columns:  # pandas query cannot mask with <NA>: undecided counts as False
+                frame[column] = frame[column].fillna(False).astype(bool)
+    if "narrative_application_pattern" in parameters:
+        t3 = out["table3_wide"]
+        counts = narrative.narrative_counts(out["figures"], parameters["narrative_application_pattern"])
+        t3["narrative_new_applications"] = t3["url"].map(counts).astype("Float64")
+    return out, reasons
+
+
+def _document_columns(docs: pd.DataFrame, out: dict[str, pd.DataFrame], parameters: dict[str, Any],
+                      now: datetime, reasons: dict[tuple[str, str], pd.Series]) -> None:
+    docs["published_date"] = pd.to_datetime(docs["published_at"]).dt.normalize()
+    docs["issued_day"] = pd.to_datetime(docs["issued_date"]).dt.normalize()
+    fetched = pd.to_datetime(docs["fetched_at"], utc=True).dt.tz_convert(DEFAULT_TIMEZONE).dt.tz_localize(None)
+    today = pd.Timestamp(now).tz_convert(DEFAULT_TIMEZONE).tz_localize(None) if pd.Timestamp(now).tzinfo \
+        else pd.Timestamp(now)
+    docs["fetched_date"] = fetched.dt.normalize().fillna(today.normalize()).astype("datetime64[ns]")
+    status = pd.to_numeric(docs["http_status"], errors="coerce")
+    docs["fetched_ok"] = (docs["fetch_error"].isna() & (status.isna() | status.between(200, 399))).astype(bool)
+    metadata = docs[["index_no", "publisher", "issued_date", "doc_no"]].notna().any(axis=1)
+    docs["parsed_ok"] = ((pd.to_numeric(docs["body_length"]).fillna(0) > 0) | metadata).astype(bool)
+    docs["readable"] = (docs["kind"].eq("detail").fillna(False) & docs["fetched_ok"] & docs["parsed_ok"]).astype(bool)
+    docs["issued_year"] = docs["issued_day"].dt.year.astype("Int64")
+    lag, why = workdays.working_day_lag(docs["issued_day"], docs["published_date"])
+    docs["lag_working_days"] = lag
+    reasons[("documents", "lag_working_days")] = why
+    for column, values in metadata_formats.learned_shapes(docs).items():
+        docs[column] = values
+    if "index_no_year_pattern" in parameters:
+        docs["index_no_year"] = metadata_formats.index_year(docs["index_no"], parameters["index_no_year_pattern"])
+    for column, values in _section_summary(docs, out["sections"]).items():
+        docs[column] = values
+    if {"similarity_report_types", "similarity_shingle_chars"} <= set(parameters):
+        texts = copypaste.doc_texts(out["sections"], out["figures"])
+        similar = copypaste.previous_year_similarity(
+            docs, texts, parameters["similarity_report_types"], parameters["similarity_shingle_chars"])
+        docs["previous_year_url"] = similar["previous_year_url"]
+        docs["previous_year_similarity"] = similar["previous_year_similarity"]
+        missing = similar["previous_year_url"].notna() & similar["previous_year_similarity"].isna()
+        reasons[("documents", "previous_year_similarity")] = pd.Series(
+            pd.NA, index=docs.index, dtype="string").mask(missing, "两份报告都没有可比较的正文")
+
+
+def _joined(values: pd.Series) -> str:
+    return ",".join(dict.fromkeys(str(v) for v in values if pd.notna(v) and str(v)))
+
+
+def _section_summary(docs: pd.DataFrame, sections: pd.DataFrame) -> dict[str, pd.Series]:
+    """Per document: kinds with own heading, kinds only folded, years in headings (<NA> without body)."""
+    has_body = pd.to_numeric(docs["body_length"]).fillna(0) > 0
+    empty = pd.Series("", index=docs.index, dtype="string").where(has_body, pd.NA)
+    result = {name: empty.copy() for name in ("section_kinds", "folded_section_kinds",
+                                               "section_heading_years", "heading_years")}
+    if sections.empty:
+        return result
+    standalone = sections["standalone"].fillna(False).astype(bool)
+    own, folded = sections[standalone], sections[~standalone]
+    per_kind = own.dropna(subset=["kind", "years"])
+    per_kind = per_kind[per_kind["years"].astype(str) != ""]
+    pairs = (per_kind["kind"].astype(str) + "=" + per_kind["years"].astype(str)).groupby(per_kind["url"]).agg(
+        lambda s: ";".join(s))
+    years = own.dropna(subset=["years"]).groupby("url")["years"].agg(_joined)
+    for name, values in (("section_kinds", own.groupby("url")["kind"].agg(_joined)),
+                         ("folded_section_kinds", folded.groupby("url")["kind"].agg(_joined)),
+                         ("section_heading_years", pairs), ("heading_years", years)):
+        mapped = docs["url"].map(values).astype("string").fillna("")
+        result[name] = mapped.where(has_body, pd.NA)
+    return result

@@ -1,0 +1,87 @@
+"""Turning failing rows into findings: one row per (document, rule), in FINDING_COLUMNS.
+
+Rules run on several frames (documents, table rows, figure groups); a document can fail one
+rule on several rows (three figure groups that do not add up). Those are folded into one
+finding per (document, rule), so that a finding's identity `site|doc_id-or-url|rule_id` is
+stable from one run to the next and history can tell new findings from persisting ones.
+"""
+from __future__ import annotations
+
+import string
+
+import pandas as pd
+
+from audits.rules.model import Rule
+from audits.schema import FINDING_COLUMNS
+
+MAX_LISTED = 5  # details of at most this many rows are spelt out per finding
+
+
+def empty_findings() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=d) for c, d in FINDING_COLUMNS.items()})
+
+
+def _text(value: object) -> str:
+    if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
+        return "（空）"
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def render_messages(template: str, rows: pd.DataFrame, observed: pd.Series, expected: pd.Series) -> pd.Series:
+    fields = [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    columns = [f for f in dict.fromkeys(fields) if f not in ("observed", "expected")]
+    records = rows[columns].to_dict("records") if columns else [{} for _ in range(len(rows))]
+    messages = []
+    for record, obs, exp in zip(records, observed.tolist(), expected.tolist()):
+        values = {k: _text(v) for k, v in record.items()}
+        values.update(observed=_text(obs), expected=_text(exp))
+        messages.append(template.format_map(values))
+    return pd.Series(messages, index=rows.index, dtype="string")
+
+
+def rule_rows(rule: Rule, rows: pd.DataFrame, kind: str, observed: pd.Series, expected: pd.Series,
+              message: pd.Series) -> pd.DataFrame:
+    """Finding rows (before folding) for rows of one rule's frame."""
+    return pd.DataFrame({
+        "url": rows["url"].astype("string"),
+        "rule_id": rule.id, "suite": rule.suite, "kind": kind, "severity": rule.severity,
+        "rule_title": rule.title, "message": message.astype("string"),
+        "observed": observed.astype("string"), "expected": expected.astype("string"),
+        "basis": rule.basis, "fix": rule.fix,
+    }, index=rows.index)
+
+
+def _fold(texts: pd.Series) -> str:
+    unique = list(dict.fromkeys(t for t in texts if isinstance(t, str) and t))
+    shown = "；".join(unique[:MAX_LISTED])
+    return shown + (f"；…（共 {len(unique)} 处）" if len(unique) > MAX_LISTED else "")
+
+
+def build_findings(parts: list[pd.DataFrame], documents: pd.DataFrame) -> pd.DataFrame:
+    """Fold per-row parts into one finding per (document, rule) and add the document's evidence."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return empty_findings()
+    rows = pd.concat(parts, ignore_index=True)
+    keys = ["url", "rule_id", "kind"]
+    first = rows.drop_duplicates(keys).set_index(keys)
+    counts = rows.groupby(keys, sort=False).size()
+    if (counts > 1).any():
+        many = counts[counts > 1].index
+        folded = rows.set_index(keys).loc[many].groupby(level=[0, 1, 2], sort=False)
+        for column in ("message", "observed", "expected"):
+            first.loc[many, column] = folded[column].agg(_fold)
+    findings = first.reset_index()
+    evidence = documents.drop_duplicates("url").set_index("url")
+    for column in ("site", "unit", "doc_id", "title", "crawl_id", "content_hash"):
+        findings[column] = findings["url"].map(evidence[column]) if len(evidence) else pd.NA
+    fetched = pd.to_datetime(findings["url"].map(evidence["fetched_at"]), utc=True) if len(evidence) else None
+    findings["fetched_at"] = fetched.dt.strftime("%Y-%m-%dT%H:%M:%SZ") if fetched is not None else pd.NA
+    ident = findings["doc_id"].astype("string").fillna(findings["url"].astype("string"))
+    findings["finding_key"] = findings["site"].astype("string").fillna("") + "|" + ident + "|" + findings["rule_id"]
+    out = pd.DataFrame({c: findings[c] if c in findings else pd.NA for c in FINDING_COLUMNS})
+    return out.astype(FINDING_COLUMNS).sort_values(["site", "url", "rule_id"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,74 @@
+"""What a loaded rule pack is made of.
+
+Loading (`loader.py`) and evaluation (`runner.py`) are kept apart, the way Soda Core keeps a
+check's YAML half apart from its evaluation half: everything here is plain data that knows
+where in which file it came from, so any later complaint can point at `file:line`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FINDING_KINDS = ("failure", "could_not_check")
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+class RuleFileError(Exception):
+    """One or more problems in the rule files; each problem names file, line and rule."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass
+class Rule:
+    id: str
+    severity: str
+    title: str
+    message: str
+    basis: str
+    fix: str
+    kind: str  # failure | could_not_check: what a failing row becomes
+    type: str  # expectation type as written in the file
+    kwargs: dict[str, Any]  # as written in the file (what a tuner sees)
+    gx_kwargs: dict[str, Any]  # what Great Expectations receives
+    columns: tuple[str, ...]  # input columns: a null here means "could not check"
+    suite: str
+    frame: str
+    location: Location
+    expectation: Any = None  # the Great Expectations expectation object
+
+    @property
+    def row_condition(self) -> str | None:
+        return self.kwargs.get("row_condition")
+
+
+@dataclass
+class Suite:
+    name: str
+    frame: str
+    description: str
+    parameters: dict[str, Any]
+    rules: list[Rule]
+    location: Location
+
+
+@dataclass
+class RulePack:
+    directory: Path
+    suites: list[Suite]
+    parameters: dict[str, Any] = field(default_factory=dict)  # merged over all files
+
+    @property
+    def rules(self) -> list[Rule]:
+        return [rule for suite in self.suites for rule in suite.rules]
