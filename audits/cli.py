@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "audits.commands.schedule",
     "audits.commands.email",
     "audits.commands.report",
+    "audits.commands.rules",
 ]
 
 app = typer.Typer(

@@ -36,6 +36,8 @@ def working_day_lag(start: pd.Series, end: pd.Series) -> tuple[pd.Series, pd.Ser
     lag = pd.Series(pd.NA, index=start.index, dtype="Int64")
     reason = pd.Series(pd.NA, index=start.index, dtype="string")
     known = start_day.notna() & end_day.notna()
+    reason[start_day.isna()] = "缺少发文日期"
+    reason[start_day.notna() & end_day.isna()] = "缺少发布日期"
     inside = known & start_day.dt.year.between(first, last) & end_day.dt.year.between(first, last)
     for label, days in (("发文日期", start_day), ("发布日期", end_day)):
         outside = known & ~days.dt.year.between(first, last) & reason.isna()

@@ -1,0 +1,73 @@
+"""`govaudit rules check` and `govaudit rules list`: the rule tuner's two commands.
+
+`check` loads the rule files exactly as an audit would (strictly) and says OK with counts or
+lists every problem as file:line: rule: problem, exiting 2; it evaluates nothing, like
+`soda contract test`. `list` shows each rule in plain language with its parameters and basis.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from audits import config
+
+console = Console()
+err = Console(stderr=True)
+rules_app = typer.Typer(help="Check and list the rule files (expectations/*.yml).", no_args_is_help=True)
+RULES_OPTION = typer.Option(None, "--rules", help=f"rules directory (default {config.DEFAULT_RULES_DIR})")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(rules_app, name="rules")
+
+
+def _load(rules: Optional[str]):
+    from audits.cli import EXIT_USAGE
+    from audits.rules.loader import load_rules
+    from audits.rules.model import RuleFileError
+
+    try:
+        return load_rules(config.rules_dir(rules))
+    except RuleFileError as exc:
+        for problem in exc.problems:
+            err.print(problem, markup=False, highlight=False)
+        err.print(f"[red]{len(exc.problems)} problem(s) in the rule files[/red]")
+        raise typer.Exit(EXIT_USAGE)
+
+
+@rules_app.command("check")
+def check(rules: Optional[str] = RULES_OPTION) -> None:
+    """Load every rule file strictly; print OK with counts, or the problems (exit 2)."""
+    from audits.cli import EXIT_USAGE
+
+    pack = _load(rules)
+    empty = [s for s in pack.suites if not s.rules]
+    for suite in empty:
+        err.print(f"{suite.location}: suite {suite.name}: no expectations, so it checks nothing", markup=False)
+    if empty:
+        raise typer.Exit(EXIT_USAGE)
+    severities = Counter(rule.severity for rule in pack.rules)
+    shown = ", ".join(f"{severities[s]} {s}" for s in ("critical", "warning", "info") if severities[s])
+    console.print(f"OK: {len(pack.suites)} suites, {len(pack.rules)} rules ({shown}), "
+                  f"{len(pack.parameters)} parameters in {pack.directory}", highlight=False)
+
+
+@rules_app.command("list")
+def list_rules(rules: Optional[str] = RULES_OPTION) -> None:
+    """Show every rule: id, severity, title, what it checks (with its parameters), basis."""
+    from audits.rules.describe import what_it_checks
+
+    pack = _load(rules)
+    table = Table(show_lines=True, title=f"{len(pack.rules)} rules in {pack.directory}")
+    for column in ("id", "severity", "title", "what it checks", "basis"):
+        table.add_column(column, overflow="fold")
+    for rule in pack.rules:
+        table.add_row(rule.id, rule.severity, rule.title, what_it_checks(rule), rule.basis)
+    console.print(table)
+    if pack.parameters:
+        console.print("parameters: " + "; ".join(f"{k} = {v!r}" for k, v in pack.parameters.items()),
+                      highlight=False, markup=False)
