@@ -225,10 +225,16 @@ def inject(seed: int, size: int, docs: list[Document]) -> None:
     ctx: dict = {"reports": {(d.unit.name, d.report_type, d.report_year): d for d in docs
                              if d.report_type in ("fazhi_annual", "xxgk_annual")}}
     per_unit: dict[str, int] = {}
+    pools: dict[str, list[Document]] = {}
     for inj in INJECTIONS:
         wanted = max(inj.base, round(inj.base * size / 300)) if inj.scales else inj.base
-        candidates = [d for d in docs if not d.defects and not d.reserved and _in_pool(d, inj.pool)
-                      and inj.eligible(d) and (inj.rule_id != "COPY-1" or _has_clean_previous(d, ctx))]
+        if inj.pool not in pools:
+            pools[inj.pool] = [d for d in docs if _in_pool(d, inj.pool)]
+        pool = pools[inj.pool]
+        if len(pool) > 20 * wanted:  # large portals: a random slice holds plenty of candidates
+            pool = r.sample(pool, 20 * wanted)
+        candidates = [d for d in pool if not d.defects and not d.reserved and inj.eligible(d)
+                      and (inj.rule_id != "COPY-1" or _has_clean_previous(d, ctx))]
         for doc in _spread(r, candidates, per_unit, wanted):
             doc.defects.append(Defect(inj.rule_id, inj.apply(doc, r, ctx)))
             per_unit[doc.unit.name] = per_unit.get(doc.unit.name, 0) + 1

@@ -8,10 +8,12 @@ published year) fall back to plain Monday–Friday.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 
 
+@lru_cache(maxsize=None)  # chinese_calendar validates its whole table on every call: slow in bulk
 def is_workday(day: date) -> bool:
     try:
         return chinese_calendar.is_workday(day)
