@@ -5,7 +5,9 @@
 Lists every unit and document with the values its pages show and the defects injected
 into it (rule id, severity, kind, detail). Fields the page does not show are null: the
 metadata of a page that answers 404, or a META-1 field whose label is absent; a field
-printed empty is "".
+printed empty is "". `encoding` is the charset the page is served in (utf-8 or gbk) and
+`charset_in_header` tells whether the HTTP Content-Type names it (GBK pages declare their
+charset only in <meta>).
 """
 from __future__ import annotations
 

@@ -81,8 +81,9 @@ class Portal:
             **meta,
             "published_at": doc.published_at if served else None,
             "source": doc.source if served else None,
-            "encoding": doc.encoding if served else None,
-            "charset_in_header": doc.charset_in_header if served else None,
+            # A page that answers 404 is served as a UTF-8 error page with the charset in the header.
+            "encoding": doc.encoding if served else "utf-8",
+            "charset_in_header": doc.charset_in_header if served else True,
             "http_status": doc.http_status, "table_template": doc.table_template,
             "attachments": [{"path": f"/module/download/downfile.jsp?classid=0&filename={name}", "status": status}
                             for name, status in doc.attachments] if served else [],
