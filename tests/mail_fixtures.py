@@ -171,3 +171,30 @@ def standard_outcome(tmp_path: Path, run_id: int = 7) -> Outcome:
     ])
     documents = documents_frame({"濮院镇": 3, "崇福镇": 2, "桐乡市司法局": 1})
     return Outcome(run_id, report, findings, documents)
+
+
+def record_run(job_id: str, schedule_path: str, store_path: str) -> None:
+    """A job function whose every execution leaves a row in SQLite (the scheduler tests count them)."""
+    import sqlite3
+    from datetime import datetime, timezone
+
+    conn = sqlite3.connect(store_path, timeout=30)
+    with conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS executions (job_id TEXT, schedule TEXT, at TEXT)")
+        conn.execute("INSERT INTO executions VALUES (?, ?, ?)",
+                     (job_id, schedule_path, datetime.now(timezone.utc).isoformat()))
+    conn.close()
+
+
+def executions(store_path: Path) -> int:
+    import sqlite3
+
+    if not Path(store_path).exists():
+        return 0
+    conn = sqlite3.connect(store_path, timeout=30)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM executions").fetchone()[0]
+    except sqlite3.OperationalError:  # no run yet: the table does not exist
+        return 0
+    finally:
+        conn.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,6 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -44,11 +44,15 @@ def jobstore_path(store_path: str | Path) -> Path:
 def build_scheduler(schedule: Schedule, jobstore: Path, scheduler_cls: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
     jobstore.parent.mkdir(parents=True, exist_ok=True)
     return scheduler_cls(
-        jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{jobstore}", tablename=JOBSTORE_TABLE)},
+        jobstores={"default": _jobstore(jobstore)},
         executors={"default": ThreadPoolExecutor(max_workers=2)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": schedule.misfire_grace_time},
         timezone=ZoneInfo(DEFAULT_TIMEZONE),
     )
+
+
+def _jobstore(path: Path) -> SQLAlchemyJobStore:
+    return SQLAlchemyJobStore(url=f"sqlite:///{path}", tablename=JOBSTORE_TABLE)
 
 
 @dataclass
@@ -59,19 +63,31 @@ class SyncReport:
     removed: list[str] = field(default_factory=list)
 
 
-def sync_jobs(scheduler: BaseScheduler, schedule: Schedule, store_path: str | Path) -> SyncReport:
-    """Make the (started, paused) scheduler's job store match the schedule file."""
+def sync_jobs(scheduler: BaseScheduler, schedule: Schedule, store_path: str | Path, jobstore: Path) -> SyncReport:
+    """Queue on the not-yet-started `scheduler` the jobs that make its store match the schedule.
+
+    The stored jobs are read through a job store of their own while the scheduler is stopped:
+    a scheduler started just to look (even paused) has a thread that may process a due job
+    while it shuts down, advancing the run time of a run it never made.
+    """
+    if scheduler.running:
+        raise RuntimeError("sync_jobs needs a scheduler that has not been started")
     report = SyncReport()
     wanted = {job.id for job in schedule.jobs} | {FLUSH_JOB_ID}
-    for stored in scheduler.get_jobs():
-        if stored.id not in wanted:
-            scheduler.remove_job(stored.id)
-            report.removed.append(stored.id)
+    reader = _jobstore(jobstore)
+    reader.start(scheduler, "default")
+    try:
+        stored = {job.id: job for job in reader.get_all_jobs()}
+        for job_id in sorted(set(stored) - wanted):
+            reader.remove_job(job_id)
+            report.removed.append(job_id)
+    finally:
+        reader.shutdown()
     for job in schedule.jobs:
         args = (job.id, str(schedule.path.resolve()), str(Path(store_path).resolve()))
         trigger = job.trigger()
         extra = {}
-        existing = scheduler.get_job(job.id)
+        existing = stored.get(job.id)
         if existing is None:
             report.added.append(job.id)
         elif repr(existing.trigger) == repr(trigger) and existing.func_ref == schedule.job_function and tuple(existing.args) == args:
@@ -84,38 +100,37 @@ def sync_jobs(scheduler: BaseScheduler, schedule: Schedule, store_path: str | Pa
             replace_existing=True, coalesce=True, max_instances=1,
             misfire_grace_time=schedule.misfire_grace_time, **extra,
         )
+    flush = stored.get(FLUSH_JOB_ID)
     scheduler.add_job(FLUSH_FUNCTION, IntervalTrigger(hours=1), args=(str(Path(store_path).resolve()),),
                       id=FLUSH_JOB_ID, name="retry waiting emails", replace_existing=True, coalesce=True,
-                      max_instances=1, misfire_grace_time=3600)
+                      max_instances=1, misfire_grace_time=3600,
+                      **({"next_run_time": flush.next_run_time} if flush is not None else {}))
     return report
 
 
-def prepare(schedule: Schedule, store_path: str | Path, jobstore: Path | None = None) -> SyncReport:
-    """Sync the job store with a paused scheduler, so nothing runs before the store is right."""
-    scheduler = build_scheduler(schedule, jobstore or jobstore_path(store_path), BackgroundScheduler)
-    scheduler.start(paused=True)
-    try:
-        return sync_jobs(scheduler, schedule, store_path)
-    finally:
-        scheduler.shutdown(wait=False)
+def prepare(schedule: Schedule, store_path: str | Path, jobstore: Path | None = None,
+            scheduler_cls: type[BaseScheduler] = BlockingScheduler) -> tuple[BaseScheduler, SyncReport]:
+    """A scheduler, not yet started, whose pending jobs bring its store in line with the schedule."""
+    jobstore = jobstore or jobstore_path(store_path)
+    scheduler = build_scheduler(schedule, jobstore, scheduler_cls)
+    report = sync_jobs(scheduler, schedule, store_path, jobstore)
+    log.info("job store %s: added %s, kept %s, rescheduled %s, removed %s",
+             jobstore, report.added, report.kept, report.rescheduled, report.removed)
+    return scheduler, report
 
 
 def run_forever(schedule: Schedule, store_path: str | Path, jobstore: Path | None = None) -> None:
     """`govaudit schedule run`: sync, then block running jobs until SIGINT or SIGTERM."""
-    jobstore = jobstore or jobstore_path(store_path)
-    report = prepare(schedule, store_path, jobstore)
-    log.info("job store %s: added %s, kept %s, rescheduled %s, removed %s",
-             jobstore, report.added, report.kept, report.rescheduled, report.removed)
-    scheduler = build_scheduler(schedule, jobstore, BlockingScheduler)
-
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    if threading.current_thread() is threading.main_thread():  # signals reach the main thread only
+        signal.signal(signal.SIGTERM, stop)
+    scheduler, _ = prepare(schedule, store_path, jobstore, BlockingScheduler)
     try:
         scheduler.start()
     except KeyboardInterrupt:
-        pass
+        log.info("stopping: no new runs start; a run in progress finishes first")
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
