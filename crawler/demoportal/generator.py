@@ -88,6 +88,17 @@ def _weighted_order(r: Random, items: list, weight) -> list:
     return sorted(items, key=lambda x: r.random() ** (1.0 / weight(x)), reverse=True)
 
 
+def _allocate(n: int) -> list:
+    """n units in proportion to their routine weight (largest remainder), so even a small
+    portal gives the busiest units catalogs that need several paging batches."""
+    total = sum(u.routine_weight for u in UNITS)
+    shares = [(n * u.routine_weight / total, u) for u in UNITS]
+    counts = {u.name: int(share) for share, u in shares}
+    for share, u in sorted(shares, key=lambda s: s[0] - int(s[0]), reverse=True)[: n - sum(counts.values())]:
+        counts[u.name] += 1
+    return [u for u in UNITS for _ in range(counts[u.name])]
+
+
 def minimum_size() -> int:
     return len(UNITS) * len(REPORT_YEARS) * 2
 
@@ -105,11 +116,10 @@ def build_documents(seed: int, size: int) -> list[Document]:
     extra = size - len(docs)
     combos = [(u, y, final) for u in UNITS for y in range(2019, 2027) for final in (False, True)
               if not (final and y == 2026)]
-    for unit, year, final in _weighted_order(r, combos, lambda c: c[0].routine_weight)[: min(extra // 5, len(combos))]:
+    for unit, year, final in _weighted_order(r, combos, lambda c: c[0].routine_weight)[: min(extra // 6, len(combos))]:
         docs.append(_budget(r, len(docs), unit, year, final))
     counters: dict = {}
-    units = r.choices(UNITS, weights=[u.routine_weight for u in UNITS], k=size - len(docs))
-    for unit in units:
+    for unit in _allocate(size - len(docs)):
         docs.append(_routine(r, len(docs), unit, counters))
     _finish_metadata(r, seed, docs)
     defects.inject(seed, size, docs)
