@@ -28,16 +28,12 @@ def month_day_problem(value: Any, name: str) -> str | None:
 
 
 def day_in_year(years: pd.Series, month_day: pd.Series | str) -> pd.Series:
-    """The date month_day of each year (NaT where the year is null)."""
+    """The date month_day of each year (NaT where the year or the month-day is missing)."""
     if isinstance(month_day, str):
         month_day = pd.Series(month_day, index=years.index)
-    parts = month_day.astype("string").str.split("-", expand=True)
-    frame = pd.DataFrame({
-        "year": pd.to_numeric(years, errors="coerce"),
-        "month": pd.to_numeric(parts[0], errors="coerce"),
-        "day": pd.to_numeric(parts[1], errors="coerce"),
-    }, index=years.index)
-    return pd.to_datetime(frame, errors="coerce")
+    text = pd.to_numeric(years, errors="coerce").astype(float).map(
+        lambda y: "" if pd.isna(y) else f"{int(y):04d}-") + month_day.astype("string").fillna("?")
+    return pd.to_datetime(text.astype(object), format="%Y-%m-%d", errors="coerce")
 
 
 def as_day(series: pd.Series) -> pd.Series:

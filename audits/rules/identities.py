@@ -196,5 +196,7 @@ class ExpectCellsAtMost(AuditExpectation):
 
 
 def _num(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "空"
     number = float(value)
     return str(int(number)) if number.is_integer() else f"{number:g}"

@@ -104,9 +104,9 @@ def _validate(suite: Suite, df: pd.DataFrame, batch: Any, reasons: dict) -> tupl
     parts, stats, errors = [], [], []
     for rule in suite.rules:
         result = by_rule.get(rule.id)
-        if result is None or result.exception_info.get("raised_exception"):
-            message = (result.exception_info.get("exception_message") if result else "no result") or "unknown error"
-            errors.append(f"{rule.location}: rule {rule.id}: Great Expectations could not evaluate it: {message}")
+        failure = _exception(result)
+        if failure:
+            errors.append(f"{rule.location}: rule {rule.id}: Great Expectations could not evaluate it: {failure}")
             stats.append(_stat(rule, 0, 0, 0))
             continue
         unexpected = result.result.get("unexpected_index_list") or []
@@ -114,6 +114,18 @@ def _validate(suite: Suite, df: pd.DataFrame, batch: Any, reasons: dict) -> tupl
         parts += rule_parts
         stats.append(stat)
     return parts, stats, errors
+
+
+def _exception(result: Any) -> str | None:
+    """GX reports an exception either at the top of exception_info or per metric inside it."""
+    if result is None:
+        return "no result"
+    info = result.exception_info or {}
+    found = [info] if "raised_exception" in info else [v for v in info.values() if isinstance(v, dict)]
+    for item in found:
+        if item.get("raised_exception"):
+            return str(item.get("exception_message") or "unknown error").strip().splitlines()[-1]
+    return None
 
 
 def _applicable(rule: Rule, df: pd.DataFrame) -> pd.DataFrame:
