@@ -161,3 +161,21 @@ def test_two_flushes_at_once_send_each_message_once(tmp_path, setup):
         thread.join()
     flush_outbox(store, retry_delays=())
     assert sorted(m.rcpt_tos[0] for m in sink.messages) == sorted(f"r{i}@example.org" for i in range(20))
+
+
+def test_old_sent_bodies_are_pruned_but_stay_sent(tmp_path, setup):
+    schedule, store, sink = setup
+    sink.start()
+    run_job("weekly-test", str(schedule), str(store), site_runner=site_runner_for(tmp_path, [7]), retry_delays=())
+    later = datetime.now(timezone.utc) + outbox.KEEP_SENT + timedelta(days=1)
+    conn = connect(store)
+    assert outbox.prune(conn, now=datetime.now(timezone.utc)) == 0
+    assert outbox.prune(conn, now=later) == 2
+    conn.close()
+    assert all(r["message"] == b"" and r["status"] == "sent" for r in rows(store))
+    conn = connect(store)
+    job = load_schedule(schedule).job("weekly-test")
+    assert queue_digests(conn, job, standard_outcome(tmp_path)) == 0
+    conn.close()
+    flush_outbox(store, due_only=False, retry_delays=())
+    assert len(sink.messages) == 2

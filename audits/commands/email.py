@@ -22,7 +22,7 @@ from audits.mail.sender import MailDeliveryError, flush_outbox, send_test
 from audits.mail.settings import MailSettingsError, SmtpSettings
 from crawler.store import connect
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # error lines stay whole for grep
 email_app = typer.Typer(help="Audit emails: test the SMTP settings, flush the outbox.", no_args_is_help=True)
 STORE_HELP = f"SQLite store (default $GOVAUDIT_STORE or {config.DEFAULT_STORE_PATH})"
 TEST_SUBJECT = "govaudit 邮件测试：政府信息公开检查"

@@ -18,7 +18,7 @@ from rich.table import Table
 from audits import config
 from audits.schedule.config import ScheduleError, load_schedule, schedule_path
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # error lines stay whole for grep
 schedule_app = typer.Typer(help="Weekly audits and their emails (cron/schedule.yml).", no_args_is_help=True)
 
 SCHEDULE_HELP = "schedule file (default $GOVAUDIT_SCHEDULE or cron/schedule.yml)"

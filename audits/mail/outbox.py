@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS mail_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
 STATUSES = ("pending", "sending", "sent")
 BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_CAP = timedelta(hours=6)
+KEEP_SENT = timedelta(days=30)  # sent bodies kept this long for "what exactly did we send?"
 
 
 def utcnow() -> datetime:
@@ -152,6 +153,19 @@ def mark_failed(conn: sqlite3.Connection, row: sqlite3.Row, error: str, now: dat
 def backoff(attempts: int) -> timedelta:
     """5 min, 10 min, 20 min, ... capped at 6 h: a mail server down for a day is retried all day."""
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+
+
+def prune(conn: sqlite3.Connection, keep: timedelta = KEEP_SENT, now: datetime | None = None) -> int:
+    """Drop the bodies (report attachments included) of messages sent longer ago than `keep`.
+
+    The rows stay, and so does the sent-log, so a pruned message still counts as sent; only the
+    bytes go, because a weekly report per recipient would otherwise grow the store without end.
+    """
+    cutoff = _iso((now or utcnow()) - keep)
+    with conn:
+        cur = conn.execute("UPDATE outbox SET message=X'' WHERE status='sent' AND sent_at < ? AND length(message) > 0",
+                           (cutoff,))
+    return cur.rowcount
 
 
 def listing(conn: sqlite3.Connection, include_sent: bool = False) -> list[sqlite3.Row]:

@@ -165,6 +165,7 @@ def flush_outbox(store_path: str | Path, settings: SmtpSettings | None = None, *
     try:
         outbox.ensure_tables(conn)
         _flush(conn, settings, now, due_only, retry_delays, sleep, report)
+        outbox.prune(conn, now=now)
         report.waiting = len(outbox.listing(conn))
     finally:
         conn.close()
