@@ -34,7 +34,7 @@ def _load(rules: Optional[str]):
         return load_rules(config.rules_dir(rules))
     except RuleFileError as exc:
         for problem in exc.problems:
-            err.print(problem, markup=False, highlight=False)
+            err.print(problem, markup=False, highlight=False, soft_wrap=True)
         err.print(f"[red]{len(exc.problems)} problem(s) in the rule files[/red]")
         raise typer.Exit(EXIT_USAGE)
 
@@ -47,13 +47,14 @@ def check(rules: Optional[str] = RULES_OPTION) -> None:
     pack = _load(rules)
     empty = [s for s in pack.suites if not s.rules]
     for suite in empty:
-        err.print(f"{suite.location}: suite {suite.name}: no expectations, so it checks nothing", markup=False)
+        err.print(f"{suite.location}: suite {suite.name}: no expectations, so it checks nothing", markup=False,
+                  soft_wrap=True)
     if empty:
         raise typer.Exit(EXIT_USAGE)
     severities = Counter(rule.severity for rule in pack.rules)
     shown = ", ".join(f"{severities[s]} {s}" for s in ("critical", "warning", "info") if severities[s])
     console.print(f"OK: {len(pack.suites)} suites, {len(pack.rules)} rules ({shown}), "
-                  f"{len(pack.parameters)} parameters in {pack.directory}", highlight=False)
+                  f"{len(pack.parameters)} parameters in {pack.directory}", highlight=False, soft_wrap=True)
 
 
 @rules_app.command("list")

@@ -208,27 +208,38 @@ def _rule(doc: YamlDoc, i: int, item: Any, suite: Suite, columns: set[str], para
                     resolved[key] = field.default
         if len(problems) == before:
             for text in audit.problems(resolved) if hasattr(audit, "problems") else []:
-                problem(("kwargs",), text)
+                key = text.split()[0].split(".")[0]
+                problem(("kwargs", key) if key in kwargs else ("kwargs",), text)
     if len(problems) > before:
         return None
 
     inputs = audit.input_columns(resolved) if audit else builtin_types.input_columns(type_, resolved)
-    named = list(inputs)
+    named: dict[str, tuple] = {}  # column -> where in the file it is named
+    for key in ("column", "column_A", "column_B", "column_list", *(audit.audit_kwargs if audit else ())):
+        if key in kwargs:
+            for column in _strings(kwargs[key]):
+                if not audit or column in inputs:  # an audit kwarg such as kind: is not a column
+                    named.setdefault(column, ("kwargs", key))
+    for column in inputs:
+        named.setdefault(column, ("kwargs",))
     condition = resolved.get("row_condition")
     if condition is not None:
         try:
-            named += sorted(condition_columns(str(condition)))
+            for column in sorted(condition_columns(str(condition))):
+                named.setdefault(column, ("kwargs", "row_condition"))
         except ConditionError as exc:
             problem(("kwargs", "row_condition"), str(exc))
-    template_fields = _template_fields(str(meta.get("message", "")), problem)
-    for column in dict.fromkeys(named + [f for f in template_fields if f not in ("observed", "expected")]):
+    for field_name in _template_fields(str(meta.get("message", "")), problem):
+        if field_name not in ("observed", "expected"):
+            named.setdefault(field_name, ("meta", "message"))
+    for column, where in named.items():
         if column not in columns:
-            problem(("kwargs",), f"unknown column {column!r} in frame {suite.frame}{suggest(column, columns)}")
-        else:
+            problem(where, f"unknown column {column!r} in frame {suite.frame}{suggest(column, columns)}")
+        elif column in columns:
             for needed in derived_needs(suite.frame, column):
                 if needed not in parameters:
-                    problem(("kwargs",), f"column {column!r} needs suite parameter {needed!r}; "
-                                         f"set it under parameters: in one of the rule files")
+                    problem(where, f"column {column!r} needs suite parameter {needed!r}; "
+                                   f"set it under parameters: in one of the rule files")
     if len(problems) > before:
         return None
 
@@ -242,7 +253,11 @@ def _rule(doc: YamlDoc, i: int, item: Any, suite: Suite, columns: set[str], para
     try:
         expectation = impl(**gx_kwargs, meta={"rule_id": rule_id})
     except Exception as exc:  # pydantic says which kwarg has which wrong type
-        problem(("kwargs",), f"invalid kwargs: {' '.join(str(exc).split())}")
+        errors = exc.errors() if hasattr(exc, "errors") else []
+        key = str(errors[0]["loc"][0]) if errors and errors[0].get("loc") else ""
+        detail = "; ".join(f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}" for e in errors) \
+            or " ".join(str(exc).split())
+        problem(("kwargs", key) if key in kwargs else ("kwargs",), f"invalid kwargs: {detail}")
         return None
     return Rule(
         id=rule_id, severity=severity or "warning", title=str(meta["title"]), message=str(meta["message"]),
@@ -250,6 +265,14 @@ def _rule(doc: YamlDoc, i: int, item: Any, suite: Suite, columns: set[str], para
         gx_kwargs=gx_kwargs, columns=tuple(inputs), suite=suite.name, frame=suite.frame,
         location=Location(file, doc.line(*at) or 1), expectation=expectation,
     )
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
 
 
 def _implementation(type_: Any) -> Any:
