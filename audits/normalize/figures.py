@@ -78,6 +78,7 @@ def find_figures(body: str) -> tuple[list[Figure], list[Group]]:
     spans = [(m.start(), m.end()) for m in _SENTENCE.finditer(body)]
     starts = [s for s, _ in spans]
     figures: list[Figure] = []
+    sentences: dict[int, str] = {}  # one string per sentence, shared by its figures
     for m in _FIGURE.finditer(body):
         if _SKIP_BEFORE.search(body[max(0, m.start() - 8):m.start()]):
             continue
@@ -89,7 +90,9 @@ def find_figures(body: str) -> tuple[list[Figure], list[Group]]:
         i = max(0, bisect.bisect_right(starts, m.start()) - 1)
         unit = "%" if m.group("unit") == "％" else m.group("unit")
         approx = bool(m.group("pre") or m.group("approx") or m.group("post"))
-        sentence = body[spans[i][0]:spans[i][1]].strip() if spans else ""
+        if i not in sentences:
+            sentences[i] = body[spans[i][0]:spans[i][1]].strip() if spans else ""
+        sentence = sentences[i]
         figures.append(Figure(len(figures) + 1, value, unit, approx, m.group(0), sentence, m.start(), i))
     return figures, _groups(body, spans, figures)
 

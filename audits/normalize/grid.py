@@ -6,6 +6,8 @@ row and column header path, which is what the table readers match labels against
 """
 from __future__ import annotations
 
+import sys
+
 from lxml import html as lxml_html
 
 from audits.normalize.labels import squeeze
@@ -35,6 +37,8 @@ def table_grid(table) -> list[list[str]]:
                 row.append(pending.pop((r, col)))
                 col += 1
             text = squeeze(cell.text_content())
+            if len(text) <= 8:
+                text = sys.intern(text)  # "0" and "/" fill most cells: keep one copy of each
             rowspan, colspan = _span(cell, "rowspan"), _span(cell, "colspan")
             for dc in range(colspan):
                 row.append(text)

@@ -154,9 +154,10 @@ def _table3(grid: list[list[str]], out: Tables, seen: set) -> None:
         if key is None:
             continue
         row_cols = cols if len(cols) == 7 else _positional(row, T3_COLS)
+        row_label = " / ".join(labels)
         for c, col_key in row_cols.items():
             raw = row[c] if c < len(row) else ""
-            _add(out, seen, "三", key, " / ".join(labels), col_key, col_labels[c] if c < width else "", raw)
+            _add(out, seen, "三", key, row_label, col_key, col_labels[c] if c < width else "", raw)
 
 
 def _table4(grid: list[list[str]], out: Tables, seen: set) -> None:
