@@ -263,7 +263,7 @@ def _rule(doc: YamlDoc, i: int, item: Any, suite: Suite, columns: set[str], para
         id=rule_id, severity=severity or "warning", title=str(meta["title"]), message=str(meta["message"]),
         basis=str(meta["basis"]), fix=str(meta["fix"]), kind=kind, type=str(type_), kwargs=resolved,
         gx_kwargs=gx_kwargs, columns=tuple(inputs), suite=suite.name, frame=suite.frame,
-        location=Location(file, doc.line(*at) or 1), expectation=expectation,
+        location=Location(file, doc.line(*at) or 1), expectation=expectation, referenced=tuple(named),
     )
 
 

@@ -47,6 +47,7 @@ class Rule:
     frame: str
     location: Location
     expectation: Any = None  # the Great Expectations expectation object
+    referenced: tuple[str, ...] = ()  # every column the rule names (inputs, row_condition, message)
 
     @property
     def row_condition(self) -> str | None:
