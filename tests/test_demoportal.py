@@ -261,6 +261,12 @@ def test_missing_pages_and_attachments_answer_404(demo_portal):
             statuses[status] += 1
             if status == 200:
                 assert body.startswith(b"%PDF-") and headers["Content-Type"] == "application/pdf"
+            head = urllib.request.Request(demo_portal.url_for(att["path"]), method="HEAD")
+            try:
+                with urllib.request.urlopen(head, timeout=30) as resp:
+                    assert (resp.status, resp.read()) == (200, b"") and att["status"] == 200
+            except urllib.error.HTTPError as err:
+                assert err.code == att["status"] == 404
     assert statuses[200] and statuses[404] == len(docs_with(demo_portal.manifest, "ATTACH-1"))
 
 

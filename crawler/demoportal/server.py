@@ -88,6 +88,13 @@ class PortalHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._dispatch({})
 
+    def do_HEAD(self) -> None:  # link checkers probe attachments with HEAD
+        self._head_only = True  # one handler serves every request of a kept-alive connection
+        try:
+            self._dispatch({})
+        finally:
+            self._head_only = False
+
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         form = parse_qs(self.rfile.read(length).decode("utf-8", "replace")) if length else {}
@@ -98,7 +105,8 @@ class PortalHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if not getattr(self, "_head_only", False):
+            self.wfile.write(body)
 
     def send_text(self, status: int, text: str) -> None:
         self.send_body(status, text.encode("utf-8"), "text/html; charset=UTF-8")
