@@ -200,7 +200,9 @@ def write_section(body: str) -> None:
     intro = ("`python bench/audit_bench.py`: synthetic frames (4% 法治 reports, 4% 信息公开 reports with table 三, "
              "92% routine items, ~5% defects), the default rule pack in `expectations/`. Both columns include "
              "`derive_frames` (working days, 索引号 shapes, section summaries); the ratio is the cost of GX "
-             "validation, row mapping and could-not-check accounting over bare pandas masks.")
+             "validation, row mapping and could-not-check accounting over bare pandas masks. \"findings\" are one per "
+             "(document, rule), could-not-check included; \"pandas failures\" are failing rows summed over the "
+             "checks: the two are a sanity check that both sides see the same defects, not equal by definition.")
     section = f"## Rules\n\n{intro}\n\n{body}\n"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     pattern = re.compile(r"^## Rules\n.*?(?=^## |\Z)", re.S | re.M)
