@@ -162,3 +162,17 @@ def test_cli_check_reports_problems_with_exit_2(rules):
     outcome = CliRunner().invoke(app, ["rules", "check", "--rules", str(rules)])
     assert outcome.exit_code == 2
     assert f"deadlines.yml:{line}: rule FZ-DATE-1: unknown kwarg 'deadline_mnth'" in outcome.output
+
+
+def test_a_rule_that_crashes_inside_gx_is_an_error_not_a_pass(monkeypatch):
+    from audits.rules.deadlines import ExpectPublishedByDeadline
+
+    def broken(cls, df, kw):
+        raise RuntimeError("deadline arithmetic broke")
+
+    monkeypatch.setattr(ExpectPublishedByDeadline, "check", classmethod(broken))
+    result = run_rules(_late_fazhi(), RULES)
+    assert any("rule FZ-DATE-1: Great Expectations could not evaluate it" in e and "deadline arithmetic broke" in e
+               for e in result.errors), result.errors
+    stats = result.rule_stats.set_index("rule_id")
+    assert stats.loc["FZ-DATE-1", "evaluated"] == 0 and "FZ-DATE-1" not in set(result.findings["rule_id"])
