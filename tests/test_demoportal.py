@@ -407,6 +407,34 @@ def test_report_structure_defects(portal):
         assert (max(percents, default=0) > 100) == ("FIG-3" in rules)
 
 
+GROUP = re.compile(r"共[^,。;共]*?(\d+)([起件个名场条])[^。;]*?,(其中|分别为)([^。;]*)")
+
+
+def _figure_problems(text: str) -> set[str]:
+    """FIG-1 / FIG-2 over the sentence forms the portal writes (parts counted in the total's unit)."""
+    found = set()
+    for m in GROUP.finditer(text):
+        total, unit, word = int(m[1]), m[2], m[3]
+        clause = m[4].split(",共")[0]
+        parts = [int(x) for x in re.findall(rf"(\d+){unit}", clause)]
+        if word == "其中" and sum(parts) > total:
+            found.add("FIG-1")
+        if word == "分别为" and sum(parts) != total:
+            found.add("FIG-2")
+    return found
+
+
+def test_figure_groups_add_up_except_on_figure_defects(portal):
+    groups = 0
+    for doc in portal.documents:
+        if doc.http_status != 200:
+            continue
+        text = portal.body_text(doc)
+        groups += len(GROUP.findall(text))
+        assert _figure_problems(text) == {x.rule_id for x in doc.defects} & {"FIG-1", "FIG-2"}, doc.title
+    assert groups > 300
+
+
 def _shingles(text: str) -> set[str]:
     text = "".join(text.split())
     return {text[i:i + 5] for i in range(len(text) - 4)}

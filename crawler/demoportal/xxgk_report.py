@@ -171,7 +171,7 @@ def _overview(r: Random, words, year: int, tables: XxgkTables, wording) -> list[
     online = r.randint(0, n) if n else 0
     apply = (f"(二)依申请公开情况。本年度共收到政府信息公开申请{n}件"
              + (f",其中网上申请{online}件,信函及当面申请{n - online}件" if n else "")
-             + f",上年结转{tables.t3['carried'][6]}件,均已依法依规办理。"
+             + f"。上年结转政府信息公开申请{tables.t3['carried'][6]}件,均已依法依规办理。"
              + r.choice(("严格按照法定时限答复,答复文书规范完整。", "对申请人提出的疑问,主动沟通解释,减少行政争议。",
                          "坚持依法答复、便民答复,未发生逾期答复的情况。")))
     management = "(三)政府信息管理。" + _vary(_pick(r, MANAGEMENT, 4), wording) + "。"
