@@ -285,6 +285,9 @@ def test_every_rule_class_is_injected_once_per_document(demo_portal):
     assert RULES_AT_300 <= set(rules)
     assert all(len(d["defects"]) <= 1 for d in docs)
     assert sum(1 for r in rules if r.startswith("XX-SEC-")) >= 3
+    levels = {u["name"]: u["level"] for u in demo_portal.manifest["units"]}
+    late_xxgk = {levels[d["unit"]] for d in docs_with(demo_portal.manifest, "XX-DATE-1")}
+    assert "department" in late_xxgk and late_xxgk & {"township", "subdistrict"}
     units = {d["unit"] for d in docs if d["defects"]}
     assert len(units) >= 12  # spread over units
     for d in docs:

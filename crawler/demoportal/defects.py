@@ -231,8 +231,8 @@ def inject(seed: int, size: int, docs: list[Document]) -> None:
         if inj.pool not in pools:
             pools[inj.pool] = [d for d in docs if _in_pool(d, inj.pool)]
         pool = pools[inj.pool]
-        if len(pool) > 20 * wanted:  # large portals: a random slice holds plenty of candidates
-            pool = r.sample(pool, 20 * wanted)
+        if inj.scales and len(pool) > 50 * wanted:  # large portals: a random slice holds plenty of candidates
+            pool = r.sample(pool, 50 * wanted)
         candidates = [d for d in pool if not d.defects and not d.reserved and inj.eligible(d)
                       and (inj.rule_id != "COPY-1" or _has_clean_previous(d, ctx))]
         for doc in _spread(r, candidates, per_unit, wanted):
