@@ -162,8 +162,10 @@ case("文号 with leading zero", doc(doc_no="桐政办发〔2023〕012号"), "DO
 case("文号 with 第", doc(doc_no="桐政办发〔2023〕第12号"), "DOC-1", "failure")
 case("文号 field says 无", doc(doc_no="无"), "DOC-1", None)
 HOST = dict(site="idx", host="idx.test")
-regular = [doc(**HOST, index_no=f"001008004005091/2023-{200000 + i}") for i in range(11)]
+regular = [doc(**HOST, index_no=f"001008004005091/2023-{200000 + i}") for i in range(60)]
+county = [doc(**HOST, index_no=f"330483ZFC00000/2023-{300000 + i}") for i in range(4)]
 case("index number of the host's pattern", regular[0], "IDX-1", None)
+case("index number of the host's second, rarer scheme", county[0], "IDX-1", None)
 case("index number off the host's pattern (hx051)", doc(**HOST, index_no="bgs01/2023-00011"), "IDX-1", "failure")
 case("index number with template residue (hx043)", doc(**HOST, index_no="null02D/01A/D3C20190807"), "IDX-1", "failure")
 

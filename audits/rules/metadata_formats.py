@@ -47,7 +47,7 @@ def learned_shapes(documents: pd.DataFrame) -> pd.DataFrame:
     host = documents["host"].astype("string").fillna("")
     count = index_no.groupby(host).transform("count")
     same = shape.groupby([host, shape.fillna("")]).transform("size")
-    share = (same / count).where(shape.notna()).astype("Float64")
+    share = (same / count).where(shape.notna()).round(4).astype("Float64")
     return pd.DataFrame({
         "index_no_shape": shape,
         "index_no_shape_share": share,
