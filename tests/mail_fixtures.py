@@ -174,12 +174,19 @@ def standard_outcome(tmp_path: Path, run_id: int = 7) -> Outcome:
 
 
 def record_run(job_id: str, schedule_path: str, store_path: str) -> None:
-    """A job function whose every execution leaves a row in SQLite (the scheduler tests count them)."""
+    """A job function whose every execution leaves a row in SQLite (the scheduler tests count them).
+
+    Like `audits.jobs.run_job`, it marks an earlier run of the job that died midway as interrupted.
+    """
     import sqlite3
     from datetime import datetime, timezone
 
+    from audits.jobs import SCHEMA
+
     conn = sqlite3.connect(store_path, timeout=30)
     with conn:
+        conn.executescript(SCHEMA)
+        conn.execute("UPDATE job_runs SET status='interrupted' WHERE job_id=? AND status='running'", (job_id,))
         conn.execute("CREATE TABLE IF NOT EXISTS executions (job_id TEXT, schedule TEXT, at TEXT)")
         conn.execute("INSERT INTO executions VALUES (?, ?, ?)",
                      (job_id, schedule_path, datetime.now(timezone.utc).isoformat()))

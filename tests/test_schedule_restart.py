@@ -157,3 +157,25 @@ def test_govaudit_schedule_run_catches_up_once_across_process_restarts(tmp_path)
     time.sleep(4.0)
     stop_service(again)
     assert executions(store) == 1
+
+
+@pytest.mark.parametrize("started_ago, resumed", [(timedelta(minutes=20), 1), (timedelta(days=2), 0)])
+def test_a_run_that_died_midway_is_run_again_once_within_the_grace_time(tmp_path, started_ago, resumed):
+    from audits.jobs import SCHEMA
+    from crawler.store import connect
+
+    schedule = write(tmp_path)
+    store = tmp_path / "var" / "govaudit.sqlite3"
+    moment = datetime(2024, 3, 4, 8, 30, tzinfo=SH)
+    conn = connect(store)
+    conn.executescript(SCHEMA)
+    with conn:  # what a machine reboot during Monday's crawl leaves behind
+        conn.execute("INSERT INTO job_runs (job_id, started_at) VALUES ('weekly-test', ?)",
+                     ((moment - started_ago).isoformat(),))
+    conn.close()
+    report, next_run = run_scheduler_at(moment, schedule, store)
+    assert report.resumed == (["weekly-test"] if resumed else [])
+    assert executions(store) == resumed
+    assert next_run == datetime(2024, 3, 11, 8, 0, tzinfo=SH)
+    run_scheduler_at(moment + timedelta(minutes=5), schedule, store)  # the resumed run does not repeat
+    assert executions(store) == resumed

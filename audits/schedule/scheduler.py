@@ -14,7 +14,7 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import FrameType
 from zoneinfo import ZoneInfo
@@ -23,10 +23,13 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from audits.config import DEFAULT_TIMEZONE
 from audits.schedule.config import Schedule, ScheduledJob
+from audits.schedule.lock import JobLock, JobLocked, lock_dir_for
+from crawler.store import connect
 
 log = logging.getLogger(__name__)
 JOBSTORE_TABLE = "apscheduler_jobs"
@@ -34,6 +37,7 @@ JOBSTORE_TABLE = "apscheduler_jobs"
 # run. Schedule job ids start with a letter or digit, so this id cannot clash with one.
 FLUSH_JOB_ID = "_outbox-flush"
 FLUSH_FUNCTION = "audits.mail.sender:flush_due"
+RESUME_SUFFIX = "~resume"  # one-off re-run of a run that died midway
 
 
 def jobstore_path(store_path: str | Path) -> Path:
@@ -61,6 +65,7 @@ class SyncReport:
     kept: list[str] = field(default_factory=list)  # unchanged trigger: pending run time kept
     rescheduled: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)  # interrupted runs started again
 
 
 def sync_jobs(scheduler: BaseScheduler, schedule: Schedule, store_path: str | Path, jobstore: Path) -> SyncReport:
@@ -73,7 +78,7 @@ def sync_jobs(scheduler: BaseScheduler, schedule: Schedule, store_path: str | Pa
     if scheduler.running:
         raise RuntimeError("sync_jobs needs a scheduler that has not been started")
     report = SyncReport()
-    wanted = {job.id for job in schedule.jobs} | {FLUSH_JOB_ID}
+    wanted = {job.id for job in schedule.jobs} | {job.id + RESUME_SUFFIX for job in schedule.jobs} | {FLUSH_JOB_ID}
     reader = _jobstore(jobstore)
     reader.start(scheduler, "default")
     try:
@@ -108,14 +113,51 @@ def sync_jobs(scheduler: BaseScheduler, schedule: Schedule, store_path: str | Pa
     return report
 
 
+def resume_interrupted(scheduler: BaseScheduler, schedule: Schedule, store_path: str | Path) -> list[str]:
+    """Run again, once, each job whose last run died midway within the grace time.
+
+    APScheduler moves a job to its next run time when it starts it, so a run killed midway
+    (machine reboot during the crawl) would otherwise be lost until next week. The job's
+    `job_runs` row still says 'running' and nobody holds its lock: that is a dead run.
+    """
+    from audits.jobs import SCHEMA  # the job-run table belongs to audits.jobs
+
+    now = datetime.now(timezone.utc)
+    resumed = []
+    conn = connect(store_path)
+    try:
+        conn.executescript(SCHEMA)
+        for job in schedule.jobs:
+            row = conn.execute("SELECT status, started_at FROM job_runs WHERE job_id=? ORDER BY id DESC LIMIT 1",
+                               (job.id,)).fetchone()
+            if row is None or row["status"] != "running":
+                continue
+            if datetime.fromisoformat(row["started_at"]) < now - timedelta(seconds=schedule.misfire_grace_time):
+                continue
+            try:
+                with JobLock(lock_dir_for(store_path), f"job-{job.id}"):
+                    pass
+            except JobLocked:
+                continue  # alive in another process
+            scheduler.add_job(schedule.job_function, DateTrigger(now), id=f"{job.id}{RESUME_SUFFIX}",
+                              args=(job.id, str(schedule.path.resolve()), str(Path(store_path).resolve())),
+                              name=f"{job.id} (resumed after an interrupted run)", replace_existing=True,
+                              misfire_grace_time=schedule.misfire_grace_time)
+            resumed.append(job.id)
+    finally:
+        conn.close()
+    return resumed
+
+
 def prepare(schedule: Schedule, store_path: str | Path, jobstore: Path | None = None,
             scheduler_cls: type[BaseScheduler] = BlockingScheduler) -> tuple[BaseScheduler, SyncReport]:
     """A scheduler, not yet started, whose pending jobs bring its store in line with the schedule."""
     jobstore = jobstore or jobstore_path(store_path)
     scheduler = build_scheduler(schedule, jobstore, scheduler_cls)
     report = sync_jobs(scheduler, schedule, store_path, jobstore)
-    log.info("job store %s: added %s, kept %s, rescheduled %s, removed %s",
-             jobstore, report.added, report.kept, report.rescheduled, report.removed)
+    report.resumed = resume_interrupted(scheduler, schedule, store_path)
+    log.info("job store %s: added %s, kept %s, rescheduled %s, removed %s, resumed %s", jobstore,
+             report.added, report.kept, report.rescheduled, report.removed, report.resumed)
     return scheduler, report
 
 
