@@ -72,6 +72,8 @@ MISTAKES = [
     ("wrong kwarg type", "deadlines.yml", "max_value: 20", "max_value: twenty", 1, "rule ROUTINE-LAG-1: invalid kwargs"),
     ("unknown message placeholder", "deadlines.yml", "{report_year}年度法治", "{report_yaer}年度法治", 1,
      "rule FZ-DATE-1: unknown column 'report_yaer'"),
+    ("unknown section kind", "sections.yml", "kind: fz_shortcomings", "kind: fz_shortcoming", 1,
+     "rule FZ-SEC-2: unknown section kind 'fz_shortcoming' (did you mean 'fz_shortcomings'?)"),
     ("duplicate rule id across files", "metadata.yml", "id: META-1", "id: FZ-DATE-1", 1,
      "rule FZ-DATE-1: duplicate rule id FZ-DATE-1: already defined at"),
 ]

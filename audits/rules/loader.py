@@ -80,8 +80,9 @@ def load_rules(directory: str | Path) -> RulePack:
             problems.append(f"{_shown(path)}:{exc.line or 1}: {exc.message}")
     for doc in docs:  # parameters first: a rule in one file may read a parameter set in another
         _collect_parameters(doc, parameters, parameter_at, problems)
+    kinds = section_kind_names(directory)
     for doc in docs:
-        suite = _suite(doc, parameters, seen_ids, problems)
+        suite = _suite(doc, parameters, seen_ids, problems, kinds)
         if suite:
             suites.append(suite)
     if problems:
@@ -110,7 +111,22 @@ def _collect_parameters(doc: YamlDoc, parameters: dict, parameter_at: dict, prob
             parameters[name], parameter_at[name] = value, where
 
 
-def _suite(doc: YamlDoc, parameters: dict, seen_ids: dict, problems: list[str]) -> Suite | None:
+def section_kind_names(directory: Path) -> set[str] | None:
+    """Kind names of the section_kinds.yml beside the rules (None when there is none to read)."""
+    from audits.normalize.section_kinds import SectionKindsError, load_section_kinds
+
+    path = directory / "section_kinds.yml"
+    if not path.exists():
+        return None
+    try:
+        families = load_section_kinds(path).families
+    except SectionKindsError:
+        return None  # the normaliser reports its own file's mistakes
+    return {kind.name for family in families.values() for kind in family.kinds}
+
+
+def _suite(doc: YamlDoc, parameters: dict, seen_ids: dict, problems: list[str],
+           kinds: set[str] | None = None) -> Suite | None:
     file = _shown(Path(doc.file))
     data = doc.data
     if not isinstance(data, dict):
@@ -138,14 +154,14 @@ def _suite(doc: YamlDoc, parameters: dict, seen_ids: dict, problems: list[str]) 
     if frame is None:
         return None
     for i, item in enumerate(expectations):
-        rule = _rule(doc, i, item, suite, columns[frame], parameters, seen_ids, problems)
+        rule = _rule(doc, i, item, suite, columns[frame], parameters, seen_ids, problems, kinds)
         if rule:
             suite.rules.append(rule)
     return suite
 
 
 def _rule(doc: YamlDoc, i: int, item: Any, suite: Suite, columns: set[str], parameters: dict,
-          seen_ids: dict, problems: list[str]) -> Rule | None:
+          seen_ids: dict, problems: list[str], kinds: set[str] | None = None) -> Rule | None:
     file = _shown(Path(doc.file))
     at = ("expectations", i)
     if not isinstance(item, dict):
@@ -206,6 +222,9 @@ def _rule(doc: YamlDoc, i: int, item: Any, suite: Suite, columns: set[str], para
                     problem(("kwargs",), f"missing kwarg {key!r}")
                 else:
                     resolved[key] = field.default
+        if kinds is not None and "kind" in audit.audit_kwargs and resolved.get("kind") not in kinds:
+            problem(("kwargs", "kind"), f"unknown section kind {resolved.get('kind')!r}"
+                                        f"{suggest(resolved.get('kind'), kinds)}; kinds are defined in section_kinds.yml")
         if len(problems) == before:
             for text in audit.problems(resolved) if hasattr(audit, "problems") else []:
                 key = text.split()[0].split(".")[0]
