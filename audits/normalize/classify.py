@@ -22,7 +22,8 @@ _XXGK_BODY = re.compile(
 )
 _FAZHI_BODY = re.compile(r"法治政府建设.{0,12}(?:年度)?报告|推进法治建设第一责任人")
 
-_YEAR = re.compile(r"(?<![\d〔\[［(（【])((?:19|20)\d{2})(?![\d〕\]］)）】])")
+# A year closed by a bracket is a 文号's (〔2023〕, [2023], (2023)); "(2019年度)" is the report's.
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?![\d〕\]］)）】])")
 _PERIOD_YEAR = re.compile(r"统计(?:期限|期|时限|周期)\D{0,6}((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _OPENING_YEAR = re.compile(
     r"(?:^|[\n。!！?？:：]|\s{2,}|^[一二三四五六七八九十]+、)\s*(?:[一二三四五六七八九十]+、\s*)?"
