@@ -24,3 +24,14 @@ def demo_crawl(demo_portal, tmp_path_factory):  # noqa: F811
     store = tmp_path_factory.mktemp("store") / "govaudit.sqlite3"
     summary = run_crawl("demo", store, base_url=demo_portal.url, show_progress=False)
     return Path(store), summary
+
+
+@pytest.fixture(scope="session")
+def demo_audit(demo_crawl, tmp_path_factory):
+    """The session crawl audited with the shipped rules and rendered: (AuditRun, report path)."""
+    from audits.pipeline import audit_crawl, render
+
+    store_path, summary = demo_crawl
+    result = audit_crawl(store_path, summary.crawl_id)
+    report = render(store_path, result.run_id, tmp_path_factory.mktemp("reports"))
+    return result, report
