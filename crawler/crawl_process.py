@@ -6,6 +6,8 @@ It is started by `crawler.runner`, which owns the crawl row in the store and sho
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 import sys
 from pathlib import Path
 
@@ -44,12 +46,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--units", default="")
     parser.add_argument("--base-url", default="")
     parser.add_argument("--log-level", default="WARNING")
+    parser.add_argument("--settings", default="", help="JSON object of Scrapy settings applied last")
     args = parser.parse_args(argv)
     site = load_site(args.site)
-    if not site.politeness.obey_robots:
-        print(f"robots.txt is NOT obeyed for {site.name}: {site.politeness.robots_opt_out_reason}", file=sys.stderr)
     settings = settings_for(site, args.store, args.crawl_id)
     settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
+    if args.settings:
+        try:
+            overrides = json.loads(args.settings)
+        except json.JSONDecodeError as exc:
+            parser.error(f"--settings is not a JSON object: {exc}")
+        settings.setdict(overrides, priority="cmdline")
+    if not site.politeness.obey_robots:
+        # Said in the crawl log every time, with the reason the config gives, so the choice is auditable.
+        logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+        logging.getLogger("govaudit.robots").warning(
+            "robots.txt is NOT obeyed for site %s (%s): %s", site.name, site.path,
+            site.politeness.robots_opt_out_reason)
     process = CrawlerProcess(settings)
     process.crawl(SPIDERS[site.cms], site=args.site, units=args.units, base_url=args.base_url)
     process.start()

@@ -37,6 +37,7 @@ _INLINE_PAIRS = (
     ("来源", re.compile(r"((?:信息)?来源)\s*[:：]\s*([^\s:：|]+)")),
 )
 _CELL_TAGS = {"td", "th"}
+_LABEL_TABLE = re.compile(r"索\s*引\s*号|发\s*布\s*机\s*构|文\s*号|公\s*开\s*方\s*式")
 _BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section"}
 
 
@@ -88,12 +89,17 @@ def _meta_pairs(doc: etree._Element) -> list[list[str]]:
     seen: set[tuple[str, str]] = set()
     for table in doc.iter("table"):
         cells_text = clean_text(table.text_content())
-        if not re.search(r"索\s*引\s*号|发\s*布\s*机\s*构|文\s*号|公\s*开\s*方\s*式", cells_text):
+        if not _LABEL_TABLE.search(cells_text):
             continue
-        if table.find(".//table") is not None:  # layout wrapper; the inner table is visited too
+        # A layout wrapper holds the labels in an inner table, which is visited too. A table
+        # whose inner tables lack them is the metadata table with an unclosed cell swallowing
+        # the rest of the page (hand-edited templates): read its own rows only.
+        if any(_LABEL_TABLE.search(clean_text(inner.text_content())) for inner in table.iterdescendants("table")):
             continue
         for row in table.iter("tr"):
-            cells = [clean_text(c.text_content()) for c in row if c.tag in ("td", "th")]
+            if next(row.iterancestors("table"), None) is not table:
+                continue
+            cells = [_cell_text(c) for c in row if c.tag in ("td", "th")]
             i = 0
             while i < len(cells):
                 label = cells[i]
@@ -117,6 +123,19 @@ def _meta_pairs(doc: etree._Element) -> list[list[str]]:
                 else:
                     i += 1
     return pairs
+
+
+def _cell_text(cell: etree._Element) -> str:
+    """Text of a table cell up to its first block element: a cell left open by broken markup
+    runs on over the article, which is not part of its value."""
+    if not any(isinstance(el.tag, str) and el.tag in _BLOCK_TAGS for el in cell.iterdescendants()):
+        return clean_text(cell.text_content())
+    parts = [cell.text or ""]
+    for child in cell:
+        if isinstance(child.tag, str) and (child.tag in _BLOCK_TAGS or child.find(".//table") is not None):
+            break
+        parts.append(child.text_content() + (child.tail or ""))
+    return clean_text("".join(parts))
 
 
 def _add_inline_pairs(doc: etree._Element, pairs: list[list[str]]) -> None:

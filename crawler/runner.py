@@ -39,9 +39,12 @@ class CrawlSummary:
 
 def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: list[str] | None = None,
               base_url: str | None = None, show_progress: bool = True, console: Console | None = None,
-              log_level: str = "WARNING", resume: int | None = None) -> CrawlSummary:
+              log_level: str = "WARNING", resume: int | None = None,
+              settings_overrides: dict[str, Any] | None = None) -> CrawlSummary:
     """Crawl `site_ref` into the store. `resume` re-runs a killed crawl under its own id: pages
-    already stored are replaced, not duplicated, and the HTTP cache makes the re-run cheap."""
+    already stored are replaced, not duplicated, and the HTTP cache makes the re-run cheap.
+    `settings_overrides` are Scrapy settings applied last (tests shorten DOWNLOAD_TIMEOUT,
+    RETRY_TIMES, GOVAUDIT_RETRY_BACKOFF_BASE or DOWNLOAD_MAXSIZE with it)."""
     site = site_ref if isinstance(site_ref, SiteConfig) else load_site(site_ref)
     if base_url:
         site = site.with_base_url(base_url)
@@ -64,6 +67,8 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
            "--log-level", log_level]
     if base_url:
         cmd += ["--base-url", base_url]
+    if settings_overrides:
+        cmd += ["--settings", json.dumps(settings_overrides)]
     closed: dict[str, Any] = {}
     interrupted = False
     with open(log_path, "w", encoding="utf-8") as log, _progress(console, show_progress) as progress:

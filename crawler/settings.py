@@ -37,11 +37,14 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.hostpolicy.HostPolicyMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+    "crawler.middlewares.freshcache.FreshOnlyHttpCacheMiddleware": 900,
     "crawler.middlewares.wirestats.WireStatsMiddleware": 950,
 }
 # Weekly re-crawls revalidate instead of refetching: cache on disk (per site, beside the store,
 # set by crawler.crawl_process), never expire entries, and make every request stale so it is
-# always revalidated with the server (If-None-Match / If-Modified-Since → 304).
+# always revalidated with the server (If-None-Match / If-Modified-Since → 304). A download
+# that fails is never answered from the cache (crawler.middlewares.freshcache).
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "crawler.cachepolicy.RevalidatingPolicy"
 HTTPCACHE_EXPIRATION_SECS = 0

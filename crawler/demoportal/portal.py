@@ -3,10 +3,15 @@
 `build_portal(seed, size)` is deterministic: the same arguments give byte-identical pages
 and manifest. Pages are rendered on request; a small LRU keeps recently served detail
 pages so a crawl that re-fetches a page does not pay for it twice.
+
+Between two crawls the portal can change (`crawler.demoportal.changes`): `revise` edits a
+body, `withdraw` removes a document, `publish` adds one. `last_modified` feeds the server's
+Last-Modified headers, so conditional requests see exactly what moved.
 """
 from __future__ import annotations
 
 from collections import OrderedDict
+from datetime import datetime, timedelta, timezone
 
 from .bodies import blocks_text, document_blocks, report_tables
 from .catalog_pages import column_page, list_title
@@ -28,6 +33,31 @@ class Portal:
             self.by_unit[doc.unit.name].append(doc)
         self.attachments = {name: status for d in documents for name, status in d.attachments}
         self._pages: OrderedDict[str, str] = OrderedDict()
+        self.revisions: dict[int, int] = {}  # doc id → times edited after publication
+        self.changed_at: dict[int, float] = {}  # doc id → POSIX time of the last edit
+        self.modified = max(_posix(d.published) for d in documents)  # newest change anywhere
+
+    # changes between crawls -------------------------------------------------------------
+    def revise(self, doc: Document) -> None:
+        self.revisions[doc.doc_id] = self.revisions.get(doc.doc_id, 0) + 1
+        self._pages.pop(doc.url_path, None)
+        self.changed_at[doc.doc_id] = self.modified = max(self.modified + 60, datetime.now(timezone.utc).timestamp())
+
+    def withdraw(self, doc: Document) -> None:
+        self.documents.remove(doc)
+        self.by_path.pop(doc.url_path, None)
+        self.by_unit[doc.unit.name].remove(doc)
+        self.modified = max(self.modified + 60, datetime.now(timezone.utc).timestamp())
+
+    def publish(self, doc: Document) -> None:
+        self.documents.append(doc)
+        self.by_path[doc.url_path] = doc
+        self.by_unit[doc.unit.name].insert(0, doc)
+        self.by_unit[doc.unit.name].sort(key=lambda d: (d.published, d.doc_id), reverse=True)
+        self.modified = max(self.modified + 60, _posix(doc.published))
+
+    def last_modified(self, doc: Document) -> float:
+        return self.changed_at.get(doc.doc_id, _posix(doc.published))
 
     def unit_by_column(self, column_id: int) -> Unit | None:
         return UNITS_BY_COLUMN.get(column_id)
@@ -49,6 +79,9 @@ class Portal:
         html = self._pages.get(doc.url_path)
         if html is None:
             html = render_detail(doc, self.blocks(doc), self.seed)
+            if revision := self.revisions.get(doc.doc_id):
+                note = f'<p style="text-indent:2em;">（本文于发布后第{revision}次更正。）</p>\n'
+                html = html.replace('<meta name="ContentEnd">', note + '<meta name="ContentEnd">', 1)
             self._pages[doc.url_path] = html
             if len(self._pages) > 256:
                 self._pages.popitem(last=False)
@@ -89,6 +122,11 @@ class Portal:
                             for name, status in doc.attachments] if served else [],
             "defects": [d.to_dict() for d in doc.defects],
         }
+
+
+def _posix(local: datetime) -> float:
+    """Portal times are China Standard Time, printed without a zone."""
+    return local.replace(tzinfo=timezone(timedelta(hours=8))).timestamp()
 
 
 def build_portal(seed: int = 7, size: int = 300) -> Portal:

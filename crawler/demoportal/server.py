@@ -6,71 +6,60 @@ prints exactly one line, `DEMO_PORTAL_URL http://127.0.0.1:PORT/`, once it accep
 connections, and logs nothing per request unless --verbose. The server runs in its own
 process so that a crawler under test meets real sockets and real concurrency.
 
-Fault injection: `--fault KEY=MODE` (repeatable) makes every request whose path starts with
-KEY, or that belongs to the unit named KEY, answer with MODE instead. Modes live in
-`FAULT_MODES`; a new mode (412 challenge, 429, slow, dropped connection) is one function.
+Fault injection: `--fault KEY=MODE[:ARG]` (repeatable) makes every request whose path starts
+with KEY, or that belongs to the unit named KEY, answer with MODE instead (modes: see
+`crawler.demoportal.faults`). Every 200 answer carries an ETag (a hash of the body) and a
+Last-Modified time, and a conditional GET or HEAD that matches gets 304, as on a real
+Apache/Tomcat front end. A control path under /_demo/ (loopback only, like the whole server)
+switches faults and changes the portal between two crawls; `DemoPortal` wraps it.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import re
 import select
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.error
+import urllib.request
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 from . import catalog_pages as cp
 from .attachment_pdf import pdf_bytes
+from .changes import apply_changes
+from .faults import FAULT_MODES, Faults, Reply, text_reply
 from .portal import Portal, build_portal
 from .units import Unit
+
+__all__ = ["DemoPortal", "FAULT_MODES", "Faults", "PortalServer", "main"]
 
 URL_LINE = "DEMO_PORTAL_URL "
 COLUMN = re.compile(r"^/col/col(\d+)/index\.html$")
 ARTICLE = re.compile(r"^/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html$")
-
-
-def _fault_status(code: int, text: str) -> Callable[["PortalHandler"], None]:
-    return lambda handler: handler.send_text(code, text)
-
-
-FAULT_MODES: dict[str, Callable[["PortalHandler"], None]] = {
-    "404": _fault_status(404, "404 Not Found"),
-    "500": _fault_status(500, "500 Internal Server Error"),
-}
-
-
-class Faults:
-    """Switchable faults, keyed by path prefix ("/col/...") or unit name ("濮院镇")."""
-
-    def __init__(self, rules: dict[str, str] | None = None):
-        self.rules: dict[str, str] = {}
-        for key, mode in (rules or {}).items():
-            self.set(key, mode)
-
-    def set(self, key: str, mode: str) -> None:
-        if mode not in FAULT_MODES:
-            raise ValueError(f"unknown fault mode {mode!r} for {key!r}; known modes: {sorted(FAULT_MODES)}")
-        self.rules[key] = mode
-
-    def match(self, path: str, unit: Unit | None) -> str | None:
-        for key, mode in self.rules.items():
-            if (key.startswith("/") and path.startswith(key)) or (unit is not None and key == unit.name):
-                return mode
-        return None
+CONTROL = "/_demo/"
 
 
 class PortalServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 drops SYNs when a crawler opens many connections at
+    # once while the accept loop waits for the GIL; the client then stalls a whole second.
+    request_queue_size = 128
 
     def __init__(self, address, portal: Portal, faults: Faults, verbose: bool = False):
         super().__init__(address, PortalHandler)
         self.portal, self.faults, self.verbose = portal, faults, verbose
+        self.lock = threading.Lock()  # portal changes vs. page rendering
 
 
 class PortalHandler(BaseHTTPRequestHandler):
@@ -100,58 +89,107 @@ class PortalHandler(BaseHTTPRequestHandler):
         form = parse_qs(self.rfile.read(length).decode("utf-8", "replace")) if length else {}
         self._dispatch(form)
 
-    def send_body(self, status: int, body: bytes, content_type: str) -> None:
+    def send_body(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         if not getattr(self, "_head_only", False):
             self.wfile.write(body)
 
-    def send_text(self, status: int, text: str) -> None:
-        self.send_body(status, text.encode("utf-8"), "text/html; charset=UTF-8")
+    def send_reply(self, reply: Reply) -> None:
+        headers = dict(reply.headers)
+        if reply.status == 200 and self.command in ("GET", "HEAD"):
+            etag = '"' + hashlib.sha1(reply.body).hexdigest()[:20] + '"'
+            headers["ETag"] = etag
+            if reply.last_modified is not None:
+                headers["Last-Modified"] = formatdate(reply.last_modified, usegmt=True)
+            if self._not_modified(etag, reply.last_modified):
+                self.send_response(304)
+                for name in ("ETag", "Last-Modified"):
+                    if name in headers:
+                        self.send_header(name, headers[name])
+                self.end_headers()
+                return
+        self.send_body(reply.status, reply.body, reply.content_type, headers)
+
+    def _not_modified(self, etag: str, last_modified: float | None) -> bool:
+        """RFC 9110 13.2.2: If-None-Match wins; If-Modified-Since only counts without it."""
+        if (tags := self.headers.get("If-None-Match")) is not None:
+            return tags.strip() == "*" or etag in [t.strip().removeprefix("W/") for t in tags.split(",")]
+        since = self.headers.get("If-Modified-Since")
+        if since and last_modified is not None:
+            try:
+                return int(last_modified) <= parsedate_to_datetime(since).timestamp()
+            except (TypeError, ValueError):
+                return False
+        return False
 
     def _dispatch(self, form: dict[str, list[str]]) -> None:
         parts = urlsplit(self.path)
         params = {**parse_qs(parts.query), **form}
-        route, unit = self._route(parts.path, params)
-        mode = self.server.faults.match(parts.path, unit)
         try:
-            FAULT_MODES[mode](self) if mode else route()
+            if parts.path.startswith(CONTROL):
+                self.send_reply(self._control(parts.path, params))
+                return
+            route, unit = self._route(parts.path, params)
+            mode = self.server.faults.match(parts.path, unit.name if unit else None)
+            if not mode:
+                self.send_reply(self._render(route))
+                return
+            reply = self.server.faults.answer(mode, parts.path, params=params, drop=self._drop,
+                                              port=self.server.server_address[1],
+                                              serve=lambda other: self._render(self._route(parts.path, other)[0]
+                                                                               if other else route))
+            if reply is not None:
+                self.send_reply(reply)
         except (BrokenPipeError, ConnectionResetError):
             pass
 
-    def _route(self, path: str, params: dict) -> tuple[Callable[[], None], Unit | None]:
+    def _render(self, route: Callable[[], Reply]) -> Reply:
+        with self.server.lock:
+            return route()
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _route(self, path: str, params: dict) -> tuple[Callable[[], Reply], Unit | None]:
         portal = self.server.portal
         if path == "/robots.txt":
-            return lambda: self.send_body(200, b"User-agent: *\nAllow: /\n", "text/plain"), None
+            return lambda: Reply(200, b"User-agent: *\nAllow: /\n", "text/plain", last_modified=0.0), None
         if path in ("/", "/index.html"):
-            return lambda: self.send_text(200, cp.home_page()), None
+            return lambda: Reply(200, cp.home_page().encode("utf-8"), last_modified=portal.modified), None
         if m := COLUMN.match(path):
             unit = portal.unit_by_column(int(m[1]))
             if unit is not None:
-                return lambda: self.send_text(200, portal.column_html(unit)), unit
+                return lambda: Reply(200, portal.column_html(unit).encode("utf-8"), last_modified=portal.modified), unit
         if path == cp.PROXY:
             return self._proxy_route(params)
         if ARTICLE.match(path) and (doc := portal.by_path.get(path)) is not None:
             return lambda: self._detail(doc), doc.unit
         if path == "/module/download/downfile.jsp":
-            status = portal.attachments.get(_first(params, "filename"))
-            if status == 200:
-                return lambda: self.send_body(200, pdf_bytes(_first(params, "filename")), "application/pdf"), None
-        return lambda: self.send_text(404, "404 Not Found"), None
+            name = _first(params, "filename")
+            if portal.attachments.get(name) == 200:
+                return lambda: Reply(200, pdf_bytes(name), "application/pdf", last_modified=0.0), None
+        return lambda: text_reply(404, "404 Not Found"), None
 
-    def _detail(self, doc) -> None:
+    def _detail(self, doc) -> Reply:
         if doc.http_status != 200:
-            self.send_text(doc.http_status, f"{doc.http_status} Not Found")
-            return
+            return text_reply(doc.http_status, f"{doc.http_status} Not Found")
         html = self.server.portal.detail_html(doc)
+        modified = self.server.portal.last_modified(doc)
         if doc.encoding == "gbk":
-            self.send_body(200, html.encode("gbk"), "text/html")
-        else:
-            self.send_body(200, html.encode("utf-8"), "text/html; charset=UTF-8" if doc.charset_in_header else "text/html")
+            return Reply(200, html.encode("gbk"), "text/html", last_modified=modified)
+        return Reply(200, html.encode("utf-8"), "text/html; charset=UTF-8" if doc.charset_in_header else "text/html",
+                     last_modified=modified)
 
-    def _proxy_route(self, params: dict) -> tuple[Callable[[], None], Unit | None]:
+    def _proxy_route(self, params: dict) -> tuple[Callable[[], Reply], Unit | None]:
         portal = self.server.portal
         try:
             unit = portal.unit_by_column(int(_first(params, "columnid")))
@@ -159,18 +197,36 @@ class PortalHandler(BaseHTTPRequestHandler):
         except (TypeError, ValueError):
             unit, unit_id = None, None
         if unit is None or unit.unit_id != unit_id:
-            return lambda: self.send_text(400, "400 Bad Request: dataproxy.jsp needs a matching columnid and unitid"), None
-        docs = portal.catalog(unit)
+            return lambda: text_reply(400, "400 Bad Request: dataproxy.jsp needs a matching columnid and unitid"), None
 
-        def answer() -> None:
+        def answer() -> Reply:
+            docs = portal.catalog(unit)
             if "startrecord" in params and "page" not in params:
                 start = _int(params, "startrecord", 1)
                 xml = cp.proxy_window(unit, docs, start, _int(params, "endrecord", start + unit.per_page * 3 - 1))
             else:
                 per_page = _int(params, "perpage", unit.per_page * cp.GROUP_SIZE)
                 xml = cp.proxy_page(unit, docs, _int(params, "page", 1), per_page)
-            self.send_body(200, xml.encode("utf-8"), "text/xml;charset=UTF-8")
+            return Reply(200, xml.encode("utf-8"), "text/xml;charset=UTF-8", last_modified=portal.modified)
         return answer, unit
+
+    def _control(self, path: str, params: dict) -> Reply:
+        """/_demo/faults (GET: rules and hits; POST key=&mode=) and /_demo/change (POST change=&delete=&add=)."""
+        faults = self.server.faults
+        try:
+            if path == CONTROL + "faults":
+                if self.command == "POST":
+                    faults.set(_first(params, "key") or "", _first(params, "mode") or "")
+                result = {"rules": faults.rules, "hits": faults.hits}
+            elif path == CONTROL + "change" and self.command == "POST":
+                with self.server.lock:
+                    result = apply_changes(self.server.portal, [int(i) for i in params.get("change", [])],
+                                           [int(i) for i in params.get("delete", [])], _int(params, "add", 0))
+            else:
+                return text_reply(404, "404 Not Found: control paths are /_demo/faults and /_demo/change")
+        except (KeyError, ValueError) as exc:
+            return text_reply(400, f"400 Bad Request: {exc}")
+        return Reply(200, json.dumps(result, ensure_ascii=False).encode("utf-8"), "application/json")
 
 
 def _first(params: dict, name: str) -> str | None:
@@ -224,7 +280,9 @@ class DemoPortal:
     """The demo portal running in a subprocess; a context manager.
 
     `manifest` is computed in this process from the same generator, so tests compare what
-    the server serves against an independently built ground truth.
+    the server serves against an independently built ground truth; changes made through
+    `change` are replayed on it. `set_fault` and `fault_hits` switch and read the fault rules
+    of the running server.
     """
 
     def __init__(self, seed: int = 7, size: int = 300, faults: dict[str, str] | None = None,
@@ -234,6 +292,7 @@ class DemoPortal:
         self.url: str | None = None
         self._proc: subprocess.Popen | None = None
         self._manifest: dict | None = None
+        self._changes: list[dict] = []
         self._stderr = None
 
     def start(self) -> "DemoPortal":
@@ -274,8 +333,35 @@ class DemoPortal:
     @property
     def manifest(self) -> dict:
         if self._manifest is None:
-            self._manifest = build_portal(self.seed, self.size).manifest()
+            portal = build_portal(self.seed, self.size)
+            for change in self._changes:
+                apply_changes(portal, **change)
+            self._manifest = portal.manifest()
         return self._manifest
+
+    def _control(self, name: str, form: dict | None = None) -> dict:
+        data = urlencode(form, doseq=True).encode() if form is not None else None
+        try:
+            with urllib.request.urlopen(self.url_for(f"{CONTROL}{name}"), data=data, timeout=30) as resp:
+                return json.loads(resp.read())
+        except urllib.error.HTTPError as exc:
+            raise ValueError(exc.read().decode("utf-8", "replace")) from None
+
+    def change(self, change: list[int | str] = (), delete: list[int | str] = (), add: int = 0) -> dict:
+        """Edit, withdraw and publish documents on the running server (see `changes.apply_changes`)."""
+        form = {"change": [str(i) for i in change], "delete": [str(i) for i in delete], "add": str(add)}
+        result = self._control("change", form)
+        self._changes.append({"change": [int(i) for i in change], "delete": [int(i) for i in delete], "add": add})
+        self._manifest = None
+        return result
+
+    def set_fault(self, key: str, mode: str) -> None:
+        """Add or replace a fault rule on the running server; an empty mode removes it."""
+        self._control("faults", {"key": key, "mode": mode})
+
+    def fault_hits(self) -> dict[str, list[float]]:
+        """Path → times at which a fault rule answered it."""
+        return self._control("faults")["hits"]
 
     def stop(self) -> None:
         if self._proc is not None and self._proc.poll() is None:

@@ -11,9 +11,12 @@ from datetime import datetime, timezone
 from typing import Any, Iterator
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
+                               DownloadFailedError, DownloadTimeoutError, IgnoreRequest, ResponseDataLossError)
+from scrapy.settings import BaseSettings
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 
 from crawler.detail import extract_detail
@@ -32,19 +35,63 @@ BLOCKED_STATUSES = {
 }
 
 
-def failure_status(failure: Failure) -> tuple[int | None, str]:
-    """HTTP status (if any) and a plain-language reason for a failed request."""
+def failure_status(failure: Failure, settings: BaseSettings | None = None) -> tuple[int | None, str]:
+    """HTTP status (if any) and a plain-language reason for a failed request, naming the URL
+    and, where a crawl setting decided the outcome, that setting."""
+    setting = (lambda name, default: settings.get(name, default)) if settings is not None else (lambda n, d: d)
+    request = failure.request if hasattr(failure, "request") else None
+    url = original_url(request) if request is not None else "?"
+    tries = (request.meta.get("retry_times", 0) if request is not None else 0)
+    retried = f" (gave up after {tries} {'retry' if tries == 1 else 'retries'})" if tries else ""
     if failure.check(HttpError):
         response = failure.value.response
         if response.status in BLOCKED_STATUSES:
             return response.status, (
-                f"blocked: HTTP {response.status} at {response.url}, {BLOCKED_STATUSES[response.status]}; "
+                f"blocked: HTTP {response.status} at {response.url}, {BLOCKED_STATUSES[response.status]}{retried}; "
                 "the portal refuses this client: lower the crawl rate (politeness.delay) and ask the site's "
                 "webmaster to allow the govaudit User-Agent and this machine's address")
-        return response.status, f"HTTP {response.status} at {response.url}"
+        return response.status, f"HTTP {response.status} at {response.url}{retried}"
     if failure.check(IgnoreRequest):
-        return None, str(failure.value)
-    return None, f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        message = str(failure.value)
+        if message == "max redirections reached" and request is not None:
+            chain = [*request.meta.get("redirect_urls", []), request.url]
+            loop = " (a redirect loop)" if len(set(chain)) < len(chain) else ""
+            return None, (f"too many redirects from {url}{loop}: {' → '.join(chain[:4])}"
+                          f"{' → …' if len(chain) > 4 else ''}; stopped after REDIRECT_MAX_TIMES="
+                          f"{setting('REDIRECT_MAX_TIMES', 20)}")
+        return None, message
+    if failure.check(DownloadTimeoutError):
+        return None, (f"timed out: no complete answer from {url} within DOWNLOAD_TIMEOUT="
+                      f"{setting('DOWNLOAD_TIMEOUT', 180)}s{retried}")
+    if failure.check(DownloadCancelledError) and "max size" in str(failure.value):
+        return None, (f"page too large: {url} is bigger than DOWNLOAD_MAXSIZE={setting('DOWNLOAD_MAXSIZE', 0)} "
+                      "bytes; not a normal disclosure page (raise DOWNLOAD_MAXSIZE if it is)")
+    if failure.check(ConnectionDone, ConnectionLost, ResponseDataLossError, DownloadFailedError):
+        return None, f"connection dropped: {url} closed the connection without a complete answer{retried}"
+    if failure.check(DownloadConnectionRefusedError, CannotResolveHostError):
+        return None, f"could not connect to {url}: {failure.getErrorMessage()}{retried}"
+    return None, f"{failure.type.__name__} at {url}: {failure.getErrorMessage()}{retried}"
+
+
+def original_url(request: Request) -> str:
+    """The URL the catalog listed, before any redirect."""
+    return (request.meta.get("redirect_urls") or [request.url])[0]
+
+
+def decoding_problem(response: TextResponse) -> str | None:
+    """Why the body does not decode cleanly with the encoding Scrapy chose (GBK and GB2312 are
+    read as gb18030), or None. A lenient decode would turn the bad bytes into U+FFFD and lose
+    characters without a trace, so a page like that is reported instead of read."""
+    codec = response.encoding
+    try:
+        response.body.decode(codec)
+    except UnicodeDecodeError as exc:
+        bad = response.body[exc.start:exc.end + 2][:6]
+        return (f"page bytes do not decode as {codec}: invalid bytes {bad!r} at offset {exc.start} of {response.url}; "
+                "characters would be lost, so the page was not read")
+    except LookupError:
+        return f"unknown character encoding {codec!r} declared by {response.url}"
+    return None
 
 
 class CatalogSpider(scrapy.Spider):
@@ -87,16 +134,18 @@ class CatalogSpider(scrapy.Spider):
     def catalog_failed(self, failure: Failure) -> Iterator[PageRecord]:
         request = failure.request
         unit: Unit = request.cb_kwargs["unit"]
-        status, reason = failure_status(failure)
+        status, reason = failure_status(failure, self.settings)
         self.logger.warning("catalog of %s could not be read: %s", unit.name, reason)
-        yield self.catalog_problem(unit, request.url, f"catalog unreachable: {reason}", status)
+        yield self.catalog_problem(unit, original_url(request), f"catalog unreachable: {reason}", status)
 
     # details --------------------------------------------------------------------------
     def detail_request(self, unit: Unit, url: str, list_title: str | None, list_date: str | None) -> Request:
         self.crawler.stats.inc_value(f"govaudit/unit/{unit.name}/listed")
+        # dont_filter: the dialect lists each URL once; Scrapy's duplicate filter would silently
+        # drop the second leg of a redirect loop (A → B → A) instead of letting it fail visibly.
         return Request(url, callback=self.parse_detail, errback=self.detail_failed,
                        cb_kwargs={"unit": unit, "list_title": list_title, "list_date": list_date},
-                       meta={"unit": unit.name})
+                       meta={"unit": unit.name}, dont_filter=True)
 
     def parse_detail(self, response: Response, unit: Unit, list_title: str | None,
                      list_date: str | None) -> Iterator[Any]:
@@ -106,10 +155,8 @@ class CatalogSpider(scrapy.Spider):
                               error=f"not an HTML page (Content-Type {response.headers.get('Content-Type', b'').decode()!r})")
             return
         html = response.text
+        error = decoding_problem(response)
         parts = extract_detail(html, response.url)
-        error = None
-        if "\ufffd" in html:
-            error = f"page bytes do not decode as {response.encoding}; characters would be lost"
         record = self.record(
             unit, response.url, kind="detail", list_title=list_title, list_date=list_date,
             http_status=response.status, headers=_headers(response), encoding=response.encoding,
@@ -121,9 +168,9 @@ class CatalogSpider(scrapy.Spider):
     def detail_failed(self, failure: Failure) -> Iterator[PageRecord]:
         request = failure.request
         kw = request.cb_kwargs
-        status, reason = failure_status(failure)
+        status, reason = failure_status(failure, self.settings)
         response = getattr(failure.value, "response", None)
-        yield self.record(kw["unit"], request.url, kind="detail", list_title=kw["list_title"],
+        yield self.record(kw["unit"], original_url(request), kind="detail", list_title=kw["list_title"],
                           list_date=kw["list_date"], http_status=status, error=reason,
                           headers=_headers(response) if response is not None else {})
 
@@ -144,7 +191,7 @@ class CatalogSpider(scrapy.Spider):
 
     def _attachment_failed(self, failure: Failure) -> Iterator[Any]:
         kw = failure.request.cb_kwargs
-        status, reason = failure_status(failure)
+        status, reason = failure_status(failure, self.settings)
         kw["attachment"]["status"] = str(status) if status else "error"
         kw["attachment"]["error"] = reason
         yield from self.check_attachments(kw["record"], kw["record"].attachments)

@@ -5,7 +5,9 @@ inside `<script type="text/xml">`; the rest come from `/module/web/jpage/datapro
 record windows (`startrecord/endrecord/perpage`, POSTed like jpage itself does). Some servers
 ignore the window and honour only `page=N`, so a window that brings nothing new switches to
 page style once before giving up. Paging stops at `totalRecord`, at an empty window, or at the
-GOVAUDIT_MAX_CATALOG_PAGES guard, whichever comes first.
+GOVAUDIT_MAX_CATALOG_PAGES guard, whichever comes first; stopping before `totalRecord` (deep
+offsets answered with a stub, or with the same window again) is recorded as a catalog problem,
+so the unlisted rest of the catalog counts as "could not check", not as absent.
 """
 from __future__ import annotations
 
@@ -125,13 +127,20 @@ class HanwebSpider(CatalogSpider):
             total = int(m.group(1))
         new = [r for r in records if r[0] not in seen]
         self.crawler.stats.inc_value(f"govaudit/unit/{unit.name}/catalog_pages")
-        if not new and records and not page_style:
-            # The server ignored the window and sent an earlier one again: ask by page instead.
+        if not new and len(seen) < total and not page_style:
+            # The server ignored the window (sent an earlier one again) or sent nothing: some
+            # Hanweb servers honour only page=N, so ask that way once before giving up.
             yield self._window(unit, proxy, params, referer, start, window, per_page, total, seen, pages + 1, True)
             return
         yield from self._details(unit, new, seen)
         next_start = start + window
         if not new or next_start > total:
+            if len(seen) < total:
+                what = "repeated records already listed (a paging loop)" if records else "came back empty (a stub page)"
+                yield self.catalog_problem(
+                    unit, response.url, status=response.status,
+                    reason=f"catalog paging stopped: records {start}-{start + window - 1} {what}; only {len(seen)} "
+                           f"of the {total} records the catalog announces were listed, the rest could not be checked")
             return
         if pages >= self.settings.getint("GOVAUDIT_MAX_CATALOG_PAGES"):
             yield self.catalog_problem(unit, response.url, status=response.status,

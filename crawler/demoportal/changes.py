@@ -1,0 +1,52 @@
+"""Changing the demo portal between two crawls: a document edited, one withdrawn, new ones published.
+
+Week-to-week, a real catalog gains a few items, loses one now and then, and sometimes a
+published page is silently edited. The incremental crawl must report exactly those, so the
+demo portal can do all three on request. Changes are deterministic (a new document clones
+an existing clean one with the next article ids and later times), so the manifest built in
+the test process by replaying the same calls matches what the server serves.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from .model import Document
+from .portal import Portal
+
+
+def _template(portal: Portal) -> Document:
+    """The newest routine item without injected defects: a safe pattern for new items."""
+    clean = [d for d in portal.documents if d.report_type == "routine" and not d.defects and not d.shown
+             and not d.flags and d.http_status == 200]
+    return max(clean, key=lambda d: (d.published, d.doc_id))
+
+
+def apply_changes(portal: Portal, change: list[int] = (), delete: list[int] = (), add: int = 0) -> dict[str, list]:
+    """Edit the bodies of `change`, withdraw `delete` from catalog and site, publish `add` new items.
+
+    Returns {"changed": [doc ids], "deleted": [doc ids], "added": [{"doc_id", "url_path", "unit"}]}.
+    An unknown id is an error naming it: a test that changes nothing must not pass silently.
+    """
+    by_id = {d.doc_id: d for d in portal.documents}
+    unknown = [i for i in [*change, *delete] if int(i) not in by_id]
+    if unknown:
+        raise KeyError(f"no document with id {', '.join(map(str, unknown))} in the demo portal "
+                       f"(seed={portal.seed}, size={portal.size})")
+    for doc_id in map(int, change):
+        portal.revise(by_id[doc_id])
+    for doc_id in map(int, delete):
+        portal.withdraw(by_id[doc_id])
+    added = []
+    if add:
+        template = _template(portal)
+        latest = max(d.published for d in portal.documents)
+        next_id, next_serial = max(by_id) + 1, max(d.serial for d in portal.documents) + 1
+        for k in range(add):
+            published = latest + timedelta(minutes=10 * (k + 1))
+            doc = replace(template, key=len(portal.documents), doc_id=next_id + k, serial=next_serial + k,
+                          published=published, issued=published.date(), title=f"{template.title}（补充通知{k + 1}）",
+                          attachments=[], shown={}, flags={}, defects=[])
+            portal.publish(doc)
+            added.append({"doc_id": doc.doc_id, "url_path": doc.url_path, "unit": doc.unit.name})
+    return {"changed": [int(i) for i in change], "deleted": [int(i) for i in delete], "added": added}
