@@ -45,6 +45,8 @@ CASES = [
     ("routine same day", dict(ROUTINE, issued_date="2023-06-01", published_at="2023-06-01"), "ROUTINE-LAG-1", None),
     ("routine before the holiday calendar", dict(ROUTINE, issued_date="2003-01-06", published_at="2003-03-01"), "ROUTINE-LAG-1", "could_not_check"),
     ("routine without issued_date", dict(ROUTINE, issued_date=None), "ROUTINE-LAG-1", "could_not_check"),
+    ("routine whose only date is the issue date", dict(ROUTINE, issued_date="2023-06-01", published_at="2023-06-01",
+                                                       published_from="issued_date"), "ROUTINE-LAG-1", "could_not_check"),
     ("404 fazhi page is not checked for its date", dict(FZ, published_at="2023-05-01", http_status=404, fetch_error="HTTP 404", body_length=None), "FZ-DATE-1", None),
     ("404 page is could-not-check", dict(FZ, http_status=404, fetch_error="HTTP 404", body_length=None), "FETCH-1", "could_not_check"),
 ]

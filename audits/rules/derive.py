@@ -110,7 +110,12 @@ def _document_columns(docs: pd.DataFrame, out: dict[str, pd.DataFrame], paramete
     docs["parsed_ok"] = ((pd.to_numeric(docs["body_length"]).fillna(0) > 0) | metadata).astype(bool)
     docs["readable"] = (docs["kind"].eq("detail").fillna(False) & docs["fetched_ok"] & docs["parsed_ok"]).astype(bool)
     docs["issued_year"] = docs["issued_day"].dt.year.astype("Int64")
-    lag, why = workdays.working_day_lag(docs["issued_day"], docs["published_date"])
+    # A page that shows no publication date gets the 发文日期 as its date (published_from says so);
+    # measuring the lag against that copy would always give 0, a pass nobody checked.
+    copied = docs["published_from"].eq("issued_date").fillna(False) if "published_from" in docs else False
+    known_published = docs["published_date"].mask(copied)
+    lag, why = workdays.working_day_lag(docs["issued_day"], known_published)
+    why = why.mask(copied & docs["issued_day"].notna(), "页面未显示发布日期（仅有发文日期）")
     docs["lag_working_days"] = lag
     reasons[("documents", "lag_working_days")] = why
     for column, values in metadata_formats.learned_shapes(docs).items():
