@@ -10,7 +10,7 @@ from rich.table import Table
 
 from audits import config
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # error lines stay whole in logs and pipes
 
 
 def register(app: typer.Typer) -> None:
@@ -18,10 +18,12 @@ def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
 
 
-def _rule_file_error() -> type[Exception]:
+def _rule_file_errors() -> tuple[type[Exception], ...]:
+    """Mistakes in files a rule tuner edits: the rule suites and the section keyword sets."""
+    from audits.normalize.section_kinds import SectionKindsError
     from audits.rules.loader import RuleFileError
 
-    return RuleFileError
+    return RuleFileError, SectionKindsError
 
 
 def audit(
@@ -44,7 +46,7 @@ def audit(
     except LookupError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_USAGE)
-    except _rule_file_error() as exc:
+    except _rule_file_errors() as exc:
         console.print(f"[red]rule file error:[/red] {exc}")
         raise typer.Exit(EXIT_USAGE)
     try:

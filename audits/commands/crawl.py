@@ -12,7 +12,7 @@ from crawler.runner import run_crawl
 from crawler.sites import SiteConfigError
 from crawler.store import Store
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # error lines stay whole in logs and pipes
 
 
 def register(app: typer.Typer) -> None:

@@ -31,7 +31,7 @@ SHOWN = {
 CELL_WIDTH = 40
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from audits import config
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # error lines stay whole in logs and pipes
 
 
 def register(app: typer.Typer) -> None:

@@ -16,7 +16,7 @@ from rich.table import Table
 from audits import config
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 rules_app = typer.Typer(help="Check and list the rule files (expectations/*.yml).", no_args_is_help=True)
 RULES_OPTION = typer.Option(None, "--rules", help=f"rules directory (default {config.DEFAULT_RULES_DIR})")
 

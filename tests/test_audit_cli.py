@@ -1,0 +1,103 @@
+"""`govaudit audit` on the stored demo crawl: exit codes, the tuning loop, rule-file errors."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.store import Store
+
+RULES = Path(__file__).resolve().parent.parent / "expectations"
+
+
+def _audit(store: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "audits.cli", "audit", "--store", str(store), *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture()
+def rules_copy(tmp_path):
+    target = tmp_path / "rules"
+    shutil.copytree(RULES, target)
+    return target
+
+
+def _report_path(stdout: str) -> Path:
+    line = next(l for l in stdout.splitlines() if l.startswith("report: "))
+    return Path(line.removeprefix("report: "))
+
+
+def test_critical_findings_exit_1_and_write_the_report(demo_crawl, tmp_path):
+    store, summary = demo_crawl
+    result = _audit(store, "--crawl", str(summary.crawl_id), "--reports", str(tmp_path / "out"))
+    assert result.returncode == 1, result.stderr
+    report = _report_path(result.stdout)
+    assert report.exists() and (report.parent / "findings.csv").exists()
+    assert "FZ-DATE-1" in result.stderr
+
+
+def test_no_critical_finding_exits_0(demo_crawl, rules_copy, tmp_path):
+    store, summary = demo_crawl
+    for suite in rules_copy.glob("*.yml"):
+        if suite.name not in ("copypaste.yml", "section_kinds.yml"):
+            suite.unlink()
+    result = _audit(store, "--crawl", str(summary.crawl_id), "--rules", str(rules_copy),
+                    "--reports", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "COPY-1" in result.stderr
+
+
+def test_tuning_a_deadline_in_the_file_changes_the_findings(demo_crawl, rules_copy, tmp_path):
+    """The tuning loop: edit the 法治 deadline in a copy of the rules and re-run on the stored crawl."""
+    store, summary = demo_crawl
+    before = _audit(store, "--crawl", str(summary.crawl_id), "--rules", str(rules_copy),
+                    "--reports", str(tmp_path / "a"))
+    deadlines = rules_copy / "deadlines.yml"
+    text = deadlines.read_text(encoding="utf-8")
+    assert 'deadline: "03-31"' in text
+    deadlines.write_text(text.replace('deadline: "03-31"', 'deadline: "12-31"', 1), encoding="utf-8")
+    after = _audit(store, "--crawl", str(summary.crawl_id), "--rules", str(rules_copy),
+                   "--reports", str(tmp_path / "b"))
+    with Store(store) as st:
+        runs = st.conn.execute("SELECT id FROM runs ORDER BY id DESC LIMIT 2").fetchall()
+    late = st_findings(store, runs[1]["id"], "FZ-DATE-1"), st_findings(store, runs[0]["id"], "FZ-DATE-1")
+    assert before.returncode == after.returncode == 1
+    assert late[0] >= 1 and late[1] == 0
+
+
+def st_findings(store: Path, run_id: int, rule_id: str) -> int:
+    with Store(store) as st:
+        return st.conn.execute("SELECT COUNT(*) FROM findings WHERE run_id=? AND rule_id=?",
+                               (run_id, rule_id)).fetchone()[0]
+
+
+def test_rule_file_typo_exits_2_with_file_and_line(demo_crawl, rules_copy):
+    store, summary = demo_crawl
+    deadlines = rules_copy / "deadlines.yml"
+    lines = deadlines.read_text(encoding="utf-8").splitlines()
+    n = next(i for i, l in enumerate(lines) if l.strip() == 'deadline: "03-31"')
+    lines[n] = lines[n].replace("deadline:", "deadlin:")
+    deadlines.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = _audit(store, "--crawl", str(summary.crawl_id), "--rules", str(rules_copy))
+    assert result.returncode == 2
+    message = " ".join(result.stderr.split())
+    assert f"deadlines.yml:{n + 1}" in message and "deadlin" in message
+
+
+def test_section_kinds_typo_exits_2(demo_crawl, rules_copy):
+    store, summary = demo_crawl
+    kinds = rules_copy / "section_kinds.yml"
+    kinds.write_text(kinds.read_text(encoding="utf-8") + "\nfazhi_annual_typo: {}\n", encoding="utf-8")
+    result = _audit(store, "--crawl", str(summary.crawl_id), "--rules", str(rules_copy))
+    assert result.returncode == 2
+    assert "section_kinds.yml" in result.stderr
+
+
+def test_unknown_crawl_exits_2(demo_crawl):
+    store, _ = demo_crawl
+    result = _audit(store, "--crawl", "9999")
+    assert result.returncode == 2
+    assert "9999" in result.stderr
