@@ -60,6 +60,10 @@ class PortalServer(ThreadingHTTPServer):
         super().__init__(address, PortalHandler)
         self.portal, self.faults, self.verbose = portal, faults, verbose
         self.lock = threading.Lock()  # portal changes vs. page rendering
+        # URL → (ETag, Last-Modified) of its last 200 answer. Hanweb publishes static files, so a
+        # real front end answers a matching conditional request from file metadata without
+        # building the page; so does this server. Cleared whenever the portal changes.
+        self.validators: dict[str, tuple[str, float | None]] = {}
 
 
 class PortalHandler(BaseHTTPRequestHandler):
@@ -99,21 +103,27 @@ class PortalHandler(BaseHTTPRequestHandler):
         if not getattr(self, "_head_only", False):
             self.wfile.write(body)
 
-    def send_reply(self, reply: Reply) -> None:
+    def send_reply(self, reply: Reply, remember: bool = False) -> None:
         headers = dict(reply.headers)
         if reply.status == 200 and self.command in ("GET", "HEAD"):
             etag = '"' + hashlib.sha1(reply.body).hexdigest()[:20] + '"'
+            if remember:
+                self.server.validators[self.path] = (etag, reply.last_modified)
+            if self._not_modified(etag, reply.last_modified):
+                self._send_not_modified(etag, reply.last_modified)
+                return
             headers["ETag"] = etag
             if reply.last_modified is not None:
                 headers["Last-Modified"] = formatdate(reply.last_modified, usegmt=True)
-            if self._not_modified(etag, reply.last_modified):
-                self.send_response(304)
-                for name in ("ETag", "Last-Modified"):
-                    if name in headers:
-                        self.send_header(name, headers[name])
-                self.end_headers()
-                return
         self.send_body(reply.status, reply.body, reply.content_type, headers)
+
+    def _send_not_modified(self, etag: str, last_modified: float | None) -> None:
+        self.send_response(304)
+        self.send_header("ETag", etag)
+        if last_modified is not None:
+            self.send_header("Last-Modified", formatdate(last_modified, usegmt=True))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _not_modified(self, etag: str, last_modified: float | None) -> bool:
         """RFC 9110 13.2.2: If-None-Match wins; If-Modified-Since only counts without it."""
@@ -137,7 +147,11 @@ class PortalHandler(BaseHTTPRequestHandler):
             route, unit = self._route(parts.path, params)
             mode = self.server.faults.match(parts.path, unit.name if unit else None)
             if not mode:
-                self.send_reply(self._render(route))
+                known = self.server.validators.get(self.path) if self.command in ("GET", "HEAD") else None
+                if known and self._not_modified(*known):
+                    self._send_not_modified(*known)
+                else:
+                    self.send_reply(self._render(route), remember=True)
                 return
             reply = self.server.faults.answer(mode, parts.path, params=params, drop=self._drop,
                                               port=self.server.server_address[1],
@@ -220,6 +234,7 @@ class PortalHandler(BaseHTTPRequestHandler):
                 result = {"rules": faults.rules, "hits": faults.hits}
             elif path == CONTROL + "change" and self.command == "POST":
                 with self.server.lock:
+                    self.server.validators.clear()
                     result = apply_changes(self.server.portal, [int(i) for i in params.get("change", [])],
                                            [int(i) for i in params.get("delete", [])], _int(params, "add", 0))
             else:
@@ -256,7 +271,8 @@ def serve(seed: int, size: int, host: str, port: int, faults: Faults, verbose: b
 def _fault_arg(text: str) -> tuple[str, str]:
     key, sep, mode = text.rpartition("=")
     if not sep or not key:
-        raise argparse.ArgumentTypeError(f"--fault expects KEY=MODE (e.g. /col/col1229428650/=404), got {text!r}")
+        raise argparse.ArgumentTypeError(f"--fault expects KEY=MODE[:ARG] (e.g. /col/col1229428650/=404 or "
+                                         f"濮院镇=stub-paging:30), got {text!r}")
     return key, mode
 
 
@@ -266,7 +282,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", type=int, default=300)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--fault", type=_fault_arg, action="append", default=[], metavar="KEY=MODE")
+    parser.add_argument("--fault", type=_fault_arg, action="append", default=[], metavar="KEY=MODE[:ARG]",
+                        help=f"KEY is a path prefix or a unit name; MODE one of {', '.join(FAULT_MODES)}")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
     try:
