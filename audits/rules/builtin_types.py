@@ -40,6 +40,8 @@ def unchecked_columns(type_: str, kw: dict[str, Any]) -> list[str]:
 def _show(series: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(series):
         return series.dt.strftime("%Y-%m-%d").astype("string").fillna("（空）")
+    if pd.api.types.is_float_dtype(series):  # counts read as floats print as 204, not 204.0
+        series = series.map(lambda v: v if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v)))
     return series.astype("string").fillna("（空）")
 
 
