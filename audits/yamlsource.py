@@ -80,7 +80,8 @@ def _build(node: yaml.Node, path: PathKey, doc: YamlDoc) -> Any:
                 raise YamlError(doc.file, key_node.start_mark.line + 1, "a key must be a plain value")
             key = _scalar(key_node)
             if key in out:
-                raise YamlError(doc.file, key_node.start_mark.line + 1, f"duplicate key {key!r}")
+                raise YamlError(doc.file, key_node.start_mark.line + 1,
+                                f"duplicate key {key!r} (it appears twice in the same mapping)")
             out[key] = _build(value_node, path + (key,), doc)
         return out
     if isinstance(node, yaml.SequenceNode):

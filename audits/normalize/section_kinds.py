@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from typing import Any
 
 from audits.config import DEFAULT_RULES_DIR, rules_dir
+from audits.yamlsource import YamlDoc, YamlError, load_yaml
 
 FAMILY_KEYS = {"fallback_kind", "fallback_until", "kinds"}
 KIND_KEYS = {"title", "item", "any", "also", "none", "folded"}
@@ -68,109 +69,101 @@ def default_path() -> Path:
 def load_section_kinds(path: str | Path | None = None) -> SectionKinds:
     path = Path(path or default_path())
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SectionKindsError(f"{path}: cannot read section kinds ({exc.strerror})") from None
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        raise SectionKindsError(f"{path}: not valid YAML: {exc}") from None
-    where = _Where(path)
-    top = where.mapping(root, "the file")
+        doc = load_yaml(path)
+    except YamlError as exc:
+        raise SectionKindsError(str(exc)) from None
+    where = _Where(doc)
     families: dict[str, Family] = {}
     not_headings: tuple[re.Pattern[str], ...] = ()
-    for key_node, value in top:
-        key = key_node.value
+    for key in where.mapping((), "the file"):
         if key == "not_headings":
-            not_headings = tuple(where.pattern(n) for n in where.sequence(value, key))
+            not_headings = tuple(where.pattern(p) for p in where.sequence((key,), key))
         else:
-            families[key] = _family(where, key, value)
+            families[key] = _family(where, key)
     return SectionKinds(families, not_headings)
 
 
-def _family(where: "_Where", name: str, node: yaml.Node) -> Family:
-    entries = dict((k.value, (k, v)) for k, v in where.mapping(node, name))
-    where.known(entries, FAMILY_KEYS, f"report family {name!r}")
+def _family(where: "_Where", name: str) -> Family:
+    at = (name,)
+    entries = where.mapping(at, name)
+    where.known(at, entries, FAMILY_KEYS, f"report family {name!r}")
     if "kinds" not in entries:
-        raise SectionKindsError(f"{where.at(node)}: report family {name!r} has no `kinds:`")
-    kinds = tuple(_kind(where, k.value, v) for k, v in where.mapping(entries["kinds"][1], "kinds"))
-    fallback = None
-    if "fallback_kind" in entries:
-        key_node, value = entries["fallback_kind"]
-        fallback = value.value
-        if fallback not in {k.name for k in kinds}:
-            raise SectionKindsError(f"{where.at(value)}: fallback_kind {fallback!r} is not a kind of {name!r}")
+        raise SectionKindsError(f"{where.at(at)}: report family {name!r} has no `kinds:`")
+    kinds = tuple(_kind(where, at + ("kinds", k), k) for k in where.mapping(at + ("kinds",), "kinds"))
+    names = {k.name for k in kinds}
+    fallback = entries.get("fallback_kind")
+    if fallback is not None and fallback not in names:
+        raise SectionKindsError(f"{where.at(at + ('fallback_kind',))}: fallback_kind {fallback!r} is not a kind of {name!r}")
     until: tuple[str, ...] = ()
     if "fallback_until" in entries:
-        nodes = where.sequence(entries["fallback_until"][1], f"{name}.fallback_until")
-        for n in nodes:
-            if n.value not in {k.name for k in kinds}:
-                raise SectionKindsError(f"{where.at(n)}: fallback_until names {n.value!r}, not a kind of {name!r}")
-        until = tuple(n.value for n in nodes)
+        for path in where.sequence(at + ("fallback_until",), f"{name}.fallback_until"):
+            if where.value(path) not in names:
+                raise SectionKindsError(
+                    f"{where.at(path)}: fallback_until names {where.value(path)!r}, not a kind of {name!r}")
+        until = tuple(entries["fallback_until"])
     return Family(kinds, fallback, until)
 
 
-def _kind(where: "_Where", name: str, node: yaml.Node) -> Kind:
-    entries = dict((k.value, (k, v)) for k, v in where.mapping(node, name))
-    where.known(entries, KIND_KEYS, f"kind {name!r}")
+def _kind(where: "_Where", at: tuple, name: str) -> Kind:
+    entries = where.mapping(at, name)
+    where.known(at, entries, KIND_KEYS, f"kind {name!r}")
     if "any" not in entries:
-        raise SectionKindsError(f"{where.at(node)}: kind {name!r} needs `any:` (a list of patterns)")
+        raise SectionKindsError(f"{where.at(at)}: kind {name!r} needs `any:` (a list of patterns)")
 
     def patterns(key: str) -> tuple[re.Pattern[str], ...]:
         if key not in entries:
             return ()
-        return tuple(where.pattern(n) for n in where.sequence(entries[key][1], f"{name}.{key}"))
+        return tuple(where.pattern(p) for p in where.sequence(at + (key,), f"{name}.{key}"))
 
-    also = ()
-    if "also" in entries:
-        groups = where.sequence(entries["also"][1], f"{name}.also")
-        also = tuple(tuple(where.pattern(n) for n in where.sequence(g, f"{name}.also[]")) for g in groups)
-    item = None
-    if "item" in entries:
-        item_node = entries["item"][1]
-        if not (isinstance(item_node, yaml.ScalarNode) and item_node.value.isdigit()):
-            raise SectionKindsError(f"{where.at(item_node)}: `item` of kind {name!r} must be a whole number")
-        item = int(item_node.value)
-    title = entries["title"][1].value if "title" in entries else name
+    also = tuple(tuple(where.pattern(p) for p in where.sequence(group, f"{name}.also[]"))
+                 for group in where.sequence(at + ("also",), f"{name}.also")) if "also" in entries else ()
+    item = entries.get("item")
+    if item is not None and (isinstance(item, bool) or not isinstance(item, int)):
+        raise SectionKindsError(f"{where.at(at + ('item',))}: `item` of kind {name!r} must be a whole number")
+    title = entries.get("title", name)
     return Kind(name, str(title), item, patterns("any"), also, patterns("none"), patterns("folded"))
 
 
 class _Where:
-    """Node readers that raise with file:line on every shape mistake."""
+    """Readers over the parsed file that raise with file:line on every shape mistake."""
 
-    def __init__(self, path: Path):
-        self.path = path
+    def __init__(self, doc: YamlDoc):
+        self.doc = doc
 
-    def at(self, node: yaml.Node) -> str:
-        return f"{self.path}:{node.start_mark.line + 1}"
+    def at(self, path: tuple) -> str:
+        line = self.doc.line(*path)
+        return f"{self.doc.file}:{line}" if line else self.doc.file
 
-    def mapping(self, node: yaml.Node | None, what: str) -> list[tuple[yaml.Node, yaml.Node]]:
-        if not isinstance(node, yaml.MappingNode):
-            line = self.at(node) if node is not None else str(self.path)
-            raise SectionKindsError(f"{line}: {what} must be a mapping (key: value lines)")
-        seen: set[str] = set()
-        for key_node, _ in node.value:
-            if key_node.value in seen:
-                raise SectionKindsError(f"{self.at(key_node)}: {key_node.value!r} appears twice in {what}")
-            seen.add(key_node.value)
-        return node.value
+    def value(self, path: tuple) -> Any:
+        data = self.doc.data
+        for key in path:
+            data = data[key]
+        return data
 
-    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
-        if not isinstance(node, yaml.SequenceNode):
-            raise SectionKindsError(f"{self.at(node)}: {what} must be a list ([a, b] or '- a' lines)")
-        return node.value
+    def mapping(self, path: tuple, what: str) -> dict[str, Any]:
+        found = self.value(path)
+        if not isinstance(found, dict):
+            raise SectionKindsError(f"{self.at(path)}: {what} must be a mapping (key: value lines)")
+        return found
 
-    def pattern(self, node: yaml.Node) -> re.Pattern[str]:
-        if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
-            raise SectionKindsError(f"{self.at(node)}: expected a non-empty pattern")
+    def sequence(self, path: tuple, what: str) -> list[tuple]:
+        found = self.value(path)
+        if not isinstance(found, list):
+            raise SectionKindsError(f"{self.at(path)}: {what} must be a list ([a, b] or '- a' lines)")
+        return [path + (i,) for i in range(len(found))]
+
+    def pattern(self, path: tuple) -> re.Pattern[str]:
+        text = self.value(path)
+        if isinstance(text, (dict, list)) or text is None or not str(text).strip():
+            raise SectionKindsError(f"{self.at(path)}: expected a non-empty pattern")
         try:
-            return re.compile(str(node.value))
+            return re.compile(str(text))
         except re.error as exc:
-            raise SectionKindsError(f"{self.at(node)}: {node.value!r} is not a valid pattern ({exc})") from None
+            raise SectionKindsError(f"{self.at(path)}: {text!r} is not a valid pattern ({exc})") from None
 
-    def known(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], allowed: set[str], what: str) -> None:
-        for key, (key_node, _) in entries.items():
+    def known(self, at: tuple, entries: dict[str, Any], allowed: set[str], what: str) -> None:
+        for key in entries:
             if key not in allowed:
                 raise SectionKindsError(
-                    f"{self.at(key_node)}: unknown key {key!r} in {what}; allowed: {', '.join(sorted(allowed))}"
+                    f"{self.at(at + (key,))}: unknown key {key!r} in {what}; allowed: {', '.join(sorted(allowed))}"
                 )
