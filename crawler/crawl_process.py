@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 
@@ -55,14 +54,15 @@ def main(argv: list[str] | None = None) -> int:
         try:
             overrides = json.loads(args.settings)
         except json.JSONDecodeError as exc:
-            parser.error(f"--settings is not a JSON object: {exc}")
+            parser.error(f"--settings is not valid JSON: {exc}")
+        if not isinstance(overrides, dict):
+            parser.error(f"--settings must be a JSON object of Scrapy settings, got {args.settings!r}")
         settings.setdict(overrides, priority="cmdline")
     if not site.politeness.obey_robots:
-        # Said in the crawl log every time, with the reason the config gives, so the choice is auditable.
-        logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-        logging.getLogger("govaudit.robots").warning(
-            "robots.txt is NOT obeyed for site %s (%s): %s", site.name, site.path,
-            site.politeness.robots_opt_out_reason)
+        # Said in the crawl log (stderr) every time, with the reason the config gives, so the
+        # choice stays auditable; before Scrapy's logging starts, hence a plain line.
+        print(f"WARNING robots.txt is NOT obeyed for site {site.name} ({site.path}): "
+              f"{site.politeness.robots_opt_out_reason}", file=sys.stderr, flush=True)
     process = CrawlerProcess(settings)
     process.crawl(SPIDERS[site.cms], site=args.site, units=args.units, base_url=args.base_url)
     process.start()

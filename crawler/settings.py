@@ -48,7 +48,7 @@ DOWNLOADER_MIDDLEWARES = {
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "crawler.cachepolicy.RevalidatingPolicy"
 HTTPCACHE_EXPIRATION_SECS = 0
-HTTPCACHE_GZIP = True
+HTTPCACHE_STORAGE = "crawler.cachestorage.SqliteCacheStorage"
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     "Accept-Language": "zh-CN,zh;q=0.9",
