@@ -3,7 +3,7 @@
 One server (seed 7, size 300) carries all fault rules at once, each on its own document,
 catalog or unit; each case crawls only the unit its fault lives in, with short timeouts and
 few retries, then checks what the store holds for the faulty page (status and error) and
-what the audit makes of it: "could not check" (FETCH-1, FETCH-2, PARSE-1), never a missing
+what the audit makes of it: "could not check" (FETCH-1..4, PARSE-1), never a missing
 row and never a pass. The two cases where the portal recovers (a flaky 500, malformed
 markup) must instead be read normally.
 """
@@ -46,10 +46,10 @@ CASES = [
          hits=3),
     Case("flaky:2", "detail", "石门镇", None, 200, None, hits=3),
     Case("503", "detail", "乌镇镇", "FETCH-1", 503, r"^HTTP 503 at .*gave up after 2 retries", hits=3, min_gap=0.9),
-    Case("412", "unit", "濮院镇", "FETCH-2", 412,
+    Case("412", "unit", "濮院镇", "FETCH-3", 412,
          r"^catalog unreachable: blocked: HTTP 412 .*瑞数.*allow the govaudit User-Agent", hits=1),
-    Case("403", "detail", "屠甸镇", "FETCH-1", 403, r"^blocked: HTTP 403 .*politeness\.delay", hits=1),
-    Case("429", "detail", "乌镇镇", "FETCH-1", 429, r"^blocked: HTTP 429 .*gave up after 2 retries", hits=3, min_gap=0.9),
+    Case("403", "detail", "屠甸镇", "FETCH-3", 403, r"^blocked: HTTP 403 .*politeness\.delay", hits=1),
+    Case("429", "detail", "乌镇镇", "FETCH-3", 429, r"^blocked: HTTP 429 .*gave up after 2 retries", hits=3, min_gap=0.9),
     Case("slow:4", "detail", "洲泉镇", "FETCH-1", None, r"^timed out: .*DOWNLOAD_TIMEOUT=2s \(gave up after 2 retries\)",
          hits=3),
     Case("drop", "detail", "洲泉镇", "FETCH-1", None, r"^connection dropped: .*gave up after 2 retries"),
@@ -64,7 +64,7 @@ CASES = [
          r"^catalog paging stopped: records 16-30 came back empty .*only 15 of the 39 records"),
     Case("paging-loop:15", "unit", "桐乡市司法局", "FETCH-2", 200,
          r"^catalog paging stopped: records 16-30 repeated records already listed \(a paging loop\)"),
-    Case("offsite", "unit", "崇福镇", "FETCH-1", None, r"^not followed: host \S+ is not one of the site's hosts; "
+    Case("offsite", "unit", "崇福镇", "FETCH-4", None, r"^not followed: host \S+ is not one of the site's hosts; "
                                                        r"add it to 'allowed_hosts'"),
 ]
 
@@ -200,7 +200,7 @@ def test_private_address_is_refused_unless_the_site_allows_it(portal, crawl_unit
     assert re.search(r"^catalog unreachable: not followed: 127\.0\.0\.1 is a private or loopback address; "
                      r"set 'allow_private_hosts: true' in .*site\.yml", catalog.error), catalog.error
     rows = result.findings[result.findings["url"] == catalog.url]
-    assert list(rows["rule_id"]) == ["FETCH-2"] and list(rows["kind"]) == ["could_not_check"]
+    assert list(rows["rule_id"]) == ["FETCH-4"] and list(rows["kind"]) == ["could_not_check"]
     assert not [p for p in result.pages.values() if p.kind == "detail"]
 
 
