@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from .model import Document
+from .model import Defect, Document
 from .portal import Portal
 
 
@@ -22,19 +22,50 @@ def _template(portal: Portal) -> Document:
     return max(clean, key=lambda d: (d.published, d.doc_id))
 
 
-def apply_changes(portal: Portal, change: list[int] = (), delete: list[int] = (), add: int = 0) -> dict[str, list]:
-    """Edit the bodies of `change`, withdraw `delete` from catalog and site, publish `add` new items.
+# Metadata defects a webmaster can correct in place; the others are in the document's dates,
+# text or tables and would make it another document.
+CORRECTABLE = ("META-1", "META-3")
 
-    Returns {"changed": [doc ids], "deleted": [doc ids], "added": [{"doc_id", "url_path", "unit"}]}.
+
+def _correct(portal: Portal, doc: Document) -> None:
+    other = [d.rule_id for d in doc.defects if d.rule_id not in CORRECTABLE]
+    if other or not doc.defects:
+        raise ValueError(f"document {doc.doc_id} cannot be corrected: only {', '.join(CORRECTABLE)} defects can be, "
+                         f"it has {', '.join(d.rule_id for d in doc.defects) or 'none'}")
+    doc.shown, doc.publisher, doc.defects = {}, doc.unit.full_name, []
+    portal.touch(doc)
+
+
+def _shorten_publisher(portal: Portal, doc: Document) -> None:
+    """A clean page's 发布机构 edited to a short form: a new META-3 defect."""
+    if doc.defects or doc.http_status != 200:
+        raise ValueError(f"document {doc.doc_id} is not a clean page; shorten a clean one")
+    short = {"county_gov": "桐乡市政府"}.get(doc.unit.level, doc.unit.name.removeprefix("桐乡市"))
+    doc.publisher = short
+    doc.defects = [Defect("META-3", f"发布机构 {short} instead of {doc.unit.full_name} (edited after publication)")]
+    portal.touch(doc)
+
+
+def apply_changes(portal: Portal, change: list[int] = (), delete: list[int] = (), add: int = 0,
+                  correct: list[int] = (), shorten: list[int] = ()) -> dict[str, list]:
+    """Edit the bodies of `change`, withdraw `delete` from catalog and site, publish `add` new items,
+    correct the metadata defects of `correct`, shorten the 发布机构 of the clean pages `shorten`.
+
+    Returns {"changed": [doc ids], "deleted": [doc ids], "added": [{"doc_id", "url_path", "unit"}],
+    "corrected": [doc ids], "shortened": [doc ids]}.
     An unknown id is an error naming it: a test that changes nothing must not pass silently.
     """
     by_id = {d.doc_id: d for d in portal.documents}
-    unknown = [i for i in [*change, *delete] if int(i) not in by_id]
+    unknown = [i for i in [*change, *delete, *correct, *shorten] if int(i) not in by_id]
     if unknown:
         raise KeyError(f"no document with id {', '.join(map(str, unknown))} in the demo portal "
                        f"(seed={portal.seed}, size={portal.size})")
     for doc_id in map(int, change):
         portal.revise(by_id[doc_id])
+    for doc_id in map(int, correct):
+        _correct(portal, by_id[doc_id])
+    for doc_id in map(int, shorten):
+        _shorten_publisher(portal, by_id[doc_id])
     for doc_id in map(int, delete):
         portal.withdraw(by_id[doc_id])
     added = []
@@ -49,4 +80,5 @@ def apply_changes(portal: Portal, change: list[int] = (), delete: list[int] = ()
                           attachments=[], shown={}, flags={}, defects=[])
             portal.publish(doc)
             added.append({"doc_id": doc.doc_id, "url_path": doc.url_path, "unit": doc.unit.name})
-    return {"changed": [int(i) for i in change], "deleted": [int(i) for i in delete], "added": added}
+    return {"changed": [int(i) for i in change], "deleted": [int(i) for i in delete], "added": added,
+            "corrected": [int(i) for i in correct], "shortened": [int(i) for i in shorten]}

@@ -40,6 +40,10 @@ class Portal:
     # changes between crawls -------------------------------------------------------------
     def revise(self, doc: Document) -> None:
         self.revisions[doc.doc_id] = self.revisions.get(doc.doc_id, 0) + 1
+        self.touch(doc)
+
+    def touch(self, doc: Document) -> None:
+        """The page of `doc` changed: render it again and give it a new Last-Modified."""
         self._pages.pop(doc.url_path, None)
         self.changed_at[doc.doc_id] = self.modified = max(self.modified + 60, datetime.now(timezone.utc).timestamp())
 

@@ -225,7 +225,8 @@ class PortalHandler(BaseHTTPRequestHandler):
         return answer, unit
 
     def _control(self, path: str, params: dict) -> Reply:
-        """/_demo/faults (GET: rules and hits; POST key=&mode=) and /_demo/change (POST change=&delete=&add=)."""
+        """/_demo/faults (GET: rules and hits; POST key=&mode=) and /_demo/change
+        (POST change=&delete=&add=&correct=&shorten=)."""
         faults = self.server.faults
         try:
             if path == CONTROL + "faults":
@@ -235,8 +236,7 @@ class PortalHandler(BaseHTTPRequestHandler):
             elif path == CONTROL + "change" and self.command == "POST":
                 with self.server.lock:
                     self.server.validators.clear()
-                    result = apply_changes(self.server.portal, [int(i) for i in params.get("change", [])],
-                                           [int(i) for i in params.get("delete", [])], _int(params, "add", 0))
+                    result = apply_changes(self.server.portal, **_change_form(params))
             else:
                 return text_reply(404, "404 Not Found: control paths are /_demo/faults and /_demo/change")
         except (KeyError, ValueError) as exc:
@@ -291,6 +291,12 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as exc:
         parser.error(str(exc))
     serve(args.seed, args.size, args.host, args.port, faults, args.verbose)
+
+
+def _change_form(params: dict[str, list[str]]) -> dict:
+    """The keyword arguments of `apply_changes` from a control form (lists of strings)."""
+    ids = {key: [int(i) for i in params.get(key, [])] for key in ("change", "delete", "correct", "shorten")}
+    return {**ids, "add": _int(params, "add", 0)}
 
 
 class DemoPortal:
@@ -364,11 +370,14 @@ class DemoPortal:
         except urllib.error.HTTPError as exc:
             raise ValueError(exc.read().decode("utf-8", "replace")) from None
 
-    def change(self, change: list[int | str] = (), delete: list[int | str] = (), add: int = 0) -> dict:
-        """Edit, withdraw and publish documents on the running server (see `changes.apply_changes`)."""
-        form = {"change": [str(i) for i in change], "delete": [str(i) for i in delete], "add": str(add)}
-        result = self._control("change", form)
-        self._changes.append({"change": [int(i) for i in change], "delete": [int(i) for i in delete], "add": add})
+    def change(self, change: list[int | str] = (), delete: list[int | str] = (), add: int = 0,
+               correct: list[int | str] = (), shorten: list[int | str] = ()) -> dict:
+        """Edit, withdraw, publish, correct or deface documents on the running server
+        (see `changes.apply_changes`)."""
+        lists = {"change": change, "delete": delete, "correct": correct, "shorten": shorten}
+        form = {key: [str(i) for i in ids] for key, ids in lists.items()}
+        result = self._control("change", {**form, "add": str(add)})
+        self._changes.append(_change_form({**form, "add": [str(add)]}))
         self._manifest = None
         return result
 
