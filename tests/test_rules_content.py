@@ -194,6 +194,13 @@ case("broken attachment", doc(attachment_count=3, broken_attachments=2), "ATTACH
 case("working attachments", doc(attachment_count=3, broken_attachments=0), "ATTACH-1", None)
 case("unreachable catalog", doc(kind="catalog", http_status=503, fetch_error="HTTP 503", body_length=None), "FETCH-2", "could_not_check")
 case("timeout", doc(http_status=None, fetch_error="timeout", body_length=None), "FETCH-1", "could_not_check")
+case("challenge page", doc(http_status=412, fetch_error="blocked: HTTP 412 at x, a JavaScript challenge page", body_length=None), "FETCH-3", "could_not_check")
+case("challenge page is not an ordinary fetch failure", ROWS["documents"][-1], "FETCH-1", None)
+case("blocked catalog", doc(kind="catalog", http_status=403, fetch_error="catalog unreachable: blocked: HTTP 403", body_length=None), "FETCH-3", "could_not_check")
+case("readable page is not blocked", doc(), "FETCH-3", None)
+case("offsite link", doc(http_status=None, fetch_error="not followed: host www.example.gov.cn is not one of the site's hosts", body_length=None), "FETCH-4", "could_not_check")
+case("offsite link is not an ordinary fetch failure", ROWS["documents"][-1], "FETCH-1", None)
+case("readable page is not offsite", doc(), "FETCH-4", None)
 case("blank page", doc(body_length=0, index_no=None, publisher=None, issued_date=None), "PARSE-1", "could_not_check")
 case("blank page is not checked for metadata", ROWS["documents"][-1], "META-1", None)
 
