@@ -101,3 +101,10 @@ def test_unknown_crawl_exits_2(demo_crawl):
     result = _audit(store, "--crawl", "9999")
     assert result.returncode == 2
     assert "9999" in result.stderr
+
+
+def test_missing_store_is_a_usage_error_and_creates_nothing(tmp_path):
+    store = tmp_path / "nowhere.sqlite3"
+    result = _audit(store)
+    assert result.returncode == 2
+    assert "no store at" in result.stderr and not store.exists()

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from audits import config
+from audits.commands import existing_store
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole in logs and pipes
 
@@ -39,8 +40,9 @@ def audit(
     from audits.pipeline import audit_crawl, render
     from crawler.store import Store
 
+    store_path = existing_store(store, console)
     try:
-        with Store(config.store_path(store)) as st:
+        with Store(store_path) as st:
             crawl_id = st.resolve_crawl(crawl, site)
         result = audit_crawl(store, crawl_id, rules)
     except LookupError as exc:

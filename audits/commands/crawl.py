@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from audits import config
+from audits.commands import existing_store
 from crawler.runner import run_crawl
 from crawler.sites import SiteConfigError
 from crawler.store import Store
@@ -48,7 +49,7 @@ def crawl(
 
 def crawls(store: Optional[str] = typer.Option(None, help="SQLite store")) -> None:
     """List the stored crawls."""
-    with Store(config.store_path(store)) as st:
+    with Store(existing_store(store, console)) as st:
         table = Table(title=f"crawls in {st.path}")
         for col in ("id", "site", "status", "started", "finished", "pages", "units"):
             table.add_column(col)

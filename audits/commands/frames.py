@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from audits import config
+from audits.commands import existing_store
 from audits.normalize.section_kinds import SectionKindsError
 from crawler.store import Store
 
@@ -53,10 +54,7 @@ def frames(
     if frame not in FRAME_NAMES:
         errors.print(f"[red]unknown frame {frame!r}[/red]; choose one of {', '.join(FRAME_NAMES)}")
         raise typer.Exit(EXIT_USAGE)
-    path = config.store_path(store)
-    if not path.exists():
-        errors.print(f"[red]no store at {path}[/red]; run `govaudit crawl SITE` first or pass --store")
-        raise typer.Exit(EXIT_USAGE)
+    path = existing_store(store, errors)
     try:
         with Store(path) as st:
             crawl_id = st.resolve_crawl(crawl)

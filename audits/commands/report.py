@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from audits import config
+from audits.commands import existing_store
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole in logs and pipes
 
@@ -36,10 +37,7 @@ def report(
     if lang not in LANGUAGES:
         console.print(f"[red]--lang {lang!r} is not supported; choose one of {', '.join(LANGUAGES)}[/red]")
         raise typer.Exit(EXIT_USAGE)
-    store_path = config.store_path(store)
-    if not store_path.exists():
-        console.print(f"[red]no store at {store_path}; pass --store or set {config.STORE_PATH_ENV}[/red]")
-        raise typer.Exit(EXIT_USAGE)
+    store_path = existing_store(store, console)
     try:
         run_id = resolve_run(store_path, run, site)
     except LookupError as exc:
