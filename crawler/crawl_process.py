@@ -12,12 +12,10 @@ from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.utils.misc import load_object
 
 from crawler import settings as default_settings
 from crawler.sites import SiteConfig, load_site
-from crawler.spiders.hanweb import HanwebSpider
-
-SPIDERS = {"hanweb": HanwebSpider}
 
 
 def settings_for(site: SiteConfig, store: str, crawl_id: int, progress: bool = True) -> Settings:
@@ -64,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"WARNING robots.txt is NOT obeyed for site {site.name} ({site.path}): "
               f"{site.politeness.robots_opt_out_reason}", file=sys.stderr, flush=True)
     process = CrawlerProcess(settings)
-    process.crawl(SPIDERS[site.cms], site=args.site, units=args.units, base_url=args.base_url)
+    spider = load_object(settings.getdict("GOVAUDIT_SPIDERS")[site.cms])
+    process.crawl(spider, site=args.site, units=args.units, base_url=args.base_url)
     process.start()
     return 0
 

@@ -7,6 +7,12 @@ BOT_NAME = "govaudit"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
+# One spider per CMS dialect; a site config's `cms:` names one of these keys. A new dialect
+# (TRS, gkmlpt) is a module in crawler/spiders plus one line here.
+GOVAUDIT_SPIDERS = {
+    "hanweb": "crawler.spiders.hanweb.HanwebSpider",
+}
+
 # Government portals often block anonymous clients; an honest, identifying agent is the
 # polite choice and the one a webmaster can whitelist.
 USER_AGENT = "govaudit/0.1 (government disclosure audit; contact: the operating 政务公开办)"

@@ -13,9 +13,10 @@ from typing import Any
 from urllib.parse import urljoin, urlparse
 
 from audits.yamlsource import YamlDoc, YamlError, dotted, load_yaml
+from crawler.settings import GOVAUDIT_SPIDERS
 
 SITES_DIR = Path(__file__).resolve().parent / "sites"
-DIALECTS = ("hanweb",)  # spider modules in crawler/spiders; add "trs" when its spider lands
+DIALECTS = tuple(GOVAUDIT_SPIDERS)
 UNIT_LEVELS = ("township", "subdistrict", "county_gov", "department")
 
 
