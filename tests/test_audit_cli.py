@@ -50,6 +50,23 @@ def test_no_critical_finding_exits_0(demo_crawl, rules_copy, tmp_path):
     assert "COPY-1" in result.stderr
 
 
+def test_a_suite_that_checks_nothing_is_a_run_error_not_a_pass(demo_crawl, rules_copy, tmp_path):
+    store, summary = demo_crawl
+    for suite in rules_copy.glob("*.yml"):
+        if suite.name not in ("copypaste.yml", "section_kinds.yml"):
+            suite.unlink()
+    copypaste = rules_copy / "copypaste.yml"
+    text = copypaste.read_text(encoding="utf-8")
+    text = text.replace("row_condition: 'readable and previous_year_url.notna()'", "row_condition: 'readable and kind == \"none\"'")
+    text = text.replace('row_condition: \'readable and report_type in ["fazhi_annual", "xxgk_annual"]\'',
+                        "row_condition: 'readable and kind == \"none\"'")
+    copypaste.write_text(text, encoding="utf-8")
+    result = _audit(store, "--crawl", str(summary.crawl_id), "--rules", str(rules_copy),
+                    "--reports", str(tmp_path / "out"))
+    assert result.returncode == 3, result.stderr
+    assert "suite error" in result.stderr
+
+
 def test_tuning_a_deadline_in_the_file_changes_the_findings(demo_crawl, rules_copy, tmp_path):
     """The tuning loop: edit the 法治 deadline in a copy of the rules and re-run on the stored crawl."""
     store, summary = demo_crawl

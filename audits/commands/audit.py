@@ -61,6 +61,8 @@ def audit(
     print(f"report: {report}")
     if result.critical_count:
         raise typer.Exit(EXIT_CRITICAL)
+    if result.errors:  # a suite that checked nothing is not a pass
+        raise typer.Exit(EXIT_RUN_ERROR)
 
 
 def print_summary(result) -> None:  # type: ignore[no-untyped-def]
