@@ -31,7 +31,7 @@ RULES_AT_300 = {
     "FZ-DATE-1", "FZ-DATE-2", "XX-DATE-1", "XX-DATE-2", "ROUTINE-LAG-1", "FZ-SEC-1", "FZ-SEC-2", "FZ-SEC-4",
     "FZ-SEC-3", "FZ-SEC-3-FOLDED", "FZ-NEXT-1", "TITLE-YEAR-1", "XX-FMT-1", "I3-1", "I3-2", "I3-3", "I3-6",
     "I4-1", "T2-1", "FIG-1", "FIG-2", "FIG-3", "META-1", "META-2", "META-4", "META-3", "IDX-1", "IDX-2",
-    "DOC-1", "COPY-1", "COPY-3", "FETCH-1", "ATTACH-1",
+    "DOC-1", "COPY-1", "COPY-2", "COPY-3", "FETCH-1", "ATTACH-1",
 }
 RECORD_HREF = re.compile(r"""href=['"](/art/[^'"]+)['"]""")
 
@@ -459,7 +459,21 @@ def test_clean_years_differ_and_the_copy_does_not(portal):
         similarity = _jaccard(portal.body_text(doc), portal.body_text(prev))
         if any(x.rule_id == "COPY-1" for x in doc.defects):
             assert similarity > 0.9
+        elif any(x.rule_id == "COPY-2" for x in doc.defects + prev.defects):
+            continue  # a copy of another unit's report: compared below
         elif not doc.defects and not prev.defects:
             assert similarity < 0.5, (unit, kind, year)
             pairs += 1
     assert pairs > 100
+
+
+def test_the_peer_copy_is_another_units_text_under_this_units_name(portal):
+    copies = [d for d in portal.documents if "copy_peer" in d.flags]
+    assert copies
+    for doc in copies:
+        source = portal.by_key[doc.flags["copy_peer"]]
+        assert source.unit.name != doc.unit.name and source.report_year == doc.report_year
+        copied, original = portal.body_text(doc), portal.body_text(source)
+        assert _jaccard(copied, original.replace(source.unit.name, doc.unit.name)) > 0.95
+        assert source.unit.name not in copied
+        assert [x.rule_id for x in source.defects] == ["COPY-2"] == [x.rule_id for x in doc.defects]

@@ -179,6 +179,16 @@ ROWS["sections"].append(dict(doc_id=new["doc_id"], url=new["url"], crawl_id=1, o
                              standalone=True, heading="一、全面推进依法行政，法治政府建设取得新进展"))
 case("rewritten report", new, "COPY-1", None)
 case("first report of the unit has nothing to compare", old, "COPY-1", None)
+copies = []
+for unit in ("戊镇", "己镇"):  # one township's report under its neighbour's name
+    copied = doc(**dict(FZ, unit=unit, report_year=2020, published_at="2021-02-20"))
+    for i, kind in enumerate(FZ_KINDS, 1):
+        ROWS["sections"].append(dict(doc_id=copied["doc_id"], url=copied["url"], crawl_id=1, ordinal=i, kind=kind,
+                                     standalone=True, heading=f"{i}、{unit}2020年推进法治政府建设的{kind}情况"))
+    copies.append(copied)
+case("report copied from another township, names swapped", copies[0], "COPY-2", "failure")
+case("the source of the copy is flagged too", copies[1], "COPY-2", "failure")
+case("a report written by the unit itself", new, "COPY-2", None)
 
 # --- trends -------------------------------------------------------------------------------
 for unit, values in (("丙镇", (100, 3)), ("丁镇", (30, 40))):

@@ -45,6 +45,10 @@ DERIVED: dict[str, dict[str, Derived]] = {
                                      needs=("similarity_report_types", "similarity_shingle_chars")),
         "previous_year_similarity": Derived("Float64", "与上一年度报告的相似度（0–1）",
                                             needs=("similarity_report_types", "similarity_shingle_chars")),
+        "peer_url": Derived("string", "同年同类报告中与本报告最相似的其他单位报告的网址",
+                            needs=("similarity_report_types", "similarity_shingle_chars")),
+        "peer_similarity": Derived("Float64", "与其他单位同年同类报告的最高相似度（0–1，单位名称已屏蔽）",
+                                   needs=("similarity_report_types", "similarity_shingle_chars")),
     },
     "table3_wide": {
         "narrative_new_applications": Derived("Float64", "正文所述本年新收申请数", needs=("narrative_application_pattern",)),

@@ -1,10 +1,12 @@
-"""Similarity of a report to the same unit's report of the previous year (COPY-1).
+"""Similarity of a report to the same unit's previous-year report (COPY-1) and to another unit's
+report of the same year (COPY-2).
 
 The frames carry no full body text, so a report is represented by what the normaliser does
 extract from its body: the section headings and every sentence holding a number. Four-digit
 years are masked first, so a copy that only bumps "2022年" to "2023年" scores as identical,
-while real new figures make sentences differ. Similarity is the Jaccard index of character
-shingles; an identical content_hash scores 1.0 outright.
+while real new figures make sentences differ. Between units, the units' names are masked
+too, so a township that copies its neighbour and swaps the name scores as identical. Similarity
+is the Jaccard index of character shingles; an identical content_hash scores 1.0 outright.
 """
 from __future__ import annotations
 
@@ -15,9 +17,15 @@ import pandas as pd
 _YEAR = re.compile(r"(19|20)\d{2}")
 
 
-def _shingles(text: str, size: int) -> frozenset[str]:
+def _shingles(text: str, size: int, mask: str = "") -> frozenset[str]:
     text = _YEAR.sub("Y", re.sub(r"\s+", "", text))
+    if mask:
+        text = text.replace(mask, "U")
     return frozenset(text[i:i + size] for i in range(max(len(text) - size + 1, 0)))
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float | None:
+    return round(len(a & b) / len(a | b), 4) if a and b else None
 
 
 def doc_texts(sections: pd.DataFrame, figures: pd.DataFrame) -> pd.Series:
@@ -62,7 +70,41 @@ def previous_year_similarity(documents: pd.DataFrame, texts: pd.Series, report_t
         if pd.notna(row["content_hash"]) and row["content_hash"] == row["content_hash_prev"]:
             result.at[index, "previous_year_similarity"] = 1.0
             continue
-        a, b = shingles(row["url"]), shingles(row["url_prev"])
-        if a and b:
-            result.at[index, "previous_year_similarity"] = round(len(a & b) / len(a | b), 4)
+        score = _jaccard(shingles(row["url"]), shingles(row["url_prev"]))
+        if score is not None:
+            result.at[index, "previous_year_similarity"] = score
+    return result
+
+
+def _unit_word(unit: str) -> str:
+    """The part of a unit's name its own text repeats: 桐乡市濮院镇 → 濮院 (without 镇/街道/市…)."""
+    name = re.sub(r"^.{2,3}?[市县区]", "", unit) if len(unit) > 4 else unit
+    return re.sub(r"(人民政府|街道|办事处|镇|乡|局|委员会|办公室)$", "", name) or unit
+
+
+def peer_similarity(documents: pd.DataFrame, texts: pd.Series, report_types: list[str],
+                    shingle_chars: int) -> pd.DataFrame:
+    """peer_url and peer_similarity: the most similar report of the same type and year by another unit."""
+    result = pd.DataFrame({
+        "peer_url": pd.Series(pd.NA, index=documents.index, dtype="string"),
+        "peer_similarity": pd.Series(pd.NA, index=documents.index, dtype="Float64"),
+    })
+    scope = documents[documents["report_type"].isin(report_types) & documents["report_year"].notna()]
+    for _, group in scope.groupby(["site", "report_type", "report_year"], sort=False):
+        if group["unit"].nunique() < 2:
+            continue
+        shingles = {i: _shingles(texts.get(row.url) or "", shingle_chars, _unit_word(str(row.unit)))
+                    if isinstance(texts.get(row.url), str) else frozenset()
+                    for i, row in zip(group.index, group.itertuples())}
+        for i, row in zip(group.index, group.itertuples()):
+            best: tuple[float, str] | None = None
+            for j, other in zip(group.index, group.itertuples()):
+                if other.unit == row.unit:
+                    continue
+                same = pd.notna(row.content_hash) and row.content_hash == other.content_hash
+                score = 1.0 if same else _jaccard(shingles[i], shingles[j])
+                if score is not None and (best is None or score > best[0]):
+                    best = (score, other.url)
+            if best is not None:
+                result.at[i, "peer_similarity"], result.at[i, "peer_url"] = best
     return result

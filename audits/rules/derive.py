@@ -133,6 +133,9 @@ def _document_columns(docs: pd.DataFrame, out: dict[str, pd.DataFrame], paramete
         missing = similar["previous_year_url"].notna() & similar["previous_year_similarity"].isna()
         reasons[("documents", "previous_year_similarity")] = pd.Series(
             pd.NA, index=docs.index, dtype="string").mask(missing, "两份报告都没有可比较的正文")
+        peers = copypaste.peer_similarity(
+            docs, texts, parameters["similarity_report_types"], parameters["similarity_shingle_chars"])
+        docs["peer_url"], docs["peer_similarity"] = peers["peer_url"], peers["peer_similarity"]
 
 
 def _joined(values: pd.Series) -> str:

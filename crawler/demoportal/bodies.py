@@ -46,6 +46,17 @@ def _shift_years(blocks: list[Block], old_year: int) -> list[Block]:
     return [(k, YEAR_WORD.sub(lambda m: shift.get(m[1], m[1]), t)) for k, t in blocks]
 
 
+def _swap_unit(blocks: list[Block], source: Document, doc: Document) -> list[Block]:
+    """Another unit's text with its names replaced by this unit's (COPY-2)."""
+    names = ((source.unit.full_name, doc.unit.full_name), (source.unit.name, doc.unit.name))
+
+    def swap(text: str) -> str:
+        for old, new in names:
+            text = text.replace(old, new)
+        return text
+    return [(k, swap(t)) for k, t in blocks]
+
+
 def document_blocks(seed: int, doc: Document, docs: list[Document]) -> list[Block]:
     """Blocks of the article body: ("h", heading), ("p", paragraph) or ("table", html)."""
     if doc.flags.get("seed"):
@@ -53,6 +64,9 @@ def document_blocks(seed: int, doc: Document, docs: list[Document]) -> list[Bloc
     if "copy_of" in doc.flags:
         prev = docs[doc.flags["copy_of"]]
         return _shift_years(document_blocks(seed, prev, docs), prev.report_year)
+    if "copy_peer" in doc.flags:
+        peer = docs[doc.flags["copy_peer"]]
+        return _swap_unit(document_blocks(seed, peer, docs), peer, doc)
     r = Random(f"{seed}:{doc.doc_id}")
     if doc.report_type == "fazhi_annual":
         return fazhi_blocks(r, doc.unit, doc.report_year, doc.flags)

@@ -75,7 +75,7 @@ def apply_changes(portal: Portal, change: list[int] = (), delete: list[int] = ()
         next_id, next_serial = max(by_id) + 1, max(d.serial for d in portal.documents) + 1
         for k in range(add):
             published = latest + timedelta(minutes=10 * (k + 1))
-            doc = replace(template, key=len(portal.documents), doc_id=next_id + k, serial=next_serial + k,
+            doc = replace(template, key=len(portal.by_key), doc_id=next_id + k, serial=next_serial + k,
                           published=published, issued=published.date(), title=f"{template.title}（补充通知{k + 1}）",
                           attachments=[], shown={}, flags={}, defects=[])
             portal.publish(doc)

@@ -61,6 +61,24 @@ def _copy_previous(doc: Document, r: Random, ctx: dict) -> str:
     return f"body copies the {doc.report_year - 1} report with only the years changed"
 
 
+def _clean_peers(doc: Document, ctx: dict) -> list[Document]:
+    """Same-year reports of the same type by other township-level units, still free of defects."""
+    return [p for (unit, kind, year), p in ctx["reports"].items()
+            if kind == doc.report_type and year == doc.report_year and unit != doc.unit.name
+            and p.unit.level in LOCAL_LEVELS and not p.defects and not p.reserved
+            and "copy_of" not in p.flags and "copy_peer" not in p.flags]
+
+
+def _copy_peer(doc: Document, r: Random, ctx: dict) -> str:
+    peer = r.choice(_clean_peers(doc, ctx))
+    peer.reserved = True
+    # Both reports are near-duplicates: the rule cannot tell the copy from its source, and a
+    # supervisor has to look at both, so the source carries the finding too.
+    peer.defects.append(Defect("COPY-2", f"its text reappears in {doc.unit.name}'s {doc.report_year} report"))
+    doc.flags["copy_peer"] = peer.key
+    return f"body copies {peer.unit.name}'s {doc.report_year} report with only the unit name changed"
+
+
 def _has_clean_previous(doc: Document, ctx: dict) -> bool:
     prev = ctx["reports"].get((doc.unit.name, doc.report_type, (doc.report_year or 0) - 1))
     return prev is not None and not prev.defects and not prev.reserved and not prev.flags.get("copy_of")
@@ -150,6 +168,7 @@ XXGK = _is("xxgk_annual")
 
 INJECTIONS: tuple[Injection, ...] = (
     Injection("COPY-1", "fazhi_annual", 1, False, lambda d: d.report_year >= 2020, _copy_previous),
+    Injection("COPY-2", "fazhi_annual", 1, False, lambda d: d.unit.level in LOCAL_LEVELS, _copy_peer),
     Injection("FZ-DATE-1", "fazhi_annual", 1, False, FAZHI, _date_defect((4, 6), (3, 25))),
     Injection("FZ-DATE-2", "fazhi_annual", 1, False, FAZHI, _date_defect((12, 12), (1, 20), same_year=True)),
     Injection("XX-DATE-1", "xxgk_annual", 1, False, _is("xxgk_annual", ("department",)), _date_defect((2, 3), (8, 25))),
@@ -234,7 +253,8 @@ def inject(seed: int, size: int, docs: list[Document]) -> None:
         if inj.scales and len(pool) > 50 * wanted:  # large portals: a random slice holds plenty of candidates
             pool = r.sample(pool, 50 * wanted)
         candidates = [d for d in pool if not d.defects and not d.reserved and inj.eligible(d)
-                      and (inj.rule_id != "COPY-1" or _has_clean_previous(d, ctx))]
+                      and (inj.rule_id != "COPY-1" or _has_clean_previous(d, ctx))
+                      and (inj.rule_id != "COPY-2" or _clean_peers(d, ctx))]
         for doc in _spread(r, candidates, per_unit, wanted):
             doc.defects.append(Defect(inj.rule_id, inj.apply(doc, r, ctx)))
             per_unit[doc.unit.name] = per_unit.get(doc.unit.name, 0) + 1

@@ -20,7 +20,7 @@ SEVERITY = {
     "I3-1": "critical", "I3-2": "critical", "I3-3": "critical", "I3-6": "critical", "I4-1": "critical",
     "T2-1": "warning", "FIG-1": "critical", "FIG-2": "warning", "FIG-3": "critical",
     "META-1": "critical", "META-2": "critical", "META-3": "warning", "META-4": "critical",
-    "IDX-1": "warning", "IDX-2": "warning", "DOC-1": "warning", "COPY-1": "warning", "COPY-3": "warning",
+    "IDX-1": "warning", "IDX-2": "warning", "DOC-1": "warning", "COPY-1": "warning", "COPY-2": "warning", "COPY-3": "warning",
     "ATTACH-1": "warning", "FETCH-1": "could_not_check",
 }
 
@@ -72,7 +72,7 @@ class Document:
     shown: dict[str, str | None] = field(default_factory=dict)  # META-1 blanks/removals
     flags: dict = field(default_factory=dict)  # body defects (see fazhi_report / xxgk_report)
     defects: list[Defect] = field(default_factory=list)
-    reserved: bool = False  # source of a COPY-1 copy or the seed page: takes no defect
+    reserved: bool = False  # source of a COPY-1/COPY-2 copy or the seed page: takes no other defect
     doc_id: int = 0
     serial: int = 0
 

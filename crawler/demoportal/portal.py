@@ -27,6 +27,9 @@ class Portal:
         self.seed, self.size = seed, size
         self.units: tuple[Unit, ...] = UNITS
         self.documents = documents
+        # Every document ever generated or published, by key: copies (COPY-1/COPY-2) point at
+        # their source by key, which must survive a withdrawn document.
+        self.by_key: list[Document] = list(documents)
         self.by_path = {d.url_path: d for d in documents}
         self.by_unit: dict[str, list[Document]] = {u.name: [] for u in UNITS}
         for doc in sorted(documents, key=lambda d: (d.published, d.doc_id), reverse=True):
@@ -55,6 +58,7 @@ class Portal:
 
     def publish(self, doc: Document) -> None:
         self.documents.append(doc)
+        self.by_key.append(doc)
         self.by_path[doc.url_path] = doc
         self.by_unit[doc.unit.name].insert(0, doc)
         self.by_unit[doc.unit.name].sort(key=lambda d: (d.published, d.doc_id), reverse=True)
@@ -71,7 +75,7 @@ class Portal:
         return self.by_unit[unit.name]
 
     def blocks(self, doc: Document) -> list[tuple[str, str]]:
-        return document_blocks(self.seed, doc, self.documents)
+        return document_blocks(self.seed, doc, self.by_key)
 
     def body_text(self, doc: Document) -> str:
         return blocks_text(self.blocks(doc))
