@@ -1,6 +1,7 @@
 """`govaudit audit` on the stored demo crawl: exit codes, the tuning loop, rule-file errors."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -56,10 +57,8 @@ def test_a_suite_that_checks_nothing_is_a_run_error_not_a_pass(demo_crawl, rules
         if suite.name not in ("copypaste.yml", "section_kinds.yml"):
             suite.unlink()
     copypaste = rules_copy / "copypaste.yml"
-    text = copypaste.read_text(encoding="utf-8")
-    text = text.replace("row_condition: 'readable and previous_year_url.notna()'", "row_condition: 'readable and kind == \"none\"'")
-    text = text.replace('row_condition: \'readable and report_type in ["fazhi_annual", "xxgk_annual"]\'',
-                        "row_condition: 'readable and kind == \"none\"'")
+    text = re.sub(r"row_condition: '.*'", "row_condition: 'readable and kind == \"none\"'",
+                  copypaste.read_text(encoding="utf-8"))
     copypaste.write_text(text, encoding="utf-8")
     result = _audit(store, "--crawl", str(summary.crawl_id), "--rules", str(rules_copy),
                     "--reports", str(tmp_path / "out"))

@@ -29,9 +29,10 @@ def two_runs(tmp_path_factory):
         docs = portal.manifest["documents"]
         routine = [d for d in docs if d["report_type"] == "routine" and d["http_status"] == 200]
         corrected = _pick(docs, defects=["META-1"])
-        shortened = _pick(routine, defects=[], unit="崇福镇")
-        withdrawn = _pick(routine, defects=[], unit="乌镇镇")
-        edited = _pick(routine, defects=[], unit="大麻镇")
+        clean = [d for d in routine if not d["defects"]]
+        shortened = clean[0]
+        withdrawn = next(d for d in clean if d["unit"] != shortened["unit"])
+        edited = next(d for d in clean if d["unit"] not in (shortened["unit"], withdrawn["unit"]))
         portal.change(correct=[corrected["doc_id"]], shorten=[shortened["doc_id"]],
                       delete=[withdrawn["doc_id"]], change=[edited["doc_id"]])
         second = run_site("demo", store_path=store, reports_dir=reports, base_url=portal.url)

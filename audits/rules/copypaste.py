@@ -10,7 +10,9 @@ is the Jaccard index of character shingles; an identical content_hash scores 1.0
 """
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter, defaultdict
 
 import pandas as pd
 
@@ -83,8 +85,14 @@ def _unit_word(unit: str) -> str:
 
 
 def peer_similarity(documents: pd.DataFrame, texts: pd.Series, report_types: list[str],
-                    shingle_chars: int) -> pd.DataFrame:
-    """peer_url and peer_similarity: the most similar report of the same type and year by another unit."""
+                    shingle_chars: int, floor: float) -> pd.DataFrame:
+    """peer_url and peer_similarity: the most similar report of the same type and year by another unit.
+
+    Comparing every pair is quadratic in the units of a portal, so candidates come from prefix
+    filtering (AllPairs): two shingle sets with Jaccard ≥ floor must share one of the rarest
+    |A| − ⌈floor·|A|⌉ + 1 shingles of A. Reports with no candidate are below the floor and get
+    0.0, which is exact enough for any threshold at or above the floor.
+    """
     result = pd.DataFrame({
         "peer_url": pd.Series(pd.NA, index=documents.index, dtype="string"),
         "peer_similarity": pd.Series(pd.NA, index=documents.index, dtype="Float64"),
@@ -93,18 +101,34 @@ def peer_similarity(documents: pd.DataFrame, texts: pd.Series, report_types: lis
     for _, group in scope.groupby(["site", "report_type", "report_year"], sort=False):
         if group["unit"].nunique() < 2:
             continue
-        shingles = {i: _shingles(texts.get(row.url) or "", shingle_chars, _unit_word(str(row.unit)))
-                    if isinstance(texts.get(row.url), str) else frozenset()
-                    for i, row in zip(group.index, group.itertuples())}
-        for i, row in zip(group.index, group.itertuples()):
-            best: tuple[float, str] | None = None
-            for j, other in zip(group.index, group.itertuples()):
-                if other.unit == row.unit:
+        units, urls, hashes = group["unit"].to_dict(), group["url"].to_dict(), group["content_hash"].to_dict()
+        sets = {i: _shingles(texts[urls[i]], shingle_chars, _unit_word(str(units[i])))
+                if isinstance(texts.get(urls[i]), str) else frozenset() for i in group.index}
+        frequency = Counter(token for tokens in sets.values() for token in tokens)
+        prefixes: dict[int, list[str]] = {}
+        index: dict[str, list[int]] = defaultdict(list)
+        for i, tokens in sets.items():
+            ordered = sorted(tokens, key=lambda t: (frequency[t], t))
+            prefixes[i] = ordered[:len(tokens) - math.ceil(floor * len(tokens)) + 1] if tokens else []
+            for token in prefixes[i]:
+                index[token].append(i)
+        by_hash: dict[str, list[int]] = defaultdict(list)
+        for i, h in hashes.items():
+            if pd.notna(h):
+                by_hash[h].append(i)
+        for i in group.index:
+            candidates = {j for token in prefixes[i] for j in index[token]}
+            candidates |= set(by_hash.get(hashes[i], ())) if pd.notna(hashes[i]) else set()
+            best: tuple[float, str | None] = (0.0, None) if sets[i] else (-1.0, None)
+            for j in candidates:
+                if units[j] == units[i]:
                     continue
-                same = pd.notna(row.content_hash) and row.content_hash == other.content_hash
-                score = 1.0 if same else _jaccard(shingles[i], shingles[j])
-                if score is not None and (best is None or score > best[0]):
-                    best = (score, other.url)
-            if best is not None:
-                result.at[i, "peer_similarity"], result.at[i, "peer_url"] = best
+                same = pd.notna(hashes[i]) and hashes[i] == hashes[j]
+                score = 1.0 if same else _jaccard(sets[i], sets[j])
+                if score is not None and score > best[0]:
+                    best = (score, urls[j])
+            if best[0] >= 0:
+                result.at[i, "peer_similarity"] = best[0]
+                if best[1] is not None:
+                    result.at[i, "peer_url"] = best[1]
     return result

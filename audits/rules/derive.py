@@ -53,6 +53,8 @@ PARAMETERS: dict[str, Callable[[Any], str | None]] = {
     "narrative_application_pattern": _regex("n"),
     "similarity_report_types": _report_types,
     "similarity_shingle_chars": _int_between(2, 12),
+    "peer_similarity_floor": lambda v: None if isinstance(v, (int, float)) and not isinstance(v, bool)
+    and 0 < v <= 1 else "must be a number above 0 and at most 1",
 }
 
 
@@ -134,7 +136,8 @@ def _document_columns(docs: pd.DataFrame, out: dict[str, pd.DataFrame], paramete
         reasons[("documents", "previous_year_similarity")] = pd.Series(
             pd.NA, index=docs.index, dtype="string").mask(missing, "两份报告都没有可比较的正文")
         peers = copypaste.peer_similarity(
-            docs, texts, parameters["similarity_report_types"], parameters["similarity_shingle_chars"])
+            docs, texts, parameters["similarity_report_types"], parameters["similarity_shingle_chars"],
+            parameters.get("peer_similarity_floor", 0.5))
         docs["peer_url"], docs["peer_similarity"] = peers["peer_url"], peers["peer_similarity"]
 
 
