@@ -91,8 +91,11 @@ def synthetic(n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
         part = annual[annual["report_type"] == rt]
         for i, k in enumerate(kinds):
             keep = rng.random(len(part)) > 0.03
+            # Each report words its headings its own way, as real ones do (the copy-paste rules
+            # compare texts, and identical synthetic headings would make every report a copy).
+            wording = pd.Series([f"{v:016x}" for v in rng.integers(0, 2**62, len(part))], index=part.index)
             rows.append(pd.DataFrame({"doc_id": part["doc_id"][keep], "url": part["url"][keep], "crawl_id": 1,
-                                      "ordinal": i + 1, "heading": k, "kind": k, "standalone": True,
+                                      "ordinal": i + 1, "heading": (k + wording)[keep], "kind": k, "standalone": True,
                                       "years": (part["report_year"][keep] + (1 if k == "fz_next_year" else 0)).astype(str)}))
     frames["sections"] = _typed("sections", {c: pd.concat(rows)[c].to_numpy() for c in
                                              ("doc_id", "url", "crawl_id", "ordinal", "heading", "kind", "standalone", "years")})
@@ -145,6 +148,7 @@ def plain_pandas(frames: dict[str, pd.DataFrame], parameters: dict) -> int:
         ok & d["index_no_year"].notna() & (d["index_no_year"] != d["issued_year"]),
         xx & (d["report_year"] >= 2021) & d["table_template"].eq("2019"),
         d["kind"].eq("detail") & ~d["fetched_ok"],
+        ok & (d["previous_year_similarity"] > 0.9), ok & (d["peer_similarity"] > 0.9),
     ]
     for kinds, scope in ((FZ_KINDS, fz), (XX_KINDS, xx)):
         kinds_text = "," + d["section_kinds"].fillna("") + "," + d["folded_section_kinds"].fillna("") + ","
