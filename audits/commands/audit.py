@@ -80,9 +80,11 @@ def print_summary(result) -> None:  # type: ignore[no-untyped-def]
     console.print(table)
     for error in result.errors:
         console.print(f"[red]suite error:[/red] {error}")
-    docs = int((result.documents["kind"] == "detail").sum()) if len(result.documents) else 0
+    d = result.documents
+    details = d[d["kind"] == "detail"] if len(d) else d
+    readable = int(details["fetch_error"].isna().sum()) if len(details) else 0
     crit = result.critical_count
-    console.print(f"{docs} documents checked; {crit} critical, "
+    console.print(f"{len(details)} documents listed, {readable} read; {crit} critical, "
                   f"{int((f['severity'] == 'warning').sum()) if len(f) else 0} warning, "
                   f"{int((f['kind'] == 'could_not_check').sum()) if len(f) else 0} could not be checked")
 
