@@ -127,7 +127,7 @@ def pages(n: int, seed: int = 7) -> Iterator[PageRecord]:
                          + f"<p>{texts[4]}</p>" + t4 + "".join(f"<p>{t}</p>" for t in texts[5:]))
             yield _page("信息公开年报", texts, body_html, f"{unit}{year}年政府信息公开工作年度报告", unit, date, i, rng)
         else:
-            texts = [f"各村(社区):", f"为做好{year}年防汛工作,现将有关事项通知如下。",
+            texts = ["各村(社区):", f"为做好{year}年防汛工作,现将有关事项通知如下。",
                      f"一、全镇共排查隐患点{rng.randint(5, 90)}处,整改{rng.randint(1, 40)}件。", "二、请各单位按时报送。"]
             yield _page("通知公告", texts, "".join(f"<p>{t}</p>" for t in texts), f"关于做好{year}年防汛工作的通知",
                         unit, date, i, rng)

@@ -114,8 +114,8 @@ def _meta_pairs(doc: etree._Element) -> list[list[str]]:
                         seen.add(key)
                         pairs.append([label, value])
                     i += step
-                elif ("：" in label or ":" in label) and _is_label(re.split("[：:]", label, 1)[0] + "："):
-                    name, value = re.split("[：:]", label, 1)
+                elif ("：" in label or ":" in label) and _is_label(re.split("[：:]", label, maxsplit=1)[0] + "："):
+                    name, value = re.split("[：:]", label, maxsplit=1)
                     if (name, value.strip()) not in seen:
                         seen.add((name, value.strip()))
                         pairs.append([name + "：", value.strip()])

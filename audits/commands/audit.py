@@ -8,7 +8,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from audits import config
 from audits.commands import existing_store
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole in logs and pipes

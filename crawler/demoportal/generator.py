@@ -94,7 +94,7 @@ def _allocate(n: int) -> list:
     total = sum(u.routine_weight for u in UNITS)
     shares = [(n * u.routine_weight / total, u) for u in UNITS]
     counts = {u.name: int(share) for share, u in shares}
-    for share, u in sorted(shares, key=lambda s: s[0] - int(s[0]), reverse=True)[: n - sum(counts.values())]:
+    for _, u in sorted(shares, key=lambda s: s[0] - int(s[0]), reverse=True)[: n - sum(counts.values())]:
         counts[u.name] += 1
     return [u for u in UNITS for _ in range(counts[u.name])]
 

@@ -163,7 +163,7 @@ def _overview(r: Random, words, year: int, tables: XxgkTables, wording) -> list[
     parts = _split(r, int(total * r.uniform(0.6, 1.0)), 3)
     frame = r.choice(("本年度通过桐乡市人民政府门户网站主动公开政府信息共{t}条", "{Y}年共主动公开政府信息{t}条",
                       "全年累计在政府信息公开专栏发布信息共{t}条"))
-    active = (f"(一)主动公开情况。" + frame.format(t=total, Y=year)
+    active = ("(一)主动公开情况。" + frame.format(t=total, Y=year)
               + f",其中{cats[0]}{parts[0]}条,{cats[1]}{parts[1]}条,{cats[2]}{parts[2]}条。"
               + _vary(_pick(r, ACTIVE, 4), wording) + "。")
     focus = "围绕重点领域信息公开," + _pick(r, FOCUS, 4).replace(";", ",") + "。"
