@@ -25,7 +25,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/normalize_bench.py
-	$(BIN)/python bench/audit_bench.py --sizes 10000,100000
+	$(BIN)/python bench/audit_bench.py
 	$(BIN)/python bench/crawl_bench.py
 
 clean:
