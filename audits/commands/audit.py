@@ -84,7 +84,7 @@ def print_summary(result) -> None:  # type: ignore[no-untyped-def]
     readable = int(details["fetch_error"].isna().sum()) if len(details) else 0
     crit = result.critical_count
     console.print(f"{len(details)} documents listed, {readable} read; {crit} critical, "
-                  f"{int((f['severity'] == 'warning').sum()) if len(f) else 0} warning, "
+                  f"{int(((f['kind'] == 'failure') & (f['severity'] == 'warning')).sum()) if len(f) else 0} warning, "
                   f"{int((f['kind'] == 'could_not_check').sum()) if len(f) else 0} could not be checked")
 
 
