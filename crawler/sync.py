@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.items import PageRecord
 from crawler.store import Store
@@ -40,13 +41,20 @@ def doc_key(url: str) -> str:
 
 def fingerprint(page: PageRecord) -> dict[str, Any]:
     return {
-        "url": page.url,
+        # The path, not the whole URL: a portal moving to https or another port has not changed
+        # its documents (and the demo portal gets a new port every run).
+        "url": _path(page.url),
         "http_status": page.http_status,
         "page_title": page.page_title,
         "meta_pairs": page.meta_pairs,
         "body": hashlib.sha256(" ".join(page.body_text.split()).encode()).hexdigest(),
-        "attachments": sorted(a["url"] for a in page.attachments),
+        "attachments": sorted(_path(a["url"]) for a in page.attachments),
     }
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def previous_crawl(store: Store, crawl_id: int) -> int | None:

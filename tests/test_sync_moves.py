@@ -1,0 +1,21 @@
+"""The catalog sync compares documents, not addresses: the same portal served on another port
+(or moved to https) reports nothing new, changed or gone."""
+from __future__ import annotations
+
+from crawler.demoportal.server import DemoPortal
+from crawler.runner import run_crawl
+from crawler.store import Store
+from crawler.sync import changes
+
+
+def test_same_portal_on_another_port_is_unchanged(tmp_path):
+    store = tmp_path / "s.sqlite3"
+    with DemoPortal(seed=7, size=300) as first:
+        run_crawl("demo", store, units=["乌镇镇", "濮院镇"], base_url=first.url, show_progress=False)
+    with DemoPortal(seed=7, size=300) as second:
+        assert second.url != first.url
+        again = run_crawl("demo", store, units=["乌镇镇", "濮院镇"], base_url=second.url, show_progress=False)
+    assert again.changes == {"new": 0, "changed": 0, "gone": 0}
+    with Store(store) as st:
+        assert changes(st, again.crawl_id) == []
+        assert st.page_count(again.crawl_id) > 40
