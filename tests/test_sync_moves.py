@@ -10,10 +10,9 @@ from crawler.sync import changes
 
 def test_same_portal_on_another_port_is_unchanged(tmp_path):
     store = tmp_path / "s.sqlite3"
-    with DemoPortal(seed=7, size=300) as first:
+    with DemoPortal(seed=7, size=300) as first, DemoPortal(seed=7, size=300) as second:
+        assert second.url != first.url  # both alive, so two different ports
         run_crawl("demo", store, units=["乌镇镇", "濮院镇"], base_url=first.url, show_progress=False)
-    with DemoPortal(seed=7, size=300) as second:
-        assert second.url != first.url
         again = run_crawl("demo", store, units=["乌镇镇", "濮院镇"], base_url=second.url, show_progress=False)
     assert again.changes == {"new": 0, "changed": 0, "gone": 0}
     with Store(store) as st:
