@@ -102,11 +102,14 @@ def _published_before_issued(doc: Document, r: Random, ctx: dict) -> str:
 
 
 def _future(doc: Document, r: Random, ctx: dict) -> str:
-    day = date(2027, r.randint(1, 5), r.randint(4, 25))
+    # A slip in the tens digit of the year (2023 → 2033): in the future for years to come, so
+    # the ground truth does not expire while the demo is in use.
+    year = max(doc.issued.year, 2020) + 10
+    day = date(year, r.randint(1, 5), r.randint(4, 25))
     doc.issued = day
     doc.published = datetime.combine(day + timedelta(days=r.randint(1, 3)), doc.published.time())
     if doc.doc_no:
-        doc.doc_no = f"{doc.unit.daizi}〔2027〕{r.randint(1, 30)}号"
+        doc.doc_no = f"{doc.unit.daizi}〔{year}〕{r.randint(1, 30)}号"
     return f"published_at {doc.published_at} lies in the future"
 
 
