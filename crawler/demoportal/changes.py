@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from .defects import short_publisher
 from .model import Defect, Document
 from .portal import Portal
 
@@ -40,7 +41,7 @@ def _shorten_publisher(portal: Portal, doc: Document) -> None:
     """A clean page's 发布机构 edited to a short form: a new META-3 defect."""
     if doc.defects or doc.http_status != 200:
         raise ValueError(f"document {doc.doc_id} is not a clean page; shorten a clean one")
-    short = {"county_gov": "桐乡市政府"}.get(doc.unit.level, doc.unit.name.removeprefix("桐乡市"))
+    short = short_publisher(doc.unit)
     doc.publisher = short
     doc.defects = [Defect("META-3", f"发布机构 {short} instead of {doc.unit.full_name} (edited after publication)")]
     portal.touch(doc)

@@ -17,6 +17,7 @@ from random import Random
 from typing import Callable
 
 from .model import Defect, Document
+from .units import Unit
 from .workdays import add_workdays, next_workday
 
 LOCAL_LEVELS = ("township", "subdistrict")
@@ -113,11 +114,14 @@ def _future(doc: Document, r: Random, ctx: dict) -> str:
     return f"published_at {doc.published_at} lies in the future"
 
 
+def short_publisher(unit: Unit) -> str:
+    """The short form editors type for a unit's 发布机构 (濮院镇, 市财政局, 桐乡市政府)."""
+    return {"county_gov": "桐乡市政府", "department": "市" + unit.name.removeprefix("桐乡市")}.get(unit.level, unit.name)
+
+
 def _short_publisher(doc: Document, r: Random, ctx: dict) -> str:
-    unit = doc.unit
-    short = {"county_gov": "桐乡市政府", "department": "市" + unit.name.removeprefix("桐乡市")}.get(unit.level, unit.name)
-    doc.publisher = short
-    return f"发布机构 {short} instead of {unit.full_name}"
+    doc.publisher = short_publisher(doc.unit)
+    return f"发布机构 {doc.publisher} instead of {doc.unit.full_name}"
 
 
 _META1_FIELDS = (("index_no", "索引号"), ("publisher", "发布机构"), ("issued_date", "发文日期"),
