@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.demoportal.server import DemoPortal  # noqa: E402
+from demoportal.server import DemoPortal  # noqa: E402
 from crawler.runner import run_crawl  # noqa: E402
 from crawler.store import Store  # noqa: E402
 

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawler.demoportal import build_portal
-from crawler.demoportal.bodies import seed_paragraphs
-from crawler.demoportal.fazhi_texts import RESPONSIBLE_WORDS
-from crawler.demoportal.generator import build_documents
-from crawler.demoportal.units import UNITS
-from crawler.demoportal.workdays import workdays_between
-from crawler.demoportal.xxgk_tables import outcome_keys
+from demoportal import build_portal
+from demoportal.bodies import seed_paragraphs
+from demoportal.fazhi_texts import RESPONSIBLE_WORDS
+from demoportal.generator import build_documents
+from demoportal.units import UNITS
+from demoportal.workdays import workdays_between
+from demoportal.xxgk_tables import outcome_keys
 from tests.mockserver import start_demo_portal
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,7 +91,7 @@ def test_hundred_thousand_documents_generate_with_unique_urls_and_indexes():
 
 def test_manifest_cli_writes_the_portal_manifest(tmp_path, portal):
     out = tmp_path / "m.json"
-    subprocess.run([sys.executable, "-m", "crawler.demoportal.manifest", "--seed", "7", "--size", "300",
+    subprocess.run([sys.executable, "-m", "demoportal.manifest", "--seed", "7", "--size", "300",
                     "-o", str(out)], check=True, cwd=REPO, timeout=120)
     assert json.loads(out.read_text(encoding="utf-8")) == portal.manifest()
 

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.demoportal.server import DemoPortal
+from demoportal.server import DemoPortal
 from crawler.runner import run_crawl
 from crawler.sites import SITES_DIR
 from crawler.store import Store

@@ -12,7 +12,7 @@ import lxml.html
 import pytest
 
 from audits.pipeline import run_site
-from crawler.demoportal.server import DemoPortal
+from demoportal.server import DemoPortal
 
 
 def _pick(docs, **want):

@@ -2,7 +2,7 @@
 (or moved to https) reports nothing new, changed or gone."""
 from __future__ import annotations
 
-from crawler.demoportal.server import DemoPortal
+from demoportal.server import DemoPortal
 from crawler.runner import run_crawl
 from crawler.store import Store
 from crawler.sync import changes

@@ -97,7 +97,7 @@ def demo(
 ) -> None:
     """Serve the bundled demo portal on loopback, crawl it, audit it and write the report."""
     from audits.pipeline import run_site
-    from crawler.demoportal.server import DemoPortal
+    from demoportal.server import DemoPortal
 
     with DemoPortal(seed=seed, size=size) as portal:
         console.print(f"demo portal (桐乡市, {size} documents) serving at {portal.url}")

@@ -6,7 +6,7 @@ and real encodings rather than canned responses.
 """
 from __future__ import annotations
 
-from crawler.demoportal.server import DemoPortal
+from demoportal.server import DemoPortal
 
 __all__ = ["DemoPortal", "start_demo_portal"]
 

@@ -4,7 +4,7 @@ It serves the 桐乡市 catalogs of fifteen units on loopback, with documents ge
 deterministically from (seed, size) and a manifest of the defects injected into them, so
 the crawler and the rules can be measured against known ground truth.
 
-    from crawler.demoportal import build_portal, DemoPortal
+    from demoportal import build_portal, DemoPortal
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ __all__ = ["DemoPortal", "Portal", "build_portal"]
 
 
 def __getattr__(name: str):
-    # Imported lazily so `python -m crawler.demoportal.server` does not import itself twice.
+    # Imported lazily so `python -m demoportal.server` does not import itself twice.
     if name == "DemoPortal":
         from .server import DemoPortal
         return DemoPortal

@@ -4,7 +4,7 @@
 and manifest. Pages are rendered on request; a small LRU keeps recently served detail
 pages so a crawl that re-fetches a page does not pay for it twice.
 
-Between two crawls the portal can change (`crawler.demoportal.changes`): `revise` edits a
+Between two crawls the portal can change (`demoportal.changes`): `revise` edits a
 body, `withdraw` removes a document, `publish` adds one. `last_modified` feeds the server's
 Last-Modified headers, so conditional requests see exactly what moved.
 """

@@ -1,6 +1,6 @@
 """Loopback HTTP server for the demo portal, and `DemoPortal`, which runs it in a subprocess.
 
-    python -m crawler.demoportal.server --seed 7 --size 300 --port 0
+    python -m demoportal.server --seed 7 --size 300 --port 0
 
 prints exactly one line, `DEMO_PORTAL_URL http://127.0.0.1:PORT/`, once it accepts
 connections, and logs nothing per request unless --verbose. The server runs in its own
@@ -8,7 +8,7 @@ process so that a crawler under test meets real sockets and real concurrency.
 
 Fault injection: `--fault KEY=MODE[:ARG]` (repeatable) makes every request whose path starts
 with KEY, or that belongs to the unit named KEY, answer with MODE instead (modes: see
-`crawler.demoportal.faults`). Every 200 answer carries an ETag (a hash of the body) and a
+`demoportal.faults`). Every 200 answer carries an ETag (a hash of the body) and a
 Last-Modified time, and a conditional GET or HEAD that matches gets 304, as on a real
 Apache/Tomcat front end. A control path under /_demo/ (loopback only, like the whole server)
 switches faults and changes the portal between two crawls; `DemoPortal` wraps it.
@@ -277,7 +277,7 @@ def _fault_arg(text: str) -> tuple[str, str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m crawler.demoportal.server", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m demoportal.server", description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--size", type=int, default=300)
     parser.add_argument("--host", default="127.0.0.1")
@@ -321,7 +321,7 @@ class DemoPortal:
     def start(self) -> "DemoPortal":
         root = Path(__file__).resolve().parents[2]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-        cmd = [sys.executable, "-u", "-m", "crawler.demoportal.server", "--seed", str(self.seed),
+        cmd = [sys.executable, "-u", "-m", "demoportal.server", "--seed", str(self.seed),
                "--size", str(self.size), "--port", "0"]
         cmd += [arg for key, mode in self.faults.items() for arg in ("--fault", f"{key}={mode}")]
         cmd += ["--verbose"] if self.verbose else []

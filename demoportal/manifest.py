@@ -1,6 +1,6 @@
 """Ground-truth manifest of the demo portal, as JSON.
 
-    python -m crawler.demoportal.manifest --seed 7 --size 300 -o manifest.json
+    python -m demoportal.manifest --seed 7 --size 300 -o manifest.json
 
 Lists every unit and document with the values its pages show and the defects injected
 into it (rule id, severity, kind, detail). Fields the page does not show are null: the
@@ -23,7 +23,7 @@ def manifest_json(seed: int, size: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m crawler.demoportal.manifest", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m demoportal.manifest", description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--size", type=int, default=300)
     parser.add_argument("-o", "--output", help="file to write (default: stdout)")
