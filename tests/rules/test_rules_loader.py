@@ -16,7 +16,7 @@ from audits.rules.model import RuleFileError
 from audits.rules.runner import run_rules
 from rules_frames import document, frames
 
-RULES = Path(__file__).resolve().parent.parent / "expectations"
+RULES = Path(__file__).resolve().parents[2] / "expectations"
 
 
 @pytest.fixture()

@@ -10,7 +10,7 @@ from audits.report.render import render_run
 from tests.headless_chromium import CHROMIUM, Chromium
 from tests.report_runs import HOSTILE_OBSERVED, HOSTILE_TITLE, realistic_run
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 HOSTILE_SITE = 'tongxiang"><script>window.__site=1</script>'
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium)")

@@ -136,5 +136,5 @@ def test_schedule_check_and_list_commands(tmp_path):
 
 @pytest.mark.skipif(not (SITES_DIR / "demo.yml").is_file(), reason="the demo site config is not in this checkout")
 def test_the_shipped_schedule_is_valid():
-    schedule = load_schedule(Path(__file__).resolve().parent.parent / "cron" / "schedule.yml")
+    schedule = load_schedule(Path(__file__).resolve().parents[2] / "cron" / "schedule.yml")
     assert [job.id for job in schedule.jobs] == ["weekly-tongxiang"]

@@ -21,7 +21,7 @@ from crawler.runner import run_crawl
 from crawler.store import Store
 from crawler.sync import changes
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TEST_SETTINGS = {"DOWNLOAD_TIMEOUT": 2, "RETRY_TIMES": 1, "GOVAUDIT_RETRY_BACKOFF_BASE": 0.05}
 
 

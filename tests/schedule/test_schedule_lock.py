@@ -17,7 +17,7 @@ from audits.schedule.lock import JobLock, JobLocked, lock_dir_for
 from crawler.store import connect
 from tests.mail_fixtures import SmtpSink, set_env, standard_outcome, write_schedule, write_site
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HOLD = ("import sys; from audits.schedule.lock import JobLock; JobLock(sys.argv[1], sys.argv[2]).acquire(); "
         "print('held', flush=True); sys.stdin.read()")
 

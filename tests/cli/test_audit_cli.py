@@ -11,7 +11,7 @@ import pytest
 
 from crawler.store import Store
 
-RULES = Path(__file__).resolve().parent.parent / "expectations"
+RULES = Path(__file__).resolve().parents[2] / "expectations"
 
 
 def _audit(store: Path, *args: str) -> subprocess.CompletedProcess:

@@ -19,7 +19,7 @@ from audits.schedule.scheduler import FLUSH_JOB_ID, prepare
 from tests.mail_fixtures import executions, write_site
 
 SH = ZoneInfo("Asia/Shanghai")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COUNTING = "tests.mail_fixtures:record_run"
 
 SCHEDULE = """\

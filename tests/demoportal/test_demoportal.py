@@ -25,7 +25,7 @@ from demoportal.workdays import workdays_between
 from demoportal.xxgk_tables import outcome_keys
 from tests.mockserver import start_demo_portal
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SHARED_SEED = Path("/work/shared/corpus/000_b0bbcd55e46bbf4d.txt")
 RULES_AT_300 = {
     "FZ-DATE-1", "FZ-DATE-2", "XX-DATE-1", "XX-DATE-2", "ROUTINE-LAG-1", "FZ-SEC-1", "FZ-SEC-2", "FZ-SEC-4",
