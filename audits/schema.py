@@ -86,6 +86,9 @@ FIGURE_COLUMNS: dict[str, str] = {
     "sentence": "string",
     "group_id": "Int64",  # part/total group this figure belongs to (<NA> when none)
     "role": "string",  # total | part | <NA>
+    "noun": "string",  # the words naming the number, back to the previous punctuation
+    "excluded": "string",  # change | average: not a count of the thing named (<NA> otherwise)
+    "pct_kind": "string",  # percentages: rate | share (must lie in 0–100) | change | other (may exceed 100)
 }
 
 # One row per 共…其中… / 分别 group.
@@ -97,10 +100,14 @@ FIGURE_GROUP_COLUMNS: dict[str, str] = {
     "total": "Float64",
     "parts_sum": "Float64",
     "n_parts": "Int64",
-    "complete": "boolean",  # the parts claim to list the whole (分别, or parts of one unit naming every kind)
+    "complete": "boolean",  # exhaustive: the parts claim to be the whole (分别为 after a total, last part 其他/其余)
     "unit": "string",
     "approx": "boolean",
     "sentence": "string",
+    "marker": "string",  # 其中 | 包括 | 分别为 | 中 ("X中，a、b")
+    "nested_in": "Int64",  # group whose part is this group's total (<NA> when none)
+    "tolerance": "Float64",  # rounding allowed between total and parts_sum (money: 0.01 per part)
+    "excess": "Float64",  # parts_sum − total, 0 when within tolerance
 }
 
 # One row per failing (document, rule), or per page/unit that could not be checked.

@@ -17,7 +17,8 @@ from lxml import html as lxml_html
 
 from audits.normalize import classify
 from audits.normalize.dates import parse_date
-from audits.normalize.figures import Figure, Group, find_figures
+from audits.normalize.figure_groups import Group
+from audits.normalize.figures import Figure, find_figures
 from audits.normalize.labels import squeeze
 from audits.normalize.metadata import read_metadata
 from audits.normalize.section_kinds import SectionKinds

@@ -114,8 +114,10 @@ def _add_rows(page: Page, sections: _Columns, cells: _Columns, figures: _Columns
             columns.add({**ident, "template": doc["table_template"], **per_table.get(name, {})})
     for f in page.figures:
         figures.add({**ident, "figure_id": f.figure_id, "value": f.value, "unit": f.unit, "approx": f.approx,
-                     "raw": f.raw, "sentence": f.sentence, "group_id": f.group_id, "role": f.role})
+                     "raw": f.raw, "sentence": f.sentence, "group_id": f.group_id, "role": f.role, "noun": f.noun,
+                     "excluded": f.excluded, "pct_kind": f.pct_kind})
     for g in page.groups:
-        groups.add({**ident, "group_id": g.group_id, "total": g.total.value,
-                    "parts_sum": sum(p.value for p in g.parts), "n_parts": len(g.parts), "complete": g.complete,
-                    "unit": g.total.unit, "approx": g.approx, "sentence": g.total.sentence})
+        groups.add({**ident, "group_id": g.group_id, "total": g.total.value, "parts_sum": g.parts_sum,
+                    "n_parts": len(g.parts), "complete": g.complete, "unit": g.total.unit, "approx": g.approx,
+                    "sentence": g.total.sentence, "marker": g.marker, "nested_in": g.nested_in,
+                    "tolerance": g.tolerance, "excess": g.excess})

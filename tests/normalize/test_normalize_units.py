@@ -197,8 +197,10 @@ def test_groups():
 
 
 def test_parts_must_share_the_total_unit():
-    _, groups = find_figures("共收到申请8件,其中自然人5人,企业3件。")
-    assert [(g.total.value, [p.value for p in g.parts]) for g in groups] == [(8, [3])]
+    # a count of another measure where the first part should be ends the list: no group at all
+    assert find_figures("共收到申请8件,其中自然人5人,企业3件。")[1] == []
+    _, groups = find_figures("共收到申请8件,其中自然人申请5件(涉及5人),企业3件。")
+    assert [(g.total.value, [p.value for p in g.parts]) for g in groups] == [(8, [5, 3])]
 
 
 def test_sections_variants_and_table_rows_are_not_headings():

@@ -132,16 +132,23 @@ for total, parts, complete, approx, rule, expected in (
         (10, 8, False, False, "FIG-1", None),
         (181, 172, True, False, "FIG-2", "failure"),      # hx062
         (181, 172, True, True, "FIG-2", None),
+        (22.62, 22.63, True, False, "FIG-2", None),       # money within 0.01 per part
+        (22.62, 22.66, True, False, "FIG-2", "failure"),
         (0.3, 0.1 + 0.2, True, False, "FIG-2", None)):
     d = doc(**XX)
+    diff = round(parts - total, 6)
+    excess = 0.0 if abs(diff) <= 0.02 * isinstance(total, float) + 1e-9 else diff
     ROWS["figure_groups"].append(dict(doc_id=d["doc_id"], url=d["url"], crawl_id=1, group_id=1, total=total,
-                                      parts_sum=parts, n_parts=2, complete=complete, approx=approx, sentence="共…其中…"))
+                                      parts_sum=parts, n_parts=2, complete=complete, approx=approx, sentence="共…其中…",
+                                      tolerance=0.02 * isinstance(total, float), excess=excess))
     case(f"group {total} vs parts {parts} (complete={complete}, approx={approx})", d, rule, expected)
-for sentence, value, expected in (("依申请公开办结率150%", 150, "failure"), ("申请量同比增长150%", 150, None),
-                                  ("办结率100%", 100, None)):
+for sentence, value, kind, expected in (("依申请公开办结率150%", 150, "rate", "failure"),
+                                        ("占全部申请的101%", 101, "share", "failure"),
+                                        ("申请量同比增长150%", 150, "change", None),
+                                        ("预算完成率120%", 120, "other", None), ("办结率100%", 100, "rate", None)):
     d = doc(**XX)
     ROWS["figures"].append(dict(doc_id=d["doc_id"], url=d["url"], crawl_id=1, figure_id=1, value=value, unit="%",
-                                sentence=sentence))
+                                sentence=sentence, pct_kind=kind, noun=sentence[:-4]))
     case(f"percentage in “{sentence}”", d, "FIG-3", expected)
 
 # --- metadata --------------------------------------------------------------------------
