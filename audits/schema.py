@@ -107,7 +107,8 @@ FIGURE_GROUP_COLUMNS: dict[str, str] = {
     "marker": "string",  # 其中 | 包括 | 分别为 | 中 ("X中，a、b")
     "nested_in": "Int64",  # group whose part is this group's total (<NA> when none)
     "tolerance": "Float64",  # rounding allowed between total and parts_sum (money: 0.01 per part)
-    "excess": "Float64",  # parts_sum − total, 0 when within tolerance
+    "excess": "Float64",  # parts_sum − total, 0 when within tolerance, <NA> when in doubt
+    "doubt": "string",  # why the group cannot be checked without doubt (<NA> when it can)
 }
 
 # One row per failing (document, rule), or per page/unit that could not be checked.

@@ -41,7 +41,7 @@ class Group:
     nested_in: int | None = None
     marker: str = "其中"
     why_exhaustive: str | None = None
-    _unit: str = field(default="", repr=False)
+    doubt: str | None = None  # why the arithmetic cannot be checked without doubt (then no verdict)
 
     @property
     def approx(self) -> bool:
@@ -56,13 +56,15 @@ class Group:
         return round(_MONEY_TOLERANCE * len(self.parts), 6) if self.total.family == "money" else 0.0
 
     @property
-    def excess(self) -> float:
-        """parts_sum − total, or 0 within the rounding tolerance."""
+    def excess(self) -> float | None:
+        """parts_sum − total, or 0 within the rounding tolerance; None when in doubt."""
+        if self.doubt:
+            return None
         diff = round(self.parts_sum - self.total.value, 6)
         return 0.0 if abs(diff) <= self.tolerance + 1e-9 else diff
 
     def verdict(self) -> str:
-        if self.approx:
+        if self.approx or self.doubt:
             return "not_checked"
         if self.excess > 0:
             return "parts_exceed_total"
@@ -102,9 +104,17 @@ def _scope_parts(text: str, start: int, end: int, figures: list[Figure], total: 
             continue
         if parts and _NEW_ACT.search(f.noun):
             break  # "受理1133件,已办结1121件": a status of items already counted
+        if len(parts) >= 3 and not _REST.search(f.noun) and not _same_kind(parts, f):
+            break  # "货物类a万元,工程类b万元,服务类c万元,授予中小企业合同金额d万元": another head noun
         parts.append(f)
         cursor = f.end
     return parts
+
+
+def _same_kind(parts: list[Figure], f: Figure) -> bool:
+    """True unless the list's nouns share a last character (类, 费, 纠纷) that `f`'s noun lacks."""
+    ends = {p.noun.rstrip("为是有达共计的")[-1:] for p in parts}
+    return len(ends) != 1 or f.noun.rstrip("为是有达共计的").endswith(ends.pop())
 
 
 def depth(text: str, pos: int) -> int:
@@ -210,6 +220,8 @@ def _clause_groups(text: str, c_start: int, c_end: int, sentence: tuple[int, int
             if len(parts) == 1 and not m.group().startswith("分别"):
                 parts += _semicolon_items(text, c_end, s_end, in_sentence, candidate)
             _add(groups, candidate, parts, m.group())
+            if groups and groups[-1].total is candidate and not m.group().startswith("分别"):
+                groups[-1].doubt = _rival_total(text, groups[-1], in_sentence, c_start, m.start())
     for m in _OF_NOUN.finditer(text, c_start, c_end):
         total = _named_total(m.group(1), [f for f in in_sentence if f.end <= m.start(1)])
         if total is not None and id(total) not in used_totals:
@@ -239,6 +251,23 @@ def _semicolon_items(text: str, begin: int, s_end: int, figures: list[Figure], t
             break
         items.append(counts[0])
     return items
+
+
+def _rival_total(text: str, group: Group, figures: list[Figure], c_start: int, marker: int) -> str | None:
+    """"共调解744起,调解成功325起,其中…": 其中 may list kinds of the 744 or of the 325.  When an
+    earlier count of the clause is announced as a total (共) and the nearer one is not, and the
+    verdict depends on which is meant, the group is in doubt."""
+    if _TOTAL_CUE.search(group.total.noun):
+        return None
+    rivals = [f for f in figures if c_start <= f.start < group.total.start and _countable(f)
+              and f.family == group.total.family and _TOTAL_CUE.search(f.noun)]
+    if not rivals:
+        return None
+    rival = rivals[-1]
+    s = group.parts_sum
+    if (s > group.total.value + group.tolerance) == (s > rival.in_unit(group.total.unit) + group.tolerance):
+        return None
+    return f"“其中”可能指{rival.raw}或{group.total.raw}，两种读法结论不同"
 
 
 def _paired_totals(text: str, total: Figure, figures: list[Figure]) -> list[Figure]:

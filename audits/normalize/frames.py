@@ -120,4 +120,4 @@ def _add_rows(page: Page, sections: _Columns, cells: _Columns, figures: _Columns
         groups.add({**ident, "group_id": g.group_id, "total": g.total.value, "parts_sum": g.parts_sum,
                     "n_parts": len(g.parts), "complete": g.complete, "unit": g.total.unit, "approx": g.approx,
                     "sentence": g.total.sentence, "marker": g.marker, "nested_in": g.nested_in,
-                    "tolerance": g.tolerance, "excess": g.excess})
+                    "tolerance": g.tolerance, "excess": g.excess, "doubt": g.doubt})

@@ -91,6 +91,9 @@ def derive_frames(frames: Any, parameters: dict[str, Any], now: datetime | None 
         for column in ("approx", "complete", "standalone"):
             if column in frame.columns:  # pandas query cannot mask with <NA>: undecided counts as False
                 frame[column] = frame[column].fillna(False).astype(bool)
+    groups = out["figure_groups"]
+    if "doubt" in groups.columns:  # a group read two ways: "could not check", with the two readings
+        reasons[("figure_groups", "excess")] = groups["doubt"].astype("string")
     if "narrative_application_pattern" in parameters:
         t3 = out["table3_wide"]
         counts = narrative.narrative_counts(out["figures"], parameters["narrative_application_pattern"])
