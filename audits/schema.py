@@ -28,10 +28,13 @@ DOCUMENT_COLUMNS: dict[str, str] = {
     "doc_no": "string",  # 文件编号 / 文号 / 发文字号
     "published_at": "datetime64[ns]",  # 发布时间 / 发布日期 (else <meta PubDate>, else list date)
     "published_from": "string",  # label | page_text | meta_tag | list_date | issued_date | <NA>
+    "issued_date_malformed": "string",  # the 发文日期 as printed when it is no date (2023-02-29, 2023-02); <NA> else
+    "published_malformed": "string",  # the 发布日期 as printed when it is no date; <NA> else
     "source": "string",  # 来源 / 信息来源
     "report_type": "string",  # fazhi_annual | xxgk_annual | budget | final_accounts | routine | other
-    "report_year": "Int64",  # the year the body reports on (opening sentence / headings), else the title's
+    "report_year": "Int64",  # the title's year, unless the body's opening and headings agree on another
     "title_year": "Int64",  # the year named in the title
+    "opening_year": "Int64",  # annual reports: the year the opening sentence reports on (COPY-3 when stale)
     "table_template": "string",  # 2019 | 2021 | <NA>  (xxgk_annual only)
     "body_length": "Int64",
     "content_hash": "string",  # sha256 of the normalised body text

@@ -16,7 +16,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from audits.config import DEFAULT_TIMEZONE
-from audits.rules import copypaste, metadata_formats, narrative, workdays
+from audits.rules import copypaste, date_health, metadata_formats, narrative, workdays
 from audits.rules.columns import CONTEXT_COLUMNS, base_columns
 from audits.schema import REPORT_TYPES
 
@@ -127,8 +127,14 @@ def _document_columns(docs: pd.DataFrame, out: dict[str, pd.DataFrame], paramete
         docs[column] = values
     if "index_no_year_pattern" in parameters:
         docs["index_no_year"] = metadata_formats.index_year(docs["index_no"], parameters["index_no_year_pattern"])
+    _date_health(docs, reasons)
     for column, values in _section_summary(docs, out["sections"]).items():
         docs[column] = values
+    if "opening_year" in docs.columns:  # a stale opening ("2021年,我镇…" in a 2023 report) is stale text too
+        opening = docs["opening_year"].astype("Int64").astype("string")
+        docs["heading_years"] = docs["heading_years"].mask(
+            opening.notna() & docs["heading_years"].notna(),
+            (docs["heading_years"].fillna("") + "," + opening.fillna("")).str.strip(","))
     if {"similarity_report_types", "similarity_shingle_chars"} <= set(parameters):
         texts = copypaste.doc_texts(out["sections"], out["figures"])
         similar = copypaste.previous_year_similarity(
@@ -142,6 +148,30 @@ def _document_columns(docs: pd.DataFrame, out: dict[str, pd.DataFrame], paramete
             docs, texts, parameters["similarity_report_types"], parameters["similarity_shingle_chars"],
             parameters.get("peer_similarity_floor", 0.5))
         docs["peer_url"], docs["peer_similarity"] = peers["peer_url"], peers["peer_similarity"]
+
+
+def _date_health(docs: pd.DataFrame, reasons: dict[tuple[str, str], pd.Series]) -> None:
+    """Future and malformed dates become findings of their own; rules measuring from them get a
+    "could not check" with the reason instead of a cascade of late/early findings."""
+    docs["future_dates"] = date_health.future_dates(docs)
+    docs["malformed_dates"] = date_health.malformed_dates(docs)
+    raw = docs["issued_date_malformed"].astype("string") if "issued_date_malformed" in docs else None
+    docs["issued_date_text"] = date_health._fmt(docs["issued_day"]) if len(docs) else pd.Series(dtype="string")
+    if raw is not None:
+        docs["issued_date_text"] = docs["issued_date_text"].fillna(raw)
+    if "index_no_year" in docs:
+        later = pd.to_numeric(docs["index_no_year"], errors="coerce") > docs["fetched_date"].dt.year
+        docs["index_no_year"] = docs["index_no_year"].mask(later.fillna(False))
+        reasons[("documents", "index_no_year")] = pd.Series(pd.NA, index=docs.index, dtype="string").mask(
+            later.fillna(False), "索引号中的年份在抓取日期之后（未来日期），无法据此判断")
+    issued = date_health.untrusted(docs, "issued_day", "issued_date_malformed", "发文日期")
+    published = date_health.untrusted(docs, "published_date", "published_malformed", "发布日期")
+    for column, why in (("issued_day", issued), ("issued_year", issued), ("issued_date", issued),
+                        ("published_date", published), ("published_at", published),
+                        ("lag_working_days", issued.fillna(published))):
+        docs[column] = docs[column].mask(why.notna())
+        known = reasons.get(("documents", column))
+        reasons[("documents", column)] = why if known is None else why.fillna(known)
 
 
 def _joined(values: pd.Series) -> str:

@@ -173,7 +173,7 @@ class ExpectHeadingYearsWithin(AuditExpectation):
     def explain(cls, rows: pd.DataFrame, kw: dict[str, Any]) -> tuple[pd.Series, pd.Series]:
         allowed = rows["report_year"].map(
             lambda y: "、".join(str(int(y) + o) for o in kw.get("allowed_offsets") or [0, 1]))
-        return "标题中出现 " + cls._stale(rows, kw).astype(str) + " 年", "只出现 " + allowed.astype(str) + " 年"
+        return "标题或开头中出现 " + cls._stale(rows, kw).astype(str) + " 年", "只出现 " + allowed.astype(str) + " 年"
 
     @classmethod
     def describe(cls, kw: dict[str, Any]) -> str:

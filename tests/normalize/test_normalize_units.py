@@ -148,7 +148,11 @@ def test_report_type_without_title_or_date():
 
 
 @pytest.mark.parametrize("title, body, t_year, r_year", [
-    ("濮院镇2023年法治政府建设年度报告", "2022年,濮院镇按照…", 2023, 2022),
+    # the title's year holds when only the opening disagrees (a stale opening is COPY-3's)
+    ("濮院镇2023年法治政府建设年度报告", "2022年,濮院镇按照…", 2023, 2023),
+    ("某镇2023年法治政府建设年度报告", "2021年以来,我镇…\n一、2023年主要举措\n…\n四、2024年工作安排\n…", 2023, 2023),
+    # the body agrees with itself against the title: the title is the odd one out
+    ("某镇2022年法治政府建设年度报告", "2023年,我镇…\n一、2023年主要举措\n…\n四、2024年工作安排\n…", 2022, 2023),
     ("某镇法治政府建设年度报告", "前言。\n一、2022年推进法治政府建设的主要举措和成效\n…", None, 2022),
     ("某局2023年政府信息公开工作年度报告", "本报告所列数据的统计期限自2023年1月1日起至2023年12月31日止。", 2023, 2023),
     ("某镇2022年法治政府建设年度报告", "没有年份的正文", 2022, 2022),
