@@ -38,6 +38,7 @@ class Unit:
     name: str
     level: str
     catalog: str  # catalog start URL, absolute after loading
+    full_name: str = ""  # standard full name (发布机构 on its pages), e.g. 桐乡市濮院镇人民政府; "" = not given
 
     @property
     def host(self) -> str:
@@ -83,7 +84,8 @@ class SiteConfig:
 
 _TOP_KEYS = {"name", "title", "cms", "base_url", "allow_private_hosts", "allowed_hosts", "politeness", "units"}
 _POLITENESS_KEYS = {f for f in Politeness.__dataclass_fields__}
-_UNIT_KEYS = {"name", "level", "catalog"}
+_UNIT_KEYS = {"name", "level", "catalog", "full_name"}
+_UNIT_REQUIRED = ("name", "level", "catalog")
 
 
 def resolve_site_path(ref: str | Path) -> Path:
@@ -135,7 +137,7 @@ def parse_site(doc: YamlDoc) -> SiteConfig:
         if not isinstance(raw, dict):
             raise _err(doc, where, f"field '{dotted(where)}': expected a mapping with name, level, catalog")
         _no_unknown(doc, where, raw, _UNIT_KEYS)
-        for key in _UNIT_KEYS:
+        for key in _UNIT_REQUIRED:
             if key not in raw:
                 raise _err(doc, where, f"field '{dotted(where)}': missing '{key}'")
         uname = _str(doc, where + ("name",), raw["name"])
@@ -147,7 +149,8 @@ def parse_site(doc: YamlDoc) -> SiteConfig:
             raise _err(doc, where + ("level",),
                        f"field '{dotted(where + ('level',))}': {level!r} is not one of {', '.join(UNIT_LEVELS)}")
         catalog = urljoin(base_url, _str(doc, where + ("catalog",), raw["catalog"]))
-        units.append(Unit(name=uname, level=level, catalog=catalog))
+        full_name = _str(doc, where + ("full_name",), raw["full_name"]) if "full_name" in raw else ""
+        units.append(Unit(name=uname, level=level, catalog=catalog, full_name=full_name))
     allowed = data.get("allowed_hosts") or []
     if not isinstance(allowed, list) or not all(isinstance(h, str) for h in allowed):
         raise _err(doc, ("allowed_hosts",), "field 'allowed_hosts': expected a list of host names")

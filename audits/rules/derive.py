@@ -16,7 +16,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from audits.config import DEFAULT_TIMEZONE
-from audits.rules import copypaste, date_health, metadata_formats, narrative, workdays
+from audits.rules import copypaste, date_health, metadata_formats, narrative, publisher, workdays
 from audits.rules.columns import CONTEXT_COLUMNS, base_columns
 from audits.schema import REPORT_TYPES
 
@@ -50,6 +50,7 @@ def _int_between(low: int, high: int) -> Callable[[Any], str | None]:
 # Suite parameter name -> validator returning a problem or None.
 PARAMETERS: dict[str, Callable[[Any], str | None]] = {
     "index_no_year_pattern": _regex(1),
+    "publisher_full_name_pattern": _regex(0),
     "narrative_application_pattern": _regex("n"),
     "similarity_report_types": _report_types,
     "similarity_shingle_chars": _int_between(2, 12),
@@ -70,14 +71,19 @@ def _frame(frames: Any, name: str) -> pd.DataFrame:
     return frame
 
 
-def derive_frames(frames: Any, parameters: dict[str, Any], now: datetime | None = None
+def derive_frames(frames: Any, parameters: dict[str, Any], now: datetime | None = None,
+                  unit_full_names: dict[str, str] | None = None
                   ) -> tuple[dict[str, pd.DataFrame], dict[tuple[str, str], pd.Series]]:
-    """Every frame with its derived columns, and why a derived value is missing where known."""
+    """Every frame with its derived columns, and why a derived value is missing where known.
+    `unit_full_names` (unit name → standard full name, from the site config) decides META-3."""
     now = now or datetime.now(timezone.utc)
     out = {name: _frame(frames, name) for name in base_columns()}
     reasons: dict[tuple[str, str], pd.Series] = {}
     docs = out["documents"]
     _document_columns(docs, out, parameters, now, reasons)
+    if "publisher_full_name_pattern" in parameters:
+        docs["publisher_ok"], docs["publisher_expected"] = publisher.publisher_columns(
+            docs, unit_full_names, parameters["publisher_full_name_pattern"])
     context = docs.drop_duplicates("url").set_index("url")
     for name, frame in out.items():
         if name == "documents":

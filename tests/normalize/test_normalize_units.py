@@ -240,3 +240,21 @@ def test_bold_headings_without_numerals():
         ("主要举措和成效", "fz_measures", None), ("存在的不足和原因", "fz_shortcomings", None),
         ("2023年工作安排", "fz_next_year", None)]
     assert body[sections[1].start:].startswith("存在的不足和原因")
+
+
+@pytest.mark.parametrize("body, standalone", [
+    # 第一责任人 is the subject of a section under an unusual heading: standalone, not folded
+    ("2022年,某局推进法治建设。\n一、2022年主要工作情况\n内容。\n二、强化组织领导,压实工作责任\n"
+     "局党组书记、局长认真履行推进法治建设第一责任人职责,带头学法。\n三、存在的问题和原因\n问题。\n"
+     "四、2023年工作安排\n安排。", True),
+    # the same words as a numbered point inside the measures section: folded (hx038)
+    ("2022年,某局推进法治建设。\n一、2022年主要工作情况\n(一)切实履行党政主要负责人推进法治建设第一责任人职责。内容。\n"
+     "二、存在的问题和原因\n问题。\n三、2023年工作安排\n安排。", False),
+    # an unusual heading whose first point (not its opening) mentions it: still folded
+    ("2022年,某局推进法治建设。\n一、坚持党的领导\n(一)履行法治建设第一责任人职责。内容。\n"
+     "二、存在的问题和原因\n问题。\n三、2023年工作安排\n安排。", False),
+])
+def test_first_responsible_under_an_unusual_heading(body, standalone):
+    sections = find_sections(body, "fazhi_annual", load_section_kinds())
+    rows = [s for s in sections if s.kind == "fz_first_responsible"]
+    assert [s.standalone for s in rows] == [standalone]
