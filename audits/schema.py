@@ -34,6 +34,8 @@ DOCUMENT_COLUMNS: dict[str, str] = {
     "report_type": "string",  # fazhi_annual | xxgk_annual | budget | final_accounts | routine | other
     "report_year": "Int64",  # the title's year, unless the body's opening and headings agree on another
     "title_year": "Int64",  # the year named in the title
+    "doc_no_shown": "string",  # a 文号 printed in the title or the first lines of the body (<NA> when none)
+    "approval_date": "datetime64[ns]",  # budget/final accounts: the 批复/批准 date the body states (<NA> when none)
     "opening_year": "Int64",  # annual reports: the year the opening sentence reports on (COPY-3 when stale)
     "table_template": "string",  # 2019 | 2021 | <NA>  (xxgk_annual only)
     "body_length": "Int64",
@@ -60,6 +62,7 @@ SECTION_COLUMNS: dict[str, str] = {
     "kind": "string",  # a key of the section keyword sets (e.g. fz_first_responsible), <NA> when none
     "standalone": "boolean",
     "years": "string",  # comma-separated 4-digit years named in the heading
+    "text_years": "string",  # years named in the section's heading and text, plus "next" for 明年/新的一年
 }
 
 # Long form of the 信息公开 annual-report tables 二, 三, 四.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from audits.normalize import body_facts
 from audits.normalize.documents import Page, normalise_page
 from audits.normalize.section_kinds import SectionKinds, load_section_kinds
 from audits.normalize.tables import T2_ROWS, T3_COLS, T3_ROWS, T4_COLS
@@ -97,13 +98,18 @@ def build_frames(records: Iterable[PageRecord], crawl_id: int, kinds: SectionKin
     )
 
 
+def page_body(page: Page, section) -> str:
+    return page.body[section.start:section.end]
+
+
 def _add_rows(page: Page, sections: _Columns, cells: _Columns, figures: _Columns, groups: _Columns,
               wide: dict[str, _Columns]) -> None:
     doc = page.document
     ident = {"doc_id": doc["doc_id"], "url": doc["url"], "crawl_id": doc["crawl_id"]}
     for s in page.sections:
         sections.add({**ident, "ordinal": s.ordinal, "numeral": s.numeral, "heading": s.heading, "start": s.start,
-                      "end": s.end, "kind": s.kind, "standalone": s.standalone, "years": s.years})
+                      "end": s.end, "kind": s.kind, "standalone": s.standalone, "years": s.years,
+                      "text_years": body_facts.text_years(page_body(page, s)) if s.standalone else None})
     per_table: dict[str, dict[str, float | None]] = {}
     for c in page.tables.cells:
         cells.add({**ident, "table": c.table, "row_key": c.row_key, "row_label": c.row_label, "col_key": c.col_key,

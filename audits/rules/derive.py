@@ -134,6 +134,7 @@ def _document_columns(docs: pd.DataFrame, out: dict[str, pd.DataFrame], paramete
     if "index_no_year_pattern" in parameters:
         docs["index_no_year"] = metadata_formats.index_year(docs["index_no"], parameters["index_no_year_pattern"])
     _date_health(docs, reasons)
+    _body_facts(docs, out["sections"], reasons)
     for column, values in _section_summary(docs, out["sections"]).items():
         docs[column] = values
     if "opening_year" in docs.columns:  # a stale opening ("2021年,我镇…" in a 2023 report) is stale text too
@@ -178,6 +179,37 @@ def _date_health(docs: pd.DataFrame, reasons: dict[tuple[str, str], pd.Series]) 
         docs[column] = docs[column].mask(why.notna())
         known = reasons.get(("documents", column))
         reasons[("documents", column)] = why if known is None else why.fillna(known)
+
+
+def _body_facts(docs: pd.DataFrame, sections: pd.DataFrame, reasons: dict[tuple[str, str], pd.Series]) -> None:
+    """META-6 (文号 shown, field empty), BUD-1 (days from 批复 to publication), FZ-NEXT-2."""
+    field = docs["doc_no"].astype("string").str.strip().fillna("")
+    empty = field.isin(["", "无", "/", "—", "-"])
+    docs["doc_no_unfilled"] = (empty & docs["doc_no_shown"].notna()).astype(bool)
+    approved = pd.to_datetime(docs["approval_date"]).dt.normalize()
+    docs["approval_lag_days"] = (docs["published_date"] - approved).dt.days.astype("Int64")
+    known = reasons.get(("documents", "published_date"))
+    if known is not None:
+        reasons[("documents", "approval_lag_days")] = known
+    docs["next_year_unnamed"] = _next_year_unnamed(docs, sections)
+
+
+def _next_year_unnamed(docs: pd.DataFrame, sections: pd.DataFrame) -> pd.Series:
+    """True when the report's next-year section has no year in its heading and its text never
+    names report_year + 1 (nor 明年 / 新的一年); <NA> without such a section or report year."""
+    out = pd.Series(pd.NA, index=docs.index, dtype="boolean")
+    if sections.empty or "text_years" not in sections:
+        return out
+    own = sections[sections["standalone"].fillna(False).astype(bool) & sections["kind"].eq("fz_next_year").fillna(False)]
+    own = own[own["years"].isna() | own["years"].astype("string").eq("")]
+    if own.empty:
+        return out
+    named = own.groupby("url")["text_years"].agg(lambda s: ",".join(str(v) for v in s if pd.notna(v)))
+    for i, (url, year) in enumerate(zip(docs["url"], docs["report_year"])):
+        if url in named.index and pd.notna(year):
+            years = set(named[url].split(",")) - {""}
+            out.iloc[i] = not ({str(int(year) + 1), "next"} & years)
+    return out
 
 
 def _joined(values: pd.Series) -> str:

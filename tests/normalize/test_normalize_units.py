@@ -258,3 +258,26 @@ def test_first_responsible_under_an_unusual_heading(body, standalone):
     sections = find_sections(body, "fazhi_annual", load_section_kinds())
     rows = [s for s in sections if s.kind == "fz_first_responsible"]
     assert [s.standalone for s in rows] == [standalone]
+
+
+@pytest.mark.parametrize("title, body, shown", [
+    ("太湖县人民政府关于印发《太湖县人民政府工作规则》的通知", "太政〔2019〕3号\n各乡镇人民政府:…", "太政〔2019〕3号"),
+    ("营站政办公开〔2023〕9号:关于检查情况的通报", "正文", "营站政办公开〔2023〕9号"),
+    ("关于印发某办法的通知", "桐政办发[2023]12号\n各部门:", "桐政办发[2023]12号"),
+    ("某镇2022年法治政府建设年度报告", "2022年,本镇…依据国办发〔2017〕47号文件…", None),  # cited, not its own
+])
+def test_doc_no_shown(title, body, shown):
+    from audits.normalize.body_facts import doc_no_shown
+    assert doc_no_shown(title, body) == shown
+
+
+@pytest.mark.parametrize("body, day", [
+    ("本部门2024年预算经县财政局于2024年2月1日批复。", (2024, 2, 1)),
+    ("批复时间:2024-01-25。现将部门预算公开如下。", (2024, 1, 25)),
+    ("根据《关于批复2024年部门预算的通知》(财预〔2024〕5号),现公开如下。", None),
+    ("2024年1月20日,县人大常委会批准本级决算。", (2024, 1, 20)),
+])
+def test_approval_date(body, day):
+    from audits.normalize.body_facts import approval_date
+    found = approval_date(body)
+    assert (found.year, found.month, found.day) == day if day else found is None

@@ -183,6 +183,16 @@ case("future 发布日期 is not a late report", late_future, "FZ-DATE-1", "coul
 case("index year differs from issued year", doc(index_no="001008004005091/2022-100001"), "IDX-2", "failure")
 case("index year as year+month", doc(index_no="11341702486344515H/202301-00013"), "IDX-2", None)
 case("regular 文号", doc(doc_no="桐政办发〔2023〕12号"), "DOC-1", None)
+case("文号 printed on the page, field empty (hx040)", doc(doc_no=None, doc_no_shown="太政〔2019〕3号"), "META-6", "failure")
+case("文号 printed on the page, field says 无", doc(doc_no="无", doc_no_shown="太政〔2019〕3号"), "META-6", "failure")
+case("文号 printed and filled in", doc(doc_no="太政〔2019〕3号", doc_no_shown="太政〔2019〕3号"), "META-6", None)
+case("no 文号 printed, field empty (annual reports)", doc(doc_no=None), "META-6", None)
+BUDGET = dict(report_type="budget", report_year=2024)
+case("budget published 15 days after 批复", doc(**BUDGET, approval_date="2024-02-01", published_at="2024-02-16"), "BUD-1", None)
+case("budget published 20 days after 批复", doc(**BUDGET, approval_date="2024-02-01", published_at="2024-02-21"), "BUD-1", None)
+case("budget published 21 days after 批复", doc(**BUDGET, approval_date="2024-02-01", published_at="2024-02-22"), "BUD-1", "failure")
+case("budget without a stated 批复 date", doc(**BUDGET, published_at="2024-09-22"), "BUD-1", None)
+case("budget with a future 发布日期", doc(**BUDGET, approval_date="2024-02-01", published_at="2034-02-22"), "BUD-1", "could_not_check")
 case("文号 with square brackets", doc(doc_no="桐政办发[2023]12号"), "DOC-1", "failure")
 case("文号 with leading zero", doc(doc_no="桐政办发〔2023〕012号"), "DOC-1", "failure")
 case("文号 with 第", doc(doc_no="桐政办发〔2023〕第12号"), "DOC-1", "failure")
@@ -194,6 +204,19 @@ case("index number of the host's pattern", regular[0], "IDX-1", None)
 case("index number of the host's second, rarer scheme", county[0], "IDX-1", None)
 case("index number off the host's pattern (hx051)", doc(**HOST, index_no="bgs01/2023-00011"), "IDX-1", "failure")
 case("index number with template residue (hx043)", doc(**HOST, index_no="null02D/01A/D3C20190807"), "IDX-1", "failure")
+
+for name, text_years, expected in (("names the next year in its text", "2023", None),
+                                   ("says 明年", "next", None),
+                                   ("never names the next year", "2022", "failure"),
+                                   ("names no year at all", None, "failure")):
+    d = doc(**FZ)
+    for i, kind in enumerate(FZ_KINDS, 1):
+        ROWS["sections"].append(dict(doc_id=d["doc_id"], url=d["url"], crawl_id=1, ordinal=i, kind=kind, standalone=True,
+                                     heading="下一步工作打算" if kind == "fz_next_year" else f"{kind} 标题",
+                                     text_years=text_years if kind == "fz_next_year" else "2022"))
+    case(f"next-year section under a yearless heading {name}", d, "FZ-NEXT-2", expected)
+d = doc(**FZ); sections(d, FZ_KINDS, years={"fz_next_year": "2022"})
+case("a wrong year in the heading is FZ-NEXT-1's, not FZ-NEXT-2's", d, "FZ-NEXT-2", None)
 
 # --- copy-paste ---------------------------------------------------------------------------
 old = doc(**dict(FZ, unit="甲镇", report_year=2021, published_at="2022-02-20", content_hash="same"))
