@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench eval install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/normalize_bench.py
 	$(BIN)/python bench/audit_bench.py
 	$(BIN)/python bench/crawl_bench.py
+
+# Recall and precision per defect class and rule on the default demo portal and two other
+# phrasing styles (bench/detection_eval.py); the table goes into BENCHMARKS.md.
+eval: $(STAMP)
+	$(BIN)/python bench/detection_eval.py --styles 0 1 2
 
 clean:
 	rm -rf var reports_out test-artifacts .pytest_cache

@@ -18,13 +18,16 @@ from .catalog_pages import column_page, list_title
 from .detail_page import render_detail
 from .generator import build_documents
 from .model import Document
+from .styles import style_for
 from .units import HOST_TITLE, SITE_NAME, UNITS, UNITS_BY_COLUMN, Unit
 from .xxgk_tables import XxgkTables
 
 
 class Portal:
-    def __init__(self, seed: int, size: int, documents: list[Document]):
+    def __init__(self, seed: int, size: int, documents: list[Document], style: int | None = None):
         self.seed, self.size = seed, size
+        self.style_seed = style or None
+        self.style = style_for(style)  # None: the default phrasing
         self.units: tuple[Unit, ...] = UNITS
         self.documents = documents
         # Every document ever generated or published, by key: copies (COPY-1/COPY-2) point at
@@ -75,7 +78,7 @@ class Portal:
         return self.by_unit[unit.name]
 
     def blocks(self, doc: Document) -> list[tuple[str, str]]:
-        return document_blocks(self.seed, doc, self.by_key)
+        return document_blocks(self.seed, doc, self.by_key, self.style)
 
     def body_text(self, doc: Document) -> str:
         return blocks_text(self.blocks(doc))
@@ -86,7 +89,7 @@ class Portal:
     def detail_html(self, doc: Document) -> str:
         html = self._pages.get(doc.url_path)
         if html is None:
-            html = render_detail(doc, self.blocks(doc), self.seed)
+            html = render_detail(doc, self.blocks(doc), self.seed, self.style)
             if revision := self.revisions.get(doc.doc_id):
                 note = f'<p style="text-indent:2em;">（本文于发布后第{revision}次更正。）</p>\n'
                 html = html.replace('<meta name="ContentEnd">', note + '<meta name="ContentEnd">', 1)
@@ -99,8 +102,9 @@ class Portal:
         return column_page(unit, self.catalog(unit))
 
     def manifest(self) -> dict:
+        styled = {"style": self.style_seed} if self.style_seed else {}
         return {
-            "seed": self.seed, "size": self.size, "site": SITE_NAME, "host_title": HOST_TITLE,
+            "seed": self.seed, "size": self.size, **styled, "site": SITE_NAME, "host_title": HOST_TITLE,
             "units": [self._unit_entry(u) for u in self.units],
             "documents": [self._doc_entry(d) for d in sorted(self.documents, key=lambda d: d.doc_id)],
         }
@@ -137,5 +141,6 @@ def _posix(local: datetime) -> float:
     return local.replace(tzinfo=timezone(timedelta(hours=8))).timestamp()
 
 
-def build_portal(seed: int = 7, size: int = 300) -> Portal:
-    return Portal(seed, size, build_documents(seed, size))
+def build_portal(seed: int = 7, size: int = 300, style: int | None = None) -> Portal:
+    """The portal; `style` (a style seed, see `styles`) changes phrasing only, never the documents."""
+    return Portal(seed, size, build_documents(seed, size), style)

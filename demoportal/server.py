@@ -256,8 +256,9 @@ def _int(params: dict, name: str, default: int) -> int:
         return default
 
 
-def serve(seed: int, size: int, host: str, port: int, faults: Faults, verbose: bool) -> None:
-    portal = build_portal(seed, size)
+def serve(seed: int, size: int, host: str, port: int, faults: Faults, verbose: bool,
+          style: int | None = None) -> None:
+    portal = build_portal(seed, size, style)
     server = PortalServer((host, port), portal, faults, verbose)
     print(f"{URL_LINE}http://{host}:{server.server_address[1]}/", flush=True)
     try:
@@ -285,12 +286,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fault", type=_fault_arg, action="append", default=[], metavar="KEY=MODE[:ARG]",
                         help=f"KEY is a path prefix or a unit name; MODE one of {', '.join(FAULT_MODES)}")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--style", type=int, default=0,
+                        help="phrasing style seed (0: the default phrasing; see demoportal/styles.py)")
     args = parser.parse_args(argv)
     try:
         faults = Faults(dict(args.fault))
     except ValueError as exc:
         parser.error(str(exc))
-    serve(args.seed, args.size, args.host, args.port, faults, args.verbose)
+    serve(args.seed, args.size, args.host, args.port, faults, args.verbose, args.style)
 
 
 def _change_form(params: dict[str, list[str]]) -> dict:
@@ -309,8 +312,9 @@ class DemoPortal:
     """
 
     def __init__(self, seed: int = 7, size: int = 300, faults: dict[str, str] | None = None,
-                 verbose: bool = False, startup_timeout: float = 120.0):
+                 verbose: bool = False, startup_timeout: float = 120.0, style: int = 0):
         self.seed, self.size, self.faults = seed, size, dict(faults or {})
+        self.style = style
         self.verbose, self.startup_timeout = verbose, startup_timeout
         self.url: str | None = None
         self._proc: subprocess.Popen | None = None
@@ -325,6 +329,7 @@ class DemoPortal:
                "--size", str(self.size), "--port", "0"]
         cmd += [arg for key, mode in self.faults.items() for arg in ("--fault", f"{key}={mode}")]
         cmd += ["--verbose"] if self.verbose else []
+        cmd += ["--style", str(self.style)] if self.style else []
         self._stderr = tempfile.TemporaryFile()
         self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr, env=env, text=True)
         self.url = self._read_url()
@@ -356,7 +361,7 @@ class DemoPortal:
     @property
     def manifest(self) -> dict:
         if self._manifest is None:
-            portal = build_portal(self.seed, self.size)
+            portal = build_portal(self.seed, self.size, self.style or None)
             for change in self._changes:
                 apply_changes(portal, **change)
             self._manifest = portal.manifest()

@@ -133,7 +133,9 @@ for total, parts, complete, approx, rule, expected in (
         (181, 172, True, False, "FIG-2", "failure"),      # hx062
         (181, 172, True, True, "FIG-2", None),
         (22.62, 22.63, True, False, "FIG-2", None),       # money within 0.01 per part
-        (22.62, 22.66, True, False, "FIG-2", "failure"),
+        (22.62, 22.66, True, False, "FIG-2", None),       # above the total: FIG-1's finding, not also FIG-2's
+        (22.62, 22.66, True, False, "FIG-1", "failure"),
+        (22.62, 22.50, True, False, "FIG-2", "failure"),
         (0.3, 0.1 + 0.2, True, False, "FIG-2", None)):
     d = doc(**XX)
     diff = round(parts - total, 6)
