@@ -82,15 +82,20 @@ def body_year(body: str) -> int | None:
     return None
 
 
+# A heading line in any numbering (四、 / 四. / 第四部分 / none) that names a year and plans.
+_NUMBERING = r"(?:[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十]+部分)?"
 _NEXT_HEADING_YEAR = re.compile(
-    r"(?:^|\n)\s*[一二三四五六七八九十]+\s*[、.．]\s*((?:19|20)\d{2})\s*年[^\n]{0,30}?(?:安排|打算|计划|思路|工作要点|目标)")
+    rf"(?:^|\n)[ \t\u3000]*{_NUMBERING}[ \t\u3000]*((?:19|20)\d{{2}})\s*年[^\n。]{{0,30}}?"
+    r"(?:安排|打算|计划|思路|工作要点|目标)[^\n。]{0,12}(?=\n|$)")
+_FIRST_HEADING_YEAR = re.compile(
+    rf"(?:^|\n)[ \t\u3000]*(?:一\s*[、.．]|第一部分)[ \t\u3000]*((?:19|20)\d{{2}})\s*年")
 
 
 def body_votes(body: str) -> list[int]:
     """Years the body gives for itself: opening, first heading, next-year heading − 1."""
     head = body[:6000]
     votes = [body_year(body)]
-    m = _HEADING_ONE_YEAR.search(head)
+    m = _FIRST_HEADING_YEAR.search(head)
     votes.append(int(m.group(1)) if m else None)
     nexts = _NEXT_HEADING_YEAR.findall(body)
     votes.append(int(nexts[-1]) - 1 if nexts else None)

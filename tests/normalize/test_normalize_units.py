@@ -281,3 +281,11 @@ def test_approval_date(body, day):
     from audits.normalize.body_facts import approval_date
     found = approval_date(body)
     assert (found.year, found.month, found.day) == day if day else found is None
+
+
+@pytest.mark.parametrize("body", [
+    "2023年,我镇…\n第一部分 主要工作及成效\n…\n第四部分 2024年主要工作安排\n…",
+    "2023年,我镇…\n一．2023年以来法治政府建设取得的主要成效\n…\n2024年法治政府建设工作思路\n…",
+])
+def test_body_agreeing_against_the_title_in_any_numbering(body):
+    assert report_year("某镇2022年法治政府建设年度报告", body) == 2023
