@@ -13,19 +13,14 @@ total's unit with a rounding tolerance of 0.01 per part.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from audits.normalize.figure_scope import (
+    CLAUSE, MARKER, OPEN, REST, TOTAL_CUE, adjacent, countable, depth, scope_parts, semicolon_items,
+)
 from audits.normalize.figures import Figure, plain
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
-_CLAUSE = re.compile(r"[^;；]+[;；]?")
-_MARKER = re.compile(r"其中|包括|分别(?:为|是)")
-_STOP = re.compile(r"另有|另外|此外|同时|另(?=[\d一二三四五六七八九十]|[^,，;；]{0,8}?\d)")
-_TOTAL_CUE = re.compile(r"共|合计|总计|累计|总数|总额|总量")
-_NEW_ACT = re.compile(r"已?办结|已办理|审结|化解|调处|调解成功|解决|回复|答复率|涉及|发放|接待(?!费)|开展|"
-                      r"帮助|挽回|追回|处理了|下达|拨付|兑现|惠及|覆盖|满意|表示")
-_OPEN, _CLOSE = "(（[【“「", ")）]】”」"
-_REST = re.compile(r"^(?:以及|及|和|与|、)?\s*(?:其他|其它|其余|剩余)")
 _OF_NOUN = re.compile(r"(?:(?<=[,，:：;；。\n])|^)\s*(?:在)?([^,，;；:：。]{2,24}?)中\s*[,，:：]")
 _AFTER_FIGURE_OF = re.compile(r"[^,，;；:：。\d()（）]{0,10}?中\s*[,，:：]")
 _OF_NOUN_AT = re.compile(r"^[)）]?\s*$")
@@ -73,83 +68,10 @@ class Group:
         return "consistent"
 
 
-def _countable(f: Figure) -> bool:
-    return f.unit != "%" and f.excluded is None
-
-
-def _scope_parts(text: str, start: int, end: int, figures: list[Figure], total: Figure) -> list[Figure]:
-    """Figures after `start` up to the clause end `end` that are parts of `total`, by the stop rules."""
-    parts: list[Figure] = []
-    cursor = start
-    level = depth(text, start)
-    for f in figures:
-        if f.start < start or f.start >= end:
-            continue
-        if _closes_before(text, cursor, f.start, level):
-            break  # "(其中承办27件,协办4件),…": the list ends with its bracket
-        if depth(text, f.start) != level:
-            cursor = f.end
-            continue  # a bracketed aside inside the list: "4070万元(包括:…2648万元…)"
-        between = text[cursor:f.start]
-        if parts and (_STOP.search(between) or _TOTAL_CUE.search(between) or _MARKER.search(between)):
-            break
-        if not parts and (_STOP.search(between) or _TOTAL_CUE.search(between)):
-            break
-        if f.unit == "%" or f.excluded:
-            continue
-        if f.family != total.family:
-            if not _paired_with_next(text, f, figures, total) and not (parts and _adjacent(text, parts[-1], f)):
-                break  # a clause of another measure: "…；发放救助金d万元，涉及e户"
-            cursor = f.end
-            continue
-        if parts and _NEW_ACT.search(f.noun):
-            break  # "受理1133件,已办结1121件": a status of items already counted
-        if len(parts) >= 3 and not _REST.search(f.noun) and not _same_kind(parts, f):
-            break  # "货物类a万元,工程类b万元,服务类c万元,授予中小企业合同金额d万元": another head noun
-        parts.append(f)
-        cursor = f.end
-    return parts
-
-
-def _same_kind(parts: list[Figure], f: Figure) -> bool:
-    """True unless the list's nouns share a last character (类, 费, 纠纷) that `f`'s noun lacks."""
-    ends = {p.noun.rstrip("为是有达共计的")[-1:] for p in parts}
-    return len(ends) != 1 or f.noun.rstrip("为是有达共计的").endswith(ends.pop())
-
-
-def depth(text: str, pos: int) -> int:
-    """How many brackets are open at `pos`, counted from the start of its sentence."""
-    begin = max(text.rfind(c, 0, pos) for c in "。！？!?\n") + 1
-    level = 0
-    for ch in text[begin:pos]:
-        if ch in _OPEN and ch != "“":
-            level += 1
-        elif ch in _CLOSE and ch != "”":
-            level = max(0, level - 1)
-    return level
-
-
-def _closes_before(text: str, begin: int, end: int, level: int) -> bool:
-    if level == 0:
-        return False
-    return depth(text, end) < level
-
-
-def _adjacent(text: str, a: Figure, b: Figure) -> bool:
-    """"5批5人": two measures of one item, written side by side."""
-    return not text[a.end:b.start].strip()
-
-
-def _paired_with_next(text: str, f: Figure, figures: list[Figure], total: Figure) -> bool:
-    """"个体访5批5人" read for the 人 total: the 批 figure is the pair of the next one."""
-    later = [g for g in figures if g.start > f.start]
-    return bool(later) and later[0].family == total.family and _adjacent(text, f, later[0])
-
-
 def _exhaustive(parts: list[Figure], marker: str) -> str | None:
     if marker.startswith("分别"):
         return "分别为"
-    if len(parts) >= 2 and _REST.search(parts[-1].noun):
+    if len(parts) >= 2 and REST.search(parts[-1].noun):
         return "其他/其余"
     return None
 
@@ -158,11 +80,11 @@ def _total_before(text: str, figures: list[Figure], before: int, floor: int, gro
     """The nearest count before a marker at the marker's bracket depth; when that count is a part of
     a group and words stand between it and the marker, the total of that group."""
     level = depth(text, before)
-    if level and text[max(text.rfind(c, 0, before) for c in _OPEN):before].strip("(（[【「 "):
+    if level and text[max(text.rfind(c, 0, before) for c in OPEN):before].strip("(（[【「 "):
         level += 0
     elif level:
         level -= 1  # "31件(其中承办27件,…)": the total stands before the bracket
-    candidates = [f for f in figures if floor <= f.start < before and _countable(f) and depth(text, f.start) == level]
+    candidates = [f for f in figures if floor <= f.start < before and countable(f) and depth(text, f.start) == level]
     if not candidates:
         return None
     nearest = candidates[-1]
@@ -184,7 +106,7 @@ def find_groups(body: str, figures: list[Figure]) -> list[Group]:
         in_sentence = by_sentence.get(no, [])
         if not in_sentence:
             continue
-        for c in _CLAUSE.finditer(text, s_start, s_end):
+        for c in CLAUSE.finditer(text, s_start, s_end):
             _clause_groups(text, c.start(), c.end(), (s_start, s_end), in_sentence, by_sentence.get(no - 1, []),
                            groups)
     _link_nested(groups)
@@ -199,15 +121,15 @@ def _clause_groups(text: str, c_start: int, c_end: int, sentence: tuple[int, int
                    previous: list[Figure], groups: list[Group]) -> None:
     s_start, s_end = sentence
     used_totals = {id(g.total) for g in groups}
-    for m in _MARKER.finditer(text, c_start, c_end):
+    for m in MARKER.finditer(text, c_start, c_end):
         if m.group().startswith("分别"):
             total = _total_before(text, in_sentence, m.start(), c_start, groups)
-            if total is None or not _TOTAL_CUE.search(total.noun) or _MARKER.search(text, total.end, m.start()):
+            if total is None or not TOTAL_CUE.search(total.noun) or MARKER.search(text, total.end, m.start()):
                 continue  # "A、B分别为a、b" without a stated total, or "其中A、B分别为": not a whole
         else:
             total = _total_before(text, in_sentence, m.start(), s_start, groups)
             if total is None and not text[s_start:m.start()].strip(" \t,，:："):
-                earlier = [f for f in previous if _countable(f) and depth(text, f.start) == 0]
+                earlier = [f for f in previous if countable(f) and depth(text, f.start) == 0]
                 total = earlier[-1] if earlier else None  # "…共145件。其中，…"
                 for g in groups:
                     if total is not None and any(p is total for p in g.parts):
@@ -216,51 +138,31 @@ def _clause_groups(text: str, c_start: int, c_end: int, sentence: tuple[int, int
         if total is None:
             continue
         for candidate in _paired_totals(text, total, in_sentence):
-            parts = _scope_parts(text, m.end(), c_end, in_sentence, candidate)
+            parts = scope_parts(text, m.end(), c_end, in_sentence, candidate)
             if len(parts) == 1 and not m.group().startswith("分别"):
-                parts += _semicolon_items(text, c_end, s_end, in_sentence, candidate)
+                parts += semicolon_items(text, c_end, s_end, in_sentence, candidate)
             _add(groups, candidate, parts, m.group())
             if groups and groups[-1].total is candidate and not m.group().startswith("分别"):
                 groups[-1].doubt = _rival_total(text, groups[-1], in_sentence, c_start, m.start())
     for m in _OF_NOUN.finditer(text, c_start, c_end):
         total = _named_total(m.group(1), [f for f in in_sentence if f.end <= m.start(1)])
         if total is not None and id(total) not in used_totals:
-            _add(groups, total, _scope_parts(text, m.end(), c_end, in_sentence, total), "中")
+            _add(groups, total, scope_parts(text, m.end(), c_end, in_sentence, total), "中")
     for f in in_sentence:  # "2024年新受理的151件中,…" / "在145件提案中,…"
-        if c_start <= f.start < c_end and _countable(f):
+        if c_start <= f.start < c_end and countable(f):
             tail = _AFTER_FIGURE_OF.match(text, f.end, c_end)
             if tail and id(f) not in {id(g.total) for g in groups}:
-                _add(groups, f, _scope_parts(text, tail.end(), c_end, in_sentence, f), "中")
-
-
-def _semicolon_items(text: str, begin: int, s_end: int, figures: list[Figure], total: Figure) -> list[Figure]:
-    """"其中,咨询类诉求124599件,占63.72%;求助类诉求56672件,占28.98%;…": a list of one item per
-    clause continues past "；" while every clause is just a name, one count of the total's measure
-    and its share; anything else (a verb, a second count, another measure) ends it."""
-    items: list[Figure] = []
-    for c in _CLAUSE.finditer(text, begin, s_end):
-        counts = [f for f in figures if c.start() <= f.start < c.end() and _countable(f)]
-        if len(counts) != 1 or counts[0].family != total.family or depth(text, counts[0].start):
-            break
-        head = text[c.start():counts[0].start]
-        if len(head) > 20 or re.search(r"[,，:：、]", head) or _NEW_ACT.search(head) or _TOTAL_CUE.search(head) \
-                or _STOP.search(head):
-            break
-        tail = text[counts[0].end:c.end()]
-        if re.search(r"\d", re.sub(r"占[^,，;；]{0,16}?\d+(?:\.\d+)?\s*%", "", tail)):
-            break
-        items.append(counts[0])
-    return items
+                _add(groups, f, scope_parts(text, tail.end(), c_end, in_sentence, f), "中")
 
 
 def _rival_total(text: str, group: Group, figures: list[Figure], c_start: int, marker: int) -> str | None:
     """"共调解744起,调解成功325起,其中…": 其中 may list kinds of the 744 or of the 325.  When an
     earlier count of the clause is announced as a total (共) and the nearer one is not, and the
     verdict depends on which is meant, the group is in doubt."""
-    if _TOTAL_CUE.search(group.total.noun):
+    if TOTAL_CUE.search(group.total.noun):
         return None
-    rivals = [f for f in figures if c_start <= f.start < group.total.start and _countable(f)
-              and f.family == group.total.family and _TOTAL_CUE.search(f.noun)]
+    rivals = [f for f in figures if c_start <= f.start < group.total.start and countable(f)
+              and f.family == group.total.family and TOTAL_CUE.search(f.noun)]
     if not rivals:
         return None
     rival = rivals[-1]
@@ -272,8 +174,8 @@ def _rival_total(text: str, group: Group, figures: list[Figure], c_start: int, m
 
 def _paired_totals(text: str, total: Figure, figures: list[Figure]) -> list[Figure]:
     """"接待来访6批16人,其中…": both measures of the total open a group."""
-    earlier = [f for f in figures if f.end <= total.start and _countable(f)]
-    if earlier and earlier[-1].family != total.family and _adjacent(text, earlier[-1], total):
+    earlier = [f for f in figures if f.end <= total.start and countable(f)]
+    if earlier and earlier[-1].family != total.family and adjacent(text, earlier[-1], total):
         return [earlier[-1], total]
     return [total]
 
@@ -283,7 +185,7 @@ def _named_total(name: str, earlier: list[Figure]) -> Figure | None:
     name = re.sub(r"^(?:其中|在|对|从)", "", name).strip()
     for f in reversed(earlier):
         noun = re.sub(r"(?:为|是|达|共|计)$", "", f.noun).strip()
-        if _countable(f) and len(noun) >= 2 and len(name) >= 3 and (name in noun or noun in name):
+        if countable(f) and len(noun) >= 2 and len(name) >= 3 and (name in noun or noun in name):
             return f
     return None
 
