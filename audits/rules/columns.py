@@ -50,6 +50,7 @@ DERIVED: dict[str, dict[str, Derived]] = {
         "folded_section_kinds": Derived("string", "仅并入其他部分的内容类型（逗号分隔）"),
         "section_heading_years": Derived("string", "各类型部分标题中的年份"),
         "heading_years": Derived("string", "所有独立标题中出现的年份"),
+        "heading_count": Derived("Int64", "识别出的独立章节标题数"),
         "previous_year_url": Derived("string", "同一单位同类上一年度报告的网址",
                                      needs=("similarity_report_types", "similarity_shingle_chars")),
         "previous_year_similarity": Derived("Float64", "与上一年度报告的相似度（0–1）",

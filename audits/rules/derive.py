@@ -168,6 +168,7 @@ def _section_summary(docs: pd.DataFrame, sections: pd.DataFrame) -> dict[str, pd
     empty = pd.Series("", index=docs.index, dtype="string").where(has_body, pd.NA)
     result = {name: empty.copy() for name in ("section_kinds", "folded_section_kinds",
                                                "section_heading_years", "heading_years")}
+    result["heading_count"] = pd.Series(0, index=docs.index, dtype="Int64").where(has_body, pd.NA)
     if sections.empty:
         return result
     standalone = sections["standalone"].fillna(False).astype(bool)
@@ -177,6 +178,8 @@ def _section_summary(docs: pd.DataFrame, sections: pd.DataFrame) -> dict[str, pd
     pairs = (per_kind["kind"].astype(str) + "=" + per_kind["years"].astype(str)).groupby(per_kind["url"]).agg(
         lambda s: ";".join(s))
     years = own.dropna(subset=["years"]).groupby("url")["years"].agg(_joined)
+    counts = own.groupby("url").size()
+    result["heading_count"] = docs["url"].map(counts).fillna(0).astype("Int64").where(has_body, pd.NA)
     for name, values in (("section_kinds", own.groupby("url")["kind"].agg(_joined)),
                          ("folded_section_kinds", folded.groupby("url")["kind"].agg(_joined)),
                          ("section_heading_years", pairs), ("heading_years", years)):

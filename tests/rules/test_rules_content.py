@@ -220,6 +220,13 @@ for name, text_years, expected in (("names the next year in its text", "2023", N
 d = doc(**FZ); sections(d, FZ_KINDS, years={"fz_next_year": "2022"})
 case("a wrong year in the heading is FZ-NEXT-1's, not FZ-NEXT-2's", d, "FZ-NEXT-2", None)
 
+d = doc(**FZ)
+ROWS["sections"].append(dict(doc_id=d["doc_id"], url=d["url"], crawl_id=1, kind="fz_first_responsible", standalone=False))
+case("no heading could be read: a missing section cannot be told", d, "FZ-SEC-2", "could_not_check")
+case("no heading could be read: folded content still counts", d, "FZ-SEC-3", None)
+d = doc(**FZ); sections(d, ["fz_measures"])
+case("headings read, shortcomings missing", d, "FZ-SEC-2", "failure")
+
 # --- copy-paste ---------------------------------------------------------------------------
 old = doc(**dict(FZ, unit="甲镇", report_year=2021, published_at="2022-02-20", content_hash="same"))
 new = doc(**dict(FZ, unit="甲镇", report_year=2022, content_hash="same"))
