@@ -21,9 +21,10 @@ from audits.rules.audit_types import AUDIT_TYPES
 from audits.rules.columns import derived_needs, frame_columns
 from audits.rules.conditions import ConditionError, condition_columns
 from audits.rules.derive import PARAMETERS
-from audits.rules.model import FINDING_KINDS, Location, Rule, RuleFileError, RulePack, Suite
-from audits.schema import SEVERITIES
-from audits.yamlsource import YamlDoc, YamlError, load_yaml
+from audits.rules.model import Location, Rule, RuleFileError, RulePack, Suite
+from govaudit.vocabulary import FINDING_KINDS
+from govaudit.columns import SEVERITIES
+from govaudit.yamlsource import YamlDoc, YamlError, load_yaml
 
 # Importing the type modules registers govaudit's own expectation types with GX.
 from audits.rules import deadlines, identities, metadata_formats, sections, trends  # noqa: E402,F401

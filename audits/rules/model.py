@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FINDING_KINDS = ("failure", "could_not_check")
+
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from audits.cli import EXIT_USAGE, app
 from audits.normalize import build_frames
 from audits.normalize.frames import WIDE_COLUMNS
 from audits.normalize.section_kinds import SectionKindsError, load_section_kinds
-from audits.schema import DOCUMENT_COLUMNS, FRAMES
-from crawler.items import PageRecord
-from crawler.store import Store
+from govaudit.columns import DOCUMENT_COLUMNS, FRAMES
+from govaudit.records import PageRecord
+from govaudit.store import Store
 from test_normalize_seed import SEED, seed_record
 from test_normalize_tables import OTHER_2021, T2_2021, T4, _t3
 

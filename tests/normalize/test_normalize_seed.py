@@ -8,7 +8,7 @@ import pytest
 
 from audits.normalize import build_frames
 from audits.normalize.metadata import pairs_from_text
-from crawler.items import PageRecord
+from govaudit.records import PageRecord
 
 SEED = Path("/work/shared/corpus/000_b0bbcd55e46bbf4d.txt")
 URL = "https://www.tx.gov.cn/art/2023/2/20/art_1229518003_59563128.html"

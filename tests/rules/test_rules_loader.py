@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from audits.cli import app
 from audits.rules.loader import load_rules
 from audits.rules.model import RuleFileError
-from audits.rules.runner import run_rules
+from audits.rules.validate import run_rules
 from rules_frames import document, frames
 
 RULES = Path(__file__).resolve().parents[2] / "expectations"

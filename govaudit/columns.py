@@ -7,6 +7,8 @@ rather than a rule that silently evaluates nothing. Keep the lists in step with
 """
 from __future__ import annotations
 
+from govaudit.vocabulary import SEVERITIES, UNIT_LEVELS  # noqa: F401  (part of the frame contract)
+
 # One row per crawled detail page (and per catalog page that could not be read).
 DOCUMENT_COLUMNS: dict[str, str] = {
     "doc_id": "string",  # stable id of the document within its site: the article id of the URL, else the URL
@@ -134,6 +136,4 @@ FRAMES: dict[str, dict[str, str]] = {
     "figure_groups": FIGURE_GROUP_COLUMNS,
 }
 
-SEVERITIES = ("critical", "warning", "info")
-UNIT_LEVELS = ("township", "subdistrict", "county_gov", "department")
 REPORT_TYPES = ("fazhi_annual", "xxgk_annual", "budget", "final_accounts", "routine", "other")
