@@ -51,21 +51,20 @@ def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | P
     """Build the frames of a stored crawl, run every rule suite on them and record the run."""
     from audits.history import record_run
     from audits.normalize.frames import build_frames
-    from audits.normalize.section_kinds import FILE_NAME, load_section_kinds
+    from audits.rules.loader import load_rules
     from audits.rules.validate import run_rules
 
     store_path = defaults.store_path(store_path)
     rules = defaults.rules_dir(rules_dir)
+    # Read once: the rule files and the section keyword sets beside them (a rules directory
+    # without its own section_kinds.yml uses the shipped one); the normaliser and the rules share them.
+    pack = load_rules(rules)
     with Store(store_path) as store:
         crawl = store.crawl(crawl_id)
         if crawl is None:
             raise LookupError(f"no crawl with id {crawl_id} in {store_path}")
-        # The section keyword sets are tuned beside the rules: a rules directory with its own
-        # section_kinds.yml uses it, others fall back on the shipped one.
-        own_kinds = rules / FILE_NAME
-        kinds = load_section_kinds(own_kinds) if own_kinds.exists() else None
-        frames = build_frames(store.pages(crawl_id), crawl_id, kinds=kinds)
-    result = run_rules(frames, rules, now=now)
+        frames = build_frames(store.pages(crawl_id), crawl_id, kinds=pack.section_kinds)
+    result = run_rules(frames, rules, now=now, pack=pack)
     run_id = record_run(store_path, site=crawl["site"], crawl_id=crawl_id, documents=frames.documents,
                         findings=result.findings, rule_stats=result.rule_stats, rules_dir=str(rules))
     return AuditRun(run_id, crawl["site"], crawl_id, crawl["status"], result.findings, result.rule_stats,

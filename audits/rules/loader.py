@@ -80,14 +80,14 @@ def load_rules(directory: str | Path) -> RulePack:
             problems.append(f"{_shown(path)}:{exc.line or 1}: {exc.message}")
     for doc in docs:  # parameters first: a rule in one file may read a parameter set in another
         _collect_parameters(doc, parameters, parameter_at, problems)
-    kinds = section_kind_names(directory)
+    section_kinds = load_kinds(directory, problems)
     for doc in docs:
-        suite = _suite(doc, parameters, seen_ids, problems, kinds)
+        suite = _suite(doc, parameters, seen_ids, problems, kind_names(section_kinds))
         if suite:
             suites.append(suite)
     if problems:
         raise RuleFileError(problems)
-    return RulePack(directory=directory, suites=suites, parameters=parameters)
+    return RulePack(directory=directory, suites=suites, parameters=parameters, section_kinds=section_kinds)
 
 
 def _collect_parameters(doc: YamlDoc, parameters: dict, parameter_at: dict, problems: list[str]) -> None:
@@ -116,18 +116,21 @@ def suite_meta(data: Any) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
-def section_kind_names(directory: Path) -> set[str] | None:
-    """Kind names of the section_kinds.yml beside the rules (None when there is none to read)."""
-    from audits.normalize.section_kinds import SectionKindsError, load_section_kinds
+def load_kinds(directory: Path, problems: list[str]) -> Any:
+    """The section_kinds.yml beside the rules, else the shipped one; its mistakes are rule-file errors."""
+    from audits.defaults import DEFAULT_RULES_DIR
+    from audits.normalize.section_kinds import FILE_NAME, SectionKindsError, load_section_kinds
 
-    path = directory / "section_kinds.yml"
-    if not path.exists():
-        return None
+    own = directory / FILE_NAME
     try:
-        families = load_section_kinds(path).families
-    except SectionKindsError:
-        return None  # the normaliser reports its own file's mistakes
-    return {kind.name for family in families.values() for kind in family.kinds}
+        return load_section_kinds(own if own.exists() else DEFAULT_RULES_DIR / FILE_NAME)
+    except SectionKindsError as exc:
+        problems.append(str(exc))
+        return None
+
+
+def kind_names(kinds: Any) -> set[str] | None:
+    return {kind.name for family in kinds.families.values() for kind in family.kinds} if kinds else None
 
 
 def _suite(doc: YamlDoc, parameters: dict, seen_ids: dict, problems: list[str],
