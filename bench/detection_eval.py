@@ -28,8 +28,8 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from audits.pipeline import audit_crawl  # noqa: E402
-from crawler.runner import run_crawl  # noqa: E402
+from audits.audit import audit_crawl  # noqa: E402
+from crawler.crawl import run_crawl  # noqa: E402
 from demoportal.server import DemoPortal  # noqa: E402
 
 

@@ -17,14 +17,14 @@ from lxml import html as lxml_html
 
 from audits.normalize import body_facts, classify
 from audits.normalize.dates import parse_date
-from audits.normalize.figure_groups import Group
-from audits.normalize.figures import Figure, find_figures
+from audits.normalize.figure_groups import Group, find_figures
+from audits.normalize.figures import Figure
 from audits.normalize.labels import squeeze
 from audits.normalize.metadata import read_metadata
 from audits.normalize.section_kinds import SectionKinds
 from audits.normalize.sections import Section, find_sections
 from audits.normalize.tables import Tables, read_tables
-from crawler.items import PageRecord
+from govaudit.records import PageRecord
 
 _HANWEB_ID = re.compile(r"/art_\d+_(\d+)\.s?html?")
 _TRS_ID = re.compile(r"/t(?:19|20)\d{6}_(\d+)\.s?html?")

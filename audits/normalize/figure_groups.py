@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from audits.normalize.figure_scope import (
     CLAUSE, MARKER, OPEN, REST, TOTAL_CUE, adjacent, countable, depth, scope_parts, semicolon_items,
 )
-from audits.normalize.figures import Figure, plain
+from audits.normalize.figures import Figure, plain, read_figures
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _OF_NOUN = re.compile(r"(?:(?<=[,，:：;；。\n])|^)\s*(?:在)?([^,，;；:：。]{2,24}?)中\s*[,，:：]")
@@ -93,6 +93,12 @@ def _total_before(text: str, figures: list[Figure], before: int, floor: int, gro
             if any(p is nearest for p in g.parts):
                 return g.total
     return nearest
+
+
+def find_figures(body: str) -> tuple[list[Figure], list[Group]]:
+    """Every figure of `body` and the total/part groups they form."""
+    figures = read_figures(body)
+    return figures, find_groups(body, figures)
 
 
 def find_groups(body: str, figures: list[Figure]) -> list[Group]:

@@ -10,7 +10,7 @@ and heading numerals.  Chinese numerals count when they cannot be an idiom: a mu
 (三百, 八十), a hedge (一万余) or a counting verb just before (收到…一件); "一是", "一次到位",
 "三项制度" stay prose.  Traditional-script mirrors (萬元, 個) are read through a one-to-one
 character map, so offsets into the original text stay valid.  Groups are built in
-`figure_groups`.
+`figure_groups` (`find_figures` there gives both).
 """
 from __future__ import annotations
 
@@ -116,14 +116,6 @@ def _percent_kind(before: str, noun: str) -> str:
     if _RATE_NOUN.search(noun):
         return "rate"
     return "other"
-
-
-def find_figures(body: str) -> tuple[list[Figure], list]:
-    """Figures of `body` and the total/part groups they form (see `figure_groups`)."""
-    from audits.normalize.figure_groups import find_groups  # groups need figures; figures do not need groups
-
-    figures = read_figures(body)
-    return figures, find_groups(body, figures)
 
 
 def read_figures(body: str) -> list[Figure]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from audits.normalize.figures import find_figures
+from audits.normalize.figure_groups import find_figures
 from demoportal.portal import build_portal
 from demoportal.styles import SLOTS, style_for
 

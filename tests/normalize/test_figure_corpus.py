@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from audits.normalize.figures import find_figures
+from audits.normalize.figure_groups import find_figures
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from audits.normalize.figures import find_figures
+from audits.normalize.figure_groups import find_figures
 
 
 def _groups(text: str) -> list[tuple[float, list[float], bool]]:

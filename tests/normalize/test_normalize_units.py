@@ -9,12 +9,12 @@ import pytest
 from audits.normalize.classify import report_type, report_year, title_year
 from audits.normalize.dates import parse_date
 from audits.normalize.documents import doc_id
-from audits.normalize.figures import find_figures
+from audits.normalize.figure_groups import find_figures
 from audits.normalize.labels import field_for, normalise_label
 from audits.normalize.metadata import pairs_from_html, read_metadata
 from audits.normalize.section_kinds import load_section_kinds
 from audits.normalize.sections import find_sections
-from crawler.items import PageRecord
+from govaudit.records import PageRecord
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -9,7 +9,7 @@ import pytest
 
 from audits.rules.loader import load_rules
 from audits.rules.publisher import judge
-from audits.rules.runner import run_rules
+from audits.rules.validate import run_rules
 from rules_frames import document, frames
 
 PATTERN = re.compile(load_rules("expectations").parameters["publisher_full_name_pattern"])

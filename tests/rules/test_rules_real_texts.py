@@ -17,9 +17,9 @@ import pytest
 
 from audits.normalize import build_frames
 from audits.rules.loader import load_rules
-from audits.rules.runner import run_rules
+from audits.rules.validate import run_rules
 from audits.normalize.metadata import pairs_from_text
-from crawler.items import PageRecord
+from govaudit.records import PageRecord
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = next((p for p in (REPO.parent / "shared" / "corpus" / "real_reports_dev.jsonl",
