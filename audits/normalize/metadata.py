@@ -127,7 +127,9 @@ def _pick_date(meta: Metadata, name: str, values: list[tuple[str, str | None]]) 
                 f"{CANONICAL_LABEL[name]} printed with different dates: {chosen:%Y-%m-%d} / {parsed:%Y-%m-%d}"
             )
     meta.values[name] = chosen
-    meta.values[f"{name}_malformed"] = malformed if chosen is None else None
+    # Kept even when another label gave a valid date (发布时间 2024-09-24 beside 公开日期 2024926):
+    # the page still prints a date nobody can read.
+    meta.values[f"{name}_malformed"] = malformed
 
 
 def _fallback_published(record: PageRecord) -> tuple[datetime | None, str | None]:
