@@ -14,6 +14,23 @@ import pytest
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 from tests.mockserver.fixtures import demo_portal  # noqa: E402,F401  (session fixture)
+from tests.process_check import PROC, ProcessCheck  # noqa: E402
+from tests.skip_policy import SkipPolicy, read_allowed  # noqa: E402
+
+# Tests that use these fixtures need the demo portal (a server process and a crawl): slow tier.
+SLOW_FIXTURES = {"demo_portal", "demo_crawl", "demo_audit"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(SkipPolicy(read_allowed()), "govaudit-skip-policy")
+    if PROC.is_dir():
+        config.pluginmanager.register(ProcessCheck(), "govaudit-process-check")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

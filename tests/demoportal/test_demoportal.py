@@ -3,6 +3,7 @@ ground-truth manifest whose defects really are on the pages (and whose clean pag
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -23,10 +24,11 @@ from demoportal.generator import build_documents
 from demoportal.units import UNITS
 from demoportal.workdays import workdays_between
 from demoportal.xxgk_tables import outcome_keys
+from tests.corpus import SEED_PAGE, SHARED_SEED_PAGE, corpus_file
 from tests.mockserver import start_demo_portal
+from tests.process_check import descendants
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED_SEED = Path("/work/shared/corpus/000_b0bbcd55e46bbf4d.txt")
 RULES_AT_300 = {
     "FZ-DATE-1", "FZ-DATE-2", "XX-DATE-1", "XX-DATE-2", "ROUTINE-LAG-1", "FZ-SEC-1", "FZ-SEC-2", "FZ-SEC-4",
     "FZ-SEC-3", "FZ-SEC-3-FOLDED", "FZ-NEXT-1", "TITLE-YEAR-1", "XX-FMT-1", "I3-1", "I3-2", "I3-3", "I3-6",
@@ -238,12 +240,14 @@ def test_seed_page_reproduces_the_real_report(demo_portal):
     assert "发布时间:2023-02-20 08:57 来源:濮院镇" in html
     body = html.split('<meta name="ContentStart">')[1].split('<meta name="ContentEnd">')[0]
     served = [re.sub(r"<[^>]+>", "", p) for p in re.findall(r"<p[^>]*>(.*?)</p>", body, re.S)]
-    corpus = SHARED_SEED.read_text(encoding="utf-8") if SHARED_SEED.exists() else None
-    if corpus is not None:
-        lines = corpus.split("\n")
-        start = next(i for i, line in enumerate(lines) if line.startswith("发布时间")) + 1
-        assert served == [line.strip() for line in lines[start:] if line.strip()]
+    lines = SEED_PAGE.read_text(encoding="utf-8").split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("发布时间")) + 1
+    assert served == [line.strip() for line in lines[start:] if line.strip()]
     assert served == list(seed_paragraphs()) and len(served) == 18
+
+
+def test_the_packaged_seed_page_is_the_real_page_of_the_shared_corpus():
+    assert SEED_PAGE.read_bytes() == corpus_file(SHARED_SEED_PAGE.name).read_bytes()
 
 
 def test_missing_pages_and_attachments_answer_404(demo_portal):
@@ -477,3 +481,14 @@ def test_the_peer_copy_is_another_units_text_under_this_units_name(portal):
         assert _jaccard(copied, original.replace(source.unit.name, doc.unit.name)) > 0.95
         assert source.unit.name not in copied
         assert [x.rule_id for x in source.defects] == ["COPY-2"] == [x.rule_id for x in doc.defects]
+
+
+def test_a_started_portal_used_as_a_context_runs_one_server_and_stops_it():
+    def servers() -> list[int]:
+        return [pid for pid, cmd in descendants(os.getpid()).items() if "demoportal.server" in cmd]
+
+    before = servers()
+    with start_demo_portal(size=210) as portal:
+        assert [pid for pid in servers() if pid not in before] == [portal.pid]
+        assert fetch(portal.url_for("/"))[0] == 200
+    assert [pid for pid in servers() if pid not in before] == []

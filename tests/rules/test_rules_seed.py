@@ -6,9 +6,7 @@ import pytest
 
 from audits.normalize import build_frames
 from audits.rules.runner import run_rules
-from test_normalize_seed import SEED, seed_record
-
-pytestmark = pytest.mark.skipif(not SEED.exists(), reason=f"{SEED} not present")
+from tests.corpus import seed_record
 
 
 @pytest.fixture(scope="module")
