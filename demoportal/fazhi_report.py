@@ -42,7 +42,8 @@ def _ok(text: str, keep_responsible: bool) -> bool:
     return keep_responsible or not any(w in text for w in T.RESPONSIBLE_WORDS)
 
 
-def _section1(r: Random, words, year, keep_responsible: bool, fig: str | None) -> list[Block]:
+def _section1(r: Random, words, year, keep_responsible: bool, fig: str | None,
+              rate: str | None = None) -> list[Block]:
     topics = r.sample(T.S1_TOPICS, r.randint(3, 5))
     paragraphs = []
     for titles, leads, measures in topics:
@@ -55,7 +56,7 @@ def _section1(r: Random, words, year, keep_responsible: bool, fig: str | None) -
     extra = [
         qizhong(r, words["all"], exceed=fig == "FIG-1"),
         fenbie(r, words["all"], short=fig == "FIG-2"),
-        percent(r, out_of_range=fig == "FIG-3"),
+        percent(r, out_of_range=fig == "FIG-3", exact=rate),
     ]
     for slot, sentence in zip(slots, extra):
         paragraphs[slot] += sentence + "。"
@@ -94,7 +95,7 @@ def fazhi_blocks(r: Random, unit, year: int, flags: dict) -> list[Block]:
     fill = lambda text, y=year: text.format(Y=y, Y1=y + 1)  # noqa: E731
     s2_year = flags.get("stale_s2", year)
     s4_year = flags.get("next_year", year + 1) - 1
-    s1 = _section1(r, words, year, keep_responsible, flags.get("fig"))
+    s1 = _section1(r, words, year, keep_responsible, flags.get("fig"), flags.get("percent"))
     if flags.get("fold"):
         s1.append(("p", f"{T.FOLDED_TITLE}。" + _section3_paragraphs(r, words, year, 2)[0].split("。", 1)[1]))
     sections = {

@@ -129,6 +129,8 @@ class Portal:
             "attachments": [{"path": f"/module/download/downfile.jsp?classid=0&filename={name}", "status": status}
                             for name, status in doc.attachments] if served else [],
             "defects": [d.to_dict() for d in doc.defects],
+            # Pages placed on either side of a rule's limit (demoportal.thresholds); null elsewhere.
+            "threshold": doc.flags.get("threshold"),
         }
 
 

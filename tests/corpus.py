@@ -23,7 +23,7 @@ SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
 SEED_PAGE = REPO / "demoportal" / "data" / "seed_puyuan_2022.txt"
 SHARED_SEED_PAGE = CORPUS / "000_b0bbcd55e46bbf4d.txt"  # the same page as crawled, in the shared corpus
-MISSING_CORPUS = "shared corpus absent"  # the start of the skip reason, as listed in tests/allowed_skips.txt
+MISSING_SHARED = "shared folder absent"  # the start of the skip reason, as listed in tests/allowed_skips.txt
 
 
 def under_ci() -> bool:
@@ -37,12 +37,17 @@ def absent(what: str, reason: str) -> None:
     pytest.skip(reason)
 
 
-def corpus_file(name: str) -> Path:
-    """A file of ../shared/corpus/, or a skip (a failure under CI) naming where it was looked for."""
-    path = CORPUS / name
+def shared_file(relative: str) -> Path:
+    """A file of ../shared/, or a skip (a failure under CI) naming where it was looked for."""
+    path = SHARED / relative
     if not path.is_file():
-        absent("the shared corpus", f"{MISSING_CORPUS}: {path} not found (CI places shared/ beside the checkout)")
+        absent("the shared folder", f"{MISSING_SHARED}: {path} not found (CI places shared/ beside the checkout)")
     return path
+
+
+def corpus_file(name: str) -> Path:
+    """A file of ../shared/corpus/ (real report texts with labels)."""
+    return shared_file(f"corpus/{name}")
 
 
 SEED_URL = "https://www.tx.gov.cn/art/2023/2/20/art_1229518003_59563128.html"

@@ -105,3 +105,13 @@ def demo(
                            show_progress=True)
     print_summary(outcome.audit)
     print(f"report: {outcome.report_path}")
+    # The exit codes of the README, as for `govaudit audit`: the demo portal carries critical
+    # defects on purpose, so a correct demo run exits 1.
+    from audits.cli import EXIT_CRITICAL, EXIT_RUN_ERROR
+
+    if outcome.crawl.status == "failed":
+        raise typer.Exit(EXIT_RUN_ERROR)
+    if outcome.audit.critical_count:
+        raise typer.Exit(EXIT_CRITICAL)
+    if outcome.audit.errors:
+        raise typer.Exit(EXIT_RUN_ERROR)

@@ -55,18 +55,18 @@ def test_a_listed_skip_is_printed_and_accepted(session):
     result = session("""
         from tests.corpus import absent
         def test_needs_corpus():
-            absent("the shared corpus", "shared corpus absent: not on this machine")
+            absent("the shared corpus", "shared folder absent: not on this machine")
     """)
     assert result.ret == pytest.ExitCode.OK
-    result.stdout.fnmatch_lines(["*allowed skip reasons*", "*'shared corpus absent'*",
-                                 "*allowed: test_case.py::test_needs_corpus: shared corpus absent*"])
+    result.stdout.fnmatch_lines(["*allowed skip reasons*", "*'shared folder absent'*",
+                                 "*allowed: test_case.py::test_needs_corpus: shared folder absent*"])
 
 
 def test_the_listed_skip_fails_under_ci(session):
     result = session("""
         from tests.corpus import absent
         def test_needs_corpus():
-            absent("the shared corpus", "shared corpus absent: not on this machine")
+            absent("the shared corpus", "shared folder absent: not on this machine")
     """, CI="true")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(["*the shared corpus is required under CI=true*"])
