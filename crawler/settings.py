@@ -22,6 +22,8 @@ ROBOTSTXT_OBEY = True
 # Many townships share one county host, so limits are per host, not per unit.
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Scrapy's downloader with the per-host limit kept under the asyncio reactor (see the module).
+DOWNLOADER = "crawler.politedownloader.PoliteDownloader"
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0

@@ -154,7 +154,9 @@ class PortalHandler(BaseHTTPRequestHandler):
             self.send_reply(self._control(parts.path, params))
             return
         self._status = None
-        entry = self.server.requests.begin(self.command, self.path, self.headers.get("User-Agent", ""),
+        # http.server decodes header bytes as Latin-1; a UTF-8 agent string is logged as sent.
+        agent = self.headers.get("User-Agent", "").encode("latin-1", "replace").decode("utf-8", "replace")
+        entry = self.server.requests.begin(self.command, self.path, agent,
                                            "%s:%s" % self.client_address[:2])
         try:
             self._serve(parts, params)
