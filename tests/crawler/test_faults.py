@@ -21,6 +21,8 @@ from crawler.runner import run_crawl
 from crawler.sites import SITES_DIR
 from crawler.store import Store
 
+pytestmark = pytest.mark.slow  # runs its own demo portal server
+
 TEST_SETTINGS = {"DOWNLOAD_TIMEOUT": 2, "RETRY_TIMES": 2, "GOVAUDIT_RETRY_BACKOFF_BASE": 0.05,
                  "GOVAUDIT_RETRY_BACKOFF_MAX": 1.5, "DOWNLOAD_MAXSIZE": 1_000_000, "REDIRECT_MAX_TIMES": 5}
 CATALOG = {"桐乡市财政局": "/col/col1229427118/index.html", "梧桐街道": "/col/col1229428754/index.html"}

@@ -114,6 +114,8 @@ def test_a_page_failing_on_recrawl_is_not_served_from_the_cache(tmp_path):
 KILLABLE = """
 import json, sys
 from crawler.runner import run_crawl
+
+pytestmark = pytest.mark.slow  # runs its own demo portal server
 run_crawl("demo", sys.argv[1], base_url=sys.argv[2], show_progress=False, settings_overrides=json.loads(sys.argv[3]))
 """
 

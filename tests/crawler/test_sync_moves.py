@@ -2,10 +2,14 @@
 (or moved to https) reports nothing new, changed or gone."""
 from __future__ import annotations
 
+import pytest
+
 from demoportal.server import DemoPortal
 from crawler.runner import run_crawl
 from crawler.store import Store
 from crawler.sync import changes
+
+pytestmark = pytest.mark.slow  # runs its own demo portal server
 
 
 def test_same_portal_on_another_port_is_unchanged(tmp_path):

@@ -275,6 +275,7 @@ def test_missing_pages_and_attachments_answer_404(demo_portal):
     assert statuses[200] and statuses[404] == len(docs_with(demo_portal.manifest, "ATTACH-1"))
 
 
+@pytest.mark.slow
 def test_fault_mode_answers_404_for_one_unit():
     with start_demo_portal(faults={"濮院镇": "404"}) as faulty:
         units = {u["name"]: u for u in faulty.manifest["units"]}
@@ -528,6 +529,7 @@ def test_the_peer_copy_is_another_units_text_under_this_units_name(portal):
         assert [x.rule_id for x in source.defects] == ["COPY-2"] == [x.rule_id for x in doc.defects]
 
 
+@pytest.mark.slow
 def test_a_started_portal_used_as_a_context_runs_one_server_and_stops_it():
     def servers() -> list[int]:
         return [pid for pid, cmd in descendants(os.getpid()).items() if "demoportal.server" in cmd]

@@ -14,6 +14,8 @@ import pytest
 from audits.pipeline import run_site
 from demoportal.server import DemoPortal
 
+pytestmark = pytest.mark.slow  # runs its own demo portal server
+
 
 def _pick(docs, **want):
     return next(d for d in docs if all(d[k] == v for k, v in want.items() if k != "defects")

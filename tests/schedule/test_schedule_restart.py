@@ -156,6 +156,7 @@ def stored_next_run(store: Path, job_id: str = "weekly-test") -> datetime | None
     return datetime.fromtimestamp(row[0], SH) if row and row[0] is not None else None
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_govaudit_schedule_run_catches_up_once_across_process_restarts(tmp_path):
     """The real service, as systemd runs it: killed before a run fell due, started after it.
