@@ -48,7 +48,7 @@ MUTATIONS = (
              "lag[inside] = cumulative[e] - cumulative[s]", "lag[inside] = cumulative[e] - cumulative[s] + 1",
              DATE_TESTS, "the issued day itself counted as a working day of the lag"),
     Mutation("deadline-off-by-one", "audits/rules/deadlines.py",
-             "ok = published <= cls._deadline(df, kw)", "ok = published < cls._deadline(df, kw)", DATE_TESTS,
+             "ok = published <= deadline", "ok = published < deadline", DATE_TESTS,
              "the last valid day of a deadline treated as late"),
     Mutation("figures-drop-decimals", "audits/normalize/figures.py",
              'value = float(num.replace(",", ""))', 'value = float(num.replace(",", "").split(".")[0])',

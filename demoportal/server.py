@@ -74,6 +74,7 @@ class PortalServer(ThreadingHTTPServer):
 
 class PortalHandler(BaseHTTPRequestHandler):
     server: PortalServer
+    _status: int | None = None  # status of the answer being sent, for the request log
     protocol_version = "HTTP/1.1"
     server_version = "Apache-Coyote/1.1"
 
@@ -253,7 +254,7 @@ class PortalHandler(BaseHTTPRequestHandler):
             if path == CONTROL + "faults":
                 if self.command == "POST":
                     faults.set(_first(params, "key") or "", _first(params, "mode") or "")
-                result = {"rules": faults.rules, "hits": faults.hits}
+                result: object = {"rules": faults.rules, "hits": faults.hits}
             elif path == CONTROL + "requests":
                 result = self.server.requests.as_json()
             elif path == CONTROL + "change" and self.command == "POST":

@@ -76,7 +76,7 @@ def _report_pairs(r: Random, docs: list[Document]) -> None:
     fazhi = [d for d in docs if d.report_type == "fazhi_annual"]
     for side, shift in (("at", 0), ("beyond", -1)):
         doc = _take(r, fazhi)
-        if doc is None:
+        if doc is None or doc.report_year is None:
             continue
         when = date.fromordinal(date(doc.report_year, month, day).toordinal() + shift)
         _publish_on(doc, when)
@@ -88,7 +88,7 @@ def _date_pair(r: Random, pool: list[Document], rule_id: str, last_day: tuple[in
                at_defect: str | None) -> None:
     for side, shift in (("at", 0), ("beyond", 1)):
         doc = _take(r, pool)
-        if doc is None:
+        if doc is None or doc.report_year is None:
             continue
         when = date.fromordinal(date(doc.report_year + 1, *last_day).toordinal() + shift)
         _publish_on(doc, when)

@@ -17,26 +17,28 @@ from tests.mockserver.fixtures import demo_portal  # noqa: E402,F401  (session f
 from tests.process_check import PROC, ProcessCheck  # noqa: E402
 from tests.skip_policy import SkipPolicy, read_allowed  # noqa: E402
 
-# Tests that use these fixtures need the demo portal (a server process and a crawl): slow tier.
-SLOW_FIXTURES = {"demo_portal", "demo_crawl", "demo_audit"}
-
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Every skip is judged against tests/allowed_skips.txt; every child process must be gone at the end.
     config.pluginmanager.register(SkipPolicy(read_allowed()), "govaudit-skip-policy")
     if PROC.is_dir():
         config.pluginmanager.register(ProcessCheck(), "govaudit-process-check")
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+# Tests that use these fixtures need the demo portal served and crawled: `make test-fast` skips them.
+PORTAL_FIXTURES = {"demo_portal", "demo_crawl", "demo_audit"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if PORTAL_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
 def demo_crawl(demo_portal, tmp_path_factory):  # noqa: F811
     """The demo portal crawled once into a fresh store: (store path, CrawlSummary)."""
-    from crawler.runner import run_crawl
+    from crawler.crawl import run_crawl
 
     store = tmp_path_factory.mktemp("store") / "govaudit.sqlite3"
     summary = run_crawl("demo", store, base_url=demo_portal.url, show_progress=False)
@@ -46,7 +48,7 @@ def demo_crawl(demo_portal, tmp_path_factory):  # noqa: F811
 @pytest.fixture(scope="session")
 def demo_audit(demo_crawl, tmp_path_factory):
     """The session crawl audited with the shipped rules and rendered: (AuditRun, report path)."""
-    from audits.pipeline import audit_crawl, render
+    from audits.audit import audit_crawl, render
 
     store_path, summary = demo_crawl
     result = audit_crawl(store_path, summary.crawl_id)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawler.store import Store
+from govaudit.store import Store
 from demoportal.server import DemoPortal
 
 pytestmark = pytest.mark.slow

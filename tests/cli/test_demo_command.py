@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.store import Store
+from govaudit.store import Store
 from tests.process_check import descendants
 
 pytestmark = pytest.mark.slow

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from crawler import settings as crawl_settings
-from crawler.runner import run_crawl
-from crawler.store import Store
+from crawler.crawl import run_crawl
+from govaudit.store import Store
 from demoportal.requestlog import max_in_flight
 from demoportal.server import DemoPortal
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -24,7 +23,7 @@ import pytest
 from audits.normalize import build_frames
 from audits.normalize.labels import clean_value, field_for
 from audits.normalize.metadata import pairs_from_text
-from crawler.items import PageRecord
+from govaudit.records import PageRecord
 from tests.corpus import corpus_file
 
 CORPUS_NAME = "real_reports_dev.jsonl"

@@ -13,10 +13,10 @@ from audits.cli import EXIT_USAGE, app
 from audits.normalize import build_frames
 from audits.normalize.frames import WIDE_COLUMNS
 from audits.normalize.section_kinds import SectionKindsError, load_section_kinds
-from audits.schema import DOCUMENT_COLUMNS, FRAMES
-from crawler.items import PageRecord
-from crawler.store import Store
-from tests.corpus import seed_record
+from govaudit.columns import DOCUMENT_COLUMNS, FRAMES
+from govaudit.records import PageRecord
+from govaudit.store import Store
+from tests.seed_page import seed_record
 from test_normalize_tables import OTHER_2021, T2_2021, T4, _t3
 
 XXGK_URL = "http://www.example.gov.cn/xxgk/202401/t20240119_246126.html"

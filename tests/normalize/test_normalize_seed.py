@@ -1,15 +1,13 @@
-"""The seed page (濮院镇2022年法治政府建设年度报告) normalised end to end.
-
-The real page's text is read from the copy the demo portal carries (demoportal/data/), so this
-runs on every clone; tests/demoportal/test_demoportal.py checks that copy against the shared corpus.
-"""
+"""The seed page (濮院镇2022年法治政府建设年度报告) normalised end to end."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
 from audits.normalize import build_frames
-from tests.corpus import seed_record
+
+from tests.seed_page import URL, seed_record  # noqa: F401
+
 
 @pytest.fixture(scope="module")
 def frames():

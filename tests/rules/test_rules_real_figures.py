@@ -13,8 +13,8 @@ import json
 import pytest
 
 from audits.normalize import build_frames
-from audits.rules.runner import run_rules
-from crawler.items import PageRecord
+from audits.rules.validate import run_rules
+from govaudit.records import PageRecord
 from tests.corpus import corpus_file
 
 FIGURE_RULES = ("FIG-1", "FIG-2", "FIG-3")

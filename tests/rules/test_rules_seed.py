@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from audits.normalize import build_frames
-from audits.rules.runner import run_rules
-from tests.corpus import seed_record
+from audits.rules.validate import run_rules
+from tests.seed_page import seed_record
 
 
 @pytest.fixture(scope="module")

@@ -138,7 +138,7 @@ def test_crontab_lines_match_the_schedule_and_run_in_a_shell(tmp_path, home):
 
 
 def test_the_smtp_settings_file_reads_the_same_in_a_shell_as_the_example_says(tmp_path):
-    from audits.mail.settings import SmtpSettings
+    from audits.mail.smtp_env import SmtpSettings
 
     shown = subprocess.run(["/bin/bash", "-c", f"set -a && . {CRON / 'smtp.env.example'} && set +a && env"],
                            env={"PATH": os.environ["PATH"]}, capture_output=True, text=True, timeout=60)
