@@ -17,7 +17,12 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 
 
+def _servers() -> set[int]:
+    return {pid for pid, cmd in descendants(os.getpid()).items() if "demoportal.server" in cmd}
+
+
 def test_demo_serves_crawls_audits_reports_and_exits_1_on_its_critical_findings(tmp_path):
+    before = _servers()  # the session's own portal may be running
     store, reports = tmp_path / "var" / "govaudit.sqlite3", tmp_path / "reports"
     env = {**os.environ, "GX_ANALYTICS_ENABLED": "False"}
     env.pop("GOVAUDIT_STORE", None)
@@ -33,4 +38,4 @@ def test_demo_serves_crawls_audits_reports_and_exits_1_on_its_critical_findings(
     assert "FZ-DATE-1" in report.read_text(encoding="utf-8")
     with Store(store) as st:
         assert [c["status"] for c in st.crawls()] == ["complete"]
-    assert not [cmd for cmd in descendants(os.getpid()).values() if "demoportal.server" in cmd]
+    assert _servers() <= before, "govaudit demo left its portal running"
