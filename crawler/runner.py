@@ -87,8 +87,8 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
                     done[event["unit"]] += 1
                     progress.update(tasks[event["unit"]], completed=done[event["unit"]],
                                     total=max(event.get("listed") or 0, done[event["unit"]]))
-                elif event["event"] == "closed":
-                    closed = event
+                elif event["event"] == "closed":  # one per dialect spider of a mixed site
+                    closed = _merge_closed(closed, event)
             child.wait()
         except KeyboardInterrupt:
             interrupted = True
@@ -112,6 +112,18 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
     if interrupted:
         raise KeyboardInterrupt
     return summary
+
+
+def _merge_closed(seen: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+    """Close events of several spiders as one: finished only if all finished; counts summed."""
+    if not seen:
+        return event
+    reason = seen["reason"] if seen.get("reason") != "finished" else event.get("reason")
+    stats = dict(seen.get("stats", {}))
+    for key, value in event.get("stats", {}).items():
+        both_numbers = isinstance(value, (int, float)) and isinstance(stats.get(key), (int, float))
+        stats[key] = stats[key] + value if both_numbers else value
+    return {**event, "reason": reason, "stats": stats}
 
 
 def _progress(console: Console, show: bool) -> Any:
