@@ -73,13 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     # whole, which two spiders on one county host at the same time would double.
     @defer.inlineCallbacks
     def crawl_all():  # type: ignore[no-untyped-def]
-        from twisted.internet import reactor
         try:
             for cms, names in groups:
                 yield process.crawl(load_object(spiders[cms]), site=args.site, units=",".join(names),
                                     base_url=args.base_url)
         finally:
-            reactor.stop()
+            from twisted.internet import reactor  # the one CrawlerProcess installed (asyncio)
+            if reactor.running:
+                reactor.stop()
 
     crawl_all()
     process.start(stop_after_crawl=False)

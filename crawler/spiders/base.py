@@ -259,8 +259,10 @@ def list_items(html: str, base_url: str, href: re.Pattern[str], scope: str = "")
         seen.add(url)
         item = a if a.find(".//li") is not None else next(
             (p for p in a.iterancestors() if p.tag in ("li", "tr")), a)
-        titled = item.xpath(".//*[contains(@class,'file-title') or contains(@class,'tit')][@title]")
-        title = (a.get("title") or (titled[0].get("title") if titled else "") or a.text_content() or "").strip()
+        titled = item.xpath(".//*[contains(concat(' ', @class, ' '), ' file-title ') or "
+                            "contains(concat(' ', @class, ' '), ' tit ')]")
+        title = (a.get("title") or (titled[0].get("title") or titled[0].text_content() if titled else "")
+                 or a.text_content() or "").strip()
         rest = item.text_content().replace(a.text_content() if item is not a else title, "", 1)
         found = _LIST_DATE_RE.search(re.sub(r"\s+", "", rest)) or _URL_DATE_RE.search(url)
         date = f"{found.group(1)}-{int(found.group(2)):02d}-{int(found.group(3)):02d}" if found else None
