@@ -24,7 +24,9 @@ ID_BASE = {"trs": 4_100_000, "gkmlpt": 3_800_000, "jpaas": 57_000_000}
 NAME_TITLES = tuple((t, c) for t, c, _ in GBK_ONLY_TOPICS) + (("关于朱镕同志任职的通知", "人事信息"),)
 
 
-def build_dialect_documents(seed: int) -> list[Document]:
+def build_dialect_documents(seed: int, first_key: int) -> list[Document]:
+    """`first_key`: the number of Hanweb documents; keys continue after theirs, because a
+    document's key is its position in the portal's list (copies find their source by key)."""
     r = Random(f"{seed}:dialects")
     docs: list[Document] = []
     for unit in DIALECT_UNITS:
@@ -41,6 +43,8 @@ def build_dialect_documents(seed: int) -> list[Document]:
             if unit.charset == "gb2312" and i < len(NAME_TITLES):
                 doc.title, doc.category = NAME_TITLES[i]
             docs.append(doc)
+    for doc in docs:
+        doc.key += first_key
     _finish_metadata(r, seed, docs, seed_page=False)
     for doc in docs:  # attachment names must not repeat the Hanweb documents' (same keys)
         doc.attachments = [[hashlib.md5(f"{seed}:dialect:{doc.key}:{k}".encode()).hexdigest() + ".pdf", status]

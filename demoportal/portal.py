@@ -167,4 +167,5 @@ def _posix(local: datetime) -> float:
 
 
 def build_portal(seed: int = 7, size: int = 300) -> Portal:
-    return Portal(seed, size, build_documents(seed, size) + build_dialect_documents(seed))
+    hanweb = build_documents(seed, size)
+    return Portal(seed, size, hanweb + build_dialect_documents(seed, len(hanweb)))
