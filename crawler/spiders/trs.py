@@ -5,7 +5,7 @@ Page 0 carries the pager script, whose first numbers are the page count and the 
 arguments, or the six-argument `createPageHTML('page_div', 7, 0, 'list', 'shtml', 133)`. Page k
 is `{name}_{k}.{ext}` beside page 0, so every page is known after the first and all are
 requested at once. Items are anchors to `./YYYYMM/tYYYYMMDD_ID.html` (or `.shtml`/`.htm`) in
-`<li>` or table rows; anchors outside the column's directory (sidebars) are not its catalog.
+`<li>` or table rows; anchors outside the column's parent directory (sidebars) are not its catalog.
 Deep pages are sometimes broken 300–400-byte stubs: a page with no items is recorded as a
 catalog problem, so what it should have listed counts as "could not check", never as absent.
 """
@@ -34,9 +34,11 @@ def pager(text: str) -> tuple[int, str, str] | None:
     return None
 
 
-def column_dir(url: str) -> str:
-    """The column's directory: items must live below it."""
-    return urljoin(url, "./").split("?")[0]
+def column_scope(url: str) -> str:
+    """Where a column's items may live: below the directory above the column's own, so a
+    channel may list documents of its sibling channels (TRS 引用, e.g. 通知公告 quoting the
+    年度报告 channel's reports) but not the other units' columns its sidebars link to."""
+    return urljoin(url, "../").split("?")[0]
 
 
 class TrsSpider(CatalogSpider):
@@ -45,7 +47,7 @@ class TrsSpider(CatalogSpider):
 
     def parse_catalog(self, response: Response, unit: Unit) -> Iterator[Any]:
         text = response.text if isinstance(response, TextResponse) else ""
-        items = list_items(text, response.url, ARTICLE_RE, scope=column_dir(response.url))
+        items = list_items(text, response.url, ARTICLE_RE, scope=column_scope(response.url))
         found = pager(text)
         self.crawler.stats.inc_value(f"govaudit/unit/{unit.name}/catalog_pages")
         if not items and found is None:
@@ -69,7 +71,7 @@ class TrsSpider(CatalogSpider):
 
     def parse_page(self, response: Response, unit: Unit, page: int, count: int) -> Iterator[Any]:
         text = response.text if isinstance(response, TextResponse) else ""
-        items = list_items(text, response.url, ARTICLE_RE, scope=column_dir(response.url))
+        items = list_items(text, response.url, ARTICLE_RE, scope=column_scope(response.url))
         self.crawler.stats.inc_value(f"govaudit/unit/{unit.name}/catalog_pages")
         if not items:
             size = len(response.body)
