@@ -35,6 +35,7 @@ class CrawlSummary:
     units: list[dict[str, Any]] = field(default_factory=list)
     reason: str = ""
     changes: dict[str, int] = field(default_factory=dict)  # new / changed / gone since the previous crawl
+    title: str = ""  # the site config's title (what reports and emails show)
 
 
 def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: list[str] | None = None,
@@ -106,7 +107,7 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
                                               "returncode": child.returncode})
         summary = CrawlSummary(crawl_id, site.name, status, log_path, _unit_rows(store, crawl_id, site),
                                reason=str(closed.get("reason", "interrupted" if interrupted else "")),
-                               changes=sync_crawl(store, crawl_id))
+                               changes=sync_crawl(store, crawl_id), title=site.title)
     if show_progress:
         console.print(summary_table(summary))
     if interrupted:
