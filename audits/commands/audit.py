@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from audits.commands import existing_store
+from audits.commands.exit_codes import EXIT_CRITICAL, EXIT_RUN_ERROR, EXIT_USAGE
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole in logs and pipes
 
@@ -35,9 +36,8 @@ def audit(
     lang: str = typer.Option("zh", help="report language: zh or en"),
 ) -> None:
     """Run the rule suites on a stored crawl (no crawling) and write the report."""
-    from audits.cli import EXIT_CRITICAL, EXIT_RUN_ERROR, EXIT_USAGE
-    from audits.pipeline import audit_crawl, render
-    from crawler.store import Store
+    from audits.audit import audit_crawl, render
+    from govaudit.store import Store
 
     store_path = existing_store(store, console)
     try:
@@ -96,7 +96,7 @@ def demo(
     lang: str = typer.Option("zh", help="report language: zh or en"),
 ) -> None:
     """Serve the bundled demo portal on loopback, crawl it, audit it and write the report."""
-    from audits.pipeline import run_site
+    from audits.audit import run_site
     from demoportal.server import DemoPortal
 
     with DemoPortal(seed=seed, size=size) as portal:

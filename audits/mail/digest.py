@@ -22,7 +22,7 @@ import css_inline
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from audits.schedule.config import Recipient, ScheduledJob
+from audits.mail.recipients import Recipient
 
 MAX_LISTED = 100  # findings listed in the mail body; the rest are in the attachment
 MAX_ATTACHMENT = 10 * 1024 * 1024  # larger reports stay on disk and the mail says where
@@ -36,13 +36,28 @@ _ENV = Environment(
 
 
 class RunOutcome(Protocol):
-    """What the digest needs of `audits.pipeline.SiteRunOutcome`."""
+    """What the digest needs of `audits.audit.SiteRunOutcome`."""
 
     run_id: Any
     site: str
     report_path: Path
     findings: pd.DataFrame
     documents: pd.DataFrame
+
+
+class DigestJob(Protocol):
+    """What a digest needs of its scheduled job (the schedule file's `ScheduledJob`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def units(self) -> tuple[str, ...] | None: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def lang(self) -> str: ...
 
 
 @dataclass
@@ -71,7 +86,7 @@ def for_units(frame: pd.DataFrame, units: tuple[str, ...] | None) -> pd.DataFram
     return frame[frame["unit"].isin(units)]
 
 
-def render_digest(job: ScheduledJob, recipient: Recipient, outcome: RunOutcome,
+def render_digest(job: DigestJob, recipient: Recipient, outcome: RunOutcome,
                   previous_keys: set[str] | None, now: datetime) -> Digest:
     """`previous_keys`: finding keys of this job's previous run (None: no previous run, all new)."""
     units = recipient.units or job.units

@@ -10,9 +10,9 @@ from urllib.parse import urlparse
 import pytest
 
 from crawler.detect import detect
-from crawler.runner import run_crawl
+from crawler.crawl import run_crawl
 from crawler.sites import load_site
-from crawler.store import Store
+from govaudit.store import Store
 
 pytestmark = pytest.mark.slow
 

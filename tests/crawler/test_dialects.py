@@ -13,8 +13,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from crawler.runner import run_crawl
-from crawler.store import Store
+from crawler.crawl import run_crawl
+from govaudit.store import Store
 from demoportal.server import DemoPortal
 
 pytestmark = pytest.mark.slow
@@ -98,7 +98,7 @@ def test_unit_with_two_catalogs_counts_each_document_once(demo_portal, demo_craw
 def faulty(tmp_path_factory):
     """The portal with a TRS unit whose list pages from index_2 on are stubs and a gkmlpt
     classification whose list API fails; both units crawled and audited once."""
-    from audits.pipeline import audit_crawl
+    from audits.audit import audit_crawl
 
     with DemoPortal(seed=7, size=300, faults={"桐乡市住房和城乡建设局": "stub-paging:2",
                                                "/wjj/gkmlpt/api/all/2742": "500"}) as portal:

@@ -8,7 +8,7 @@ import pytest
 from audits.normalize.labels import field_for
 from audits.normalize.metadata import read_metadata
 from crawler.detail import extract_detail
-from crawler.items import PageRecord
+from govaudit.records import PageRecord
 from crawler.labels import LabelFileError, field_synonyms
 
 
