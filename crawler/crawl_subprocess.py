@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     # One spider per dialect, one after another: each keeps the site's per-host politeness
     # whole, which two spiders on one county host at the same time would double.
     @defer.inlineCallbacks
-    def crawl_all():  # type: ignore[no-untyped-def]
+    def crawl_all():
         try:
             for cms, names in groups:
                 yield process.crawl(load_object(spiders[cms]), site=args.site, units=",".join(names),

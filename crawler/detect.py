@@ -201,7 +201,7 @@ def draft_yaml(found: Detection, urls: list[str], name: str, allow_private: bool
              f"cms: {cms}", f"base_url: {q(base)}"]
     if allow_private:
         lines.append("allow_private_hosts: true")
-    hosts = sorted({urlparse(c).hostname for u in found.units for c in u.catalogs} - {first.hostname})
+    hosts = sorted({urlparse(c).hostname or "" for u in found.units for c in u.catalogs} - {first.hostname, ""})
     if hosts:
         lines.append(f"allowed_hosts: [{', '.join(q(h) for h in hosts)}]")
     lines += ["politeness: {concurrency_per_host: 2, delay: 1.0, obey_robots: true}", "units:"]

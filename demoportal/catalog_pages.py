@@ -111,7 +111,8 @@ def home_page() -> str:
         if len(unit.catalog_paths) == 1:
             groups[unit.directory].append(f'<li><a href="{unit.catalog_path}">{escape(unit.name)}</a></li>')
         else:  # one unit, several columns: the unit's name, then a link per column
-            links = " ".join(f'<a href="{path}">{name}</a>' for path, name in zip(unit.catalog_paths, ("年度报告", "通知公告")))
+            names = ("年度报告", "通知公告")
+            links = " ".join(f'<a href="{path}">{name}</a>' for path, name in zip(unit.catalog_paths, names))
             groups[unit.directory].append(f"<li>{escape(unit.name)}：{links}</li>")
     sections = "\n".join(f'<div class="gkml"><h3>{name}</h3><ul>{"".join(items)}</ul></div>'
                          for name, items in groups.items())

@@ -42,12 +42,13 @@ def cn_date(value: str | None) -> str | None:
 
 
 def _pairs(doc: Document, labels: dict[str, str], chinese_dates: bool) -> list[tuple[str, str]]:
-    out = []
+    out: list[tuple[str, str]] = []
     for name, _ in META_FIELDS:
         value = doc.meta_value(name)
         if value is None:
             continue
-        out.append((labels[name], cn_date(value) if chinese_dates and name == "issued_date" else value))
+        shown = cn_date(value) if chinese_dates and name == "issued_date" else value
+        out.append((labels[name], shown or ""))
     return out
 
 
@@ -91,14 +92,17 @@ def trs_list_page(unit: Unit, channel: str, docs: list[Document], page: int) -> 
     count = trs_page_count(unit, len(listed))
     chosen = listed[page * unit.per_page:(page + 1) * unit.per_page]
     items = "\n".join(_trs_item(unit, channel, d) for d in chosen)
-    body = f'<table class="zcwjk-list">{items}</table>' if unit.record_style == "table" else f'<ul class="list">{items}</ul>'
+    table = unit.record_style == "table"
+    body = f'<table class="zcwjk-list">{items}</table>' if table else f'<ul class="list">{items}</ul>'
+    sep = "&nbsp;&gt;&nbsp;"
     name = "年度报告" if unit.columns and channel.endswith(f"/{unit.columns[0]}/") else "信息公开"
     return f"""<!DOCTYPE html>
 <html><head><meta http-equiv="Content-Type" content="text/html; charset={unit.charset}">
 <title>{name}_{escape(unit.name)}</title>
 <meta name="SiteName" content="{HOST_TITLE}"><meta name="ColumnName" content="{name}">
 </head><body>
-<div class="crumb"><a href="/" class="CurrChnlCls">首页</a>&nbsp;&gt;&nbsp;<a href="{unit.home}" class="CurrChnlCls">{escape(unit.name)}</a>&nbsp;&gt;&nbsp;<a href="./" class="CurrChnlCls">{name}</a></div>
+<div class="crumb"><a href="/" class="CurrChnlCls">首页</a>{sep}<a href="{unit.home}" class="CurrChnlCls">\
+{escape(unit.name)}</a>{sep}<a href="./" class="CurrChnlCls">{name}</a></div>
 <div class="xxgk-list">
 {body}
 {_pager(unit, count, page, len(listed))}
@@ -112,14 +116,17 @@ def trs_detail(doc: Document, blocks: list[tuple[str, str]], seed: int) -> str:
     unit, title = doc.unit, escape(doc.title)
     pairs = _pairs(doc, TRS_LABELS, chinese_dates=True)
     pairs.insert(4, ("标　　题", doc.title))
-    pairs += [("发布日期", cn_date(doc.published.date().isoformat())), ("有 效 性", "有效")]
+    pairs += [("发布日期", doc.published.strftime("%Y年%m月%d日")), ("有 效 性", "有效")]
     cells = [f"<td class=\"lab\">{label}：</td><td>{escape(value)}</td>" for label, value in pairs]
     rows = "".join(f"<tr>{''.join(cells[i:i + 2])}</tr>" for i in range(0, len(cells), 2))
     links = "<br>".join(f'<a href="./{doc.attachment_path(n).rsplit("/", 1)[1]}">附件{i}.pdf</a>'
                         for i, (n, _s) in enumerate(doc.attachments, 1))
     files = f'<p>附件：{links}</p>' if links else ""
-    editor = ('<div class="trs_editor_view TRS_UEDITOR trs_paper_default trs_word">{}</div>' if unit.pager == "createPageHTML6"
-              else '<div class="TRS_Editor"><div class="Custom_UnionStyle">{}</div></div>')
+    # Newer WCM (UEditor) on the Suzhou-style template, the classic TRS_Editor elsewhere.
+    editor = '<div class="TRS_Editor"><div class="Custom_UnionStyle">{}</div></div>'
+    if unit.pager == "createPageHTML6":
+        editor = '<div class="trs_editor_view TRS_UEDITOR trs_paper_default trs_word">{}</div>'
+
     return f"""<!DOCTYPE html>
 <html><head>
 <meta http-equiv="Content-Type" content="text/html; charset={unit.charset}">
@@ -131,7 +138,8 @@ def trs_detail(doc: Document, blocks: list[tuple[str, str]], seed: int) -> str:
 <meta name="contentid" content="{doc.doc_id}">
 <meta name="publishdate" content="{doc.published.strftime('%Y-%m-%d %H:%M:%S')}">
 </head><body>
-<div class="crumb"><a href="../../" class="CurrChnlCls">首页</a>&nbsp;&gt;&nbsp;<a href="../" class="CurrChnlCls">{escape(unit.name)}</a></div>
+<div class="crumb"><a href="../../" class="CurrChnlCls">首页</a>&nbsp;&gt;&nbsp;<a href="../" class="CurrChnlCls">\
+{escape(unit.name)}</a></div>
 <table class="xxgk-info">{rows}</table>
 <h1>{title}</h1>
 <div class="info">发布时间：{doc.published_at}　来源：{escape(doc.source)}</div>

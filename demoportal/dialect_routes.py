@@ -30,23 +30,24 @@ def _first(params: dict, name: str) -> str | None:
 
 
 def dialect_route(portal: Portal, path: str, params: dict, host: str) -> tuple[Callable[[], Reply], Unit | None]:
-    if (m := TRS_LIST.match(path)) and (unit := portal.trs_channels.get(m["channel"])) is not None \
-            and (m["stem"], m["ext"]) == (unit.list_stem, unit.list_ext):
-        page = int(m["page"] or 0)
+    if (m := TRS_LIST.match(path)) and (trs_unit := portal.trs_channels.get(m["channel"])) is not None \
+            and (m["stem"], m["ext"]) == (trs_unit.list_stem, trs_unit.list_ext):
+        channel, page, numbered = m["channel"], int(m["page"] or 0), m["page"] is not None
 
         def trs() -> Reply:
-            found = portal.trs_list(m["channel"], page)
-            if found is None or (m["page"] is not None and page == 0):
+            found = portal.trs_list(channel, page)
+            if found is None or (numbered and page == 0):
                 return text_reply(404, "404 Not Found")
             html = found[1]
-            if unit.charset == "gb2312":
+            if trs_unit.charset == "gb2312":
                 return Reply(200, html.encode("gbk"), "text/html", last_modified=portal.modified)
             return Reply(200, html.encode("utf-8"), "text/html; charset=UTF-8", last_modified=portal.modified)
-        return trs, unit
+        return trs, trs_unit
     if m := GKMLPT.match(path):
-        unit = next((u for u in portal.units if u.cms == "gkmlpt" and u.home == m["home"]), None)
-        if unit is None:
+        found_unit = next((u for u in portal.units if u.cms == "gkmlpt" and u.home == m["home"]), None)
+        if found_unit is None:
             return lambda: text_reply(404, "404 Not Found"), None
+        unit: Unit = found_unit
         if m["cat"] is None:
             return lambda: Reply(200, portal.gkmlpt_index(unit).encode("utf-8"), last_modified=portal.modified), unit
         cat = int(m["cat"])
@@ -62,10 +63,12 @@ def dialect_route(portal: Portal, path: str, params: dict, host: str) -> tuple[C
         return api, unit
     if path == JPAAS_UNIT:
         try:
-            unit = UNITS_BY_COLUMN.get(int(_first(params, "pageId") or 0))
+            column = UNITS_BY_COLUMN.get(int(_first(params, "pageId") or 0))
         except ValueError:
-            unit = None
-        if unit is None or unit.cms != "jpaas" or _first(params, "webId") != str(unit.webid):
+            column = None
+        if column is None or column.cms != "jpaas" or _first(params, "webId") != str(column.webid):
             return lambda: _json({"success": False, "code": 400, "message": "参数错误"}), None
-        return lambda: _json(jpaas_unit_answer(unit, portal.catalog(unit), _first(params, "paramJson"))), unit
+        jpaas_unit: Unit = column
+        return (lambda: _json(jpaas_unit_answer(jpaas_unit, portal.catalog(jpaas_unit), _first(params, "paramJson"))),
+                jpaas_unit)
     return lambda: text_reply(404, "404 Not Found"), None

@@ -19,7 +19,8 @@ from .detail_page import render_detail
 from .generator import build_documents
 from .model import Document
 from .dialect_docs import build_dialect_documents
-from .dialect_pages import CONTENT_END, dialect_detail, gkmlpt_api, gkmlpt_index, jpaas_column, trs_catalog, trs_list_page
+from .dialect_pages import (CONTENT_END, dialect_detail, gkmlpt_api, gkmlpt_index, jpaas_column, trs_catalog,
+                            trs_list_page)
 from .units import ALL_UNITS, HOST_TITLE, SITE_NAME, UNITS_BY_COLUMN, Unit
 from .xxgk_tables import XxgkTables
 

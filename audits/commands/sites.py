@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from audits.commands.exit_codes import EXIT_RUN_ERROR, EXIT_USAGE
 from crawler.detect import DetectError, detect, draft_yaml
 from crawler.sites import SiteConfigError, load_site
 
@@ -23,7 +24,8 @@ def register(app: typer.Typer) -> None:
 
 @sites_app.command("detect")
 def detect_command(
-    urls: list[str] = typer.Argument(..., help="a 政府信息公开 home page linking to the catalogs, or catalog column URLs"),
+    urls: list[str] = typer.Argument(..., help="a 政府信息公开 home page linking to the catalogs, "
+                                               "or catalog column URLs"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="write the draft here (default: stdout)"),
     name: Optional[str] = typer.Option(None, help="short site name (default: from the host)"),
     allow_private_hosts: bool = typer.Option(False, help="allow loopback/private addresses (a local test portal)"),
@@ -31,15 +33,13 @@ def detect_command(
     delay: float = typer.Option(0.5, help="seconds between two requests"),
 ) -> None:
     """Fetch the pages, recognise each catalog's dialect (Hanweb, TRS, gkmlpt, jpaas), write a draft site config."""
-    from audits.cli import EXIT_RUN_ERROR, EXIT_USAGE
-
     site_name = name or re.sub(r"[^a-z0-9]+", "-", (urlparse(urls[0]).hostname or "site").lower()).strip("-")
     try:
         found = detect(urls, allow_private=allow_private_hosts, max_links=max_links, delay=delay)
     except DetectError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_USAGE if "no catalog recognised" in str(exc) or "not fetched" in str(exc)
-                         else EXIT_RUN_ERROR)
+                         else EXIT_RUN_ERROR) from None
     text = draft_yaml(found, urls, site_name, allow_private_hosts)
     table = Table(title=f"{len(found.units)} units on {found.title or site_name} ({found.checked} pages fetched)")
     for col in ("unit", "level", "cms", "catalogs"):
@@ -55,5 +55,5 @@ def detect_command(
         load_site(output)  # the draft must be a config `govaudit crawl` accepts
     except SiteConfigError as exc:
         console.print(f"[red]the draft does not validate:[/red] {exc}")
-        raise typer.Exit(EXIT_RUN_ERROR)
+        raise typer.Exit(EXIT_RUN_ERROR) from None
     console.print(f"draft site config written to {output}; review names and levels, then `govaudit crawl {output}`")

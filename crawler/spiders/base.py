@@ -237,7 +237,10 @@ _LIST_DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2
 _URL_DATE_RE = re.compile(r"/t(\d{4})(\d{2})(\d{2})_\d+\.")
 
 
-def list_items(html: str, base_url: str, href: re.Pattern[str], scope: str = "") -> list[tuple[str, str | None, str | None]]:
+ListItem = tuple[str, str | None, str | None]  # (absolute url, title, date)
+
+
+def list_items(html: str, base_url: str, href: re.Pattern[str], scope: str = "") -> list[ListItem]:
     """(absolute url, title, date) for every anchor whose href matches `href` and whose absolute
     URL starts with `scope` (a column's directory: sidebars link to other columns). The item is
     the anchor's `<li>` or `<tr>` (or the anchor itself when it wraps the fields); the title
@@ -247,7 +250,7 @@ def list_items(html: str, base_url: str, href: re.Pattern[str], scope: str = "")
         doc = lxml.html.fromstring(html)
     except (etree.ParserError, ValueError):
         return []
-    out: list[tuple[str, str | None, str | None]] = []
+    out: list[ListItem] = []
     seen: set[str] = set()
     for a in doc.iter("a"):
         raw = (a.get("href") or "").strip()

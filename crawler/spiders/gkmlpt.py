@@ -122,7 +122,8 @@ class GkmlptSpider(CatalogSpider):
             yield self.catalog_problem(
                 unit, response.url, response=response, status=response.status,
                 reason=f"gkmlpt list API answered {len(response.body)} bytes that are not its JSON "
-                       f"({type(exc).__name__}: {str(exc)[:80]}); classification {cat} page {page} could not be checked")
+                       f"({type(exc).__name__}: {str(exc)[:80]}); classification {cat} page {page} "
+                       "could not be checked")
             return
         for article in articles:
             if isinstance(article, dict) and article.get("url"):
@@ -135,7 +136,8 @@ class GkmlptSpider(CatalogSpider):
             limit = self.settings.getint("GOVAUDIT_MAX_CATALOG_PAGES")
             if pages > limit:
                 yield self.catalog_problem(unit, response.url, status=response.status,
-                                           reason=f"classification {cat} announces {pages} pages; only {limit} are read")
+                                           reason=f"classification {cat} announces {pages} pages; "
+                                                  f"only {limit} are read")
             for n in range(2, min(pages, limit) + 1):
                 yield self._api(unit, index, cat, sid, n, pages)
 

@@ -49,7 +49,7 @@ class JpaasSpider(CatalogSpider):
         text = response.text if isinstance(response, TextResponse) else ""
         attrs = pager_attributes(text)
         query = query_data(attrs.get("querydata", "")) if attrs else {}
-        if not query.get("pageId"):
+        if attrs is None or not query.get("pageId"):
             yield self.catalog_problem(
                 unit, response.url, response=response, status=response.status,
                 reason="no jpaas pager (an element with queryData=\"{'webId':…,'pageId':…}\") on the catalog page; "

@@ -54,7 +54,8 @@ class TrsSpider(CatalogSpider):
             yield self.catalog_problem(
                 unit, response.url, response=response, status=response.status,
                 reason=f"no TRS list on the catalog page ({len(response.body)} bytes): no createPageHTML/createPage "
-                       "pager and no links to tYYYYMMDD_ID.html articles; check the unit's catalog URL and its cms dialect")
+                       "pager and no links to tYYYYMMDD_ID.html articles; check the unit's catalog URL and "
+                       "its cms dialect")
             return
         yield from self._details(unit, items)
         count, name, ext = found or (1, "", "")
