@@ -45,6 +45,10 @@ class SiteRunOutcome:
     crawl: CrawlSummary
     audit: AuditRun
 
+    @property
+    def site_title(self) -> str:
+        return self.crawl.title or self.site
+
 
 def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | Path | None = None,
                 now: datetime | None = None) -> AuditRun:

@@ -35,6 +35,7 @@ class CrawlSummary:
     units: list[dict[str, Any]] = field(default_factory=list)
     reason: str = ""
     changes: dict[str, int] = field(default_factory=dict)  # new / changed / gone since the previous crawl
+    title: str = ""  # the site config's title (what reports and emails show)
 
 
 def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: list[str] | None = None,
@@ -87,8 +88,8 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
                     done[event["unit"]] += 1
                     progress.update(tasks[event["unit"]], completed=done[event["unit"]],
                                     total=max(event.get("listed") or 0, done[event["unit"]]))
-                elif event["event"] == "closed":
-                    closed = event
+                elif event["event"] == "closed":  # one per dialect spider of a mixed site
+                    closed = _merge_closed(closed, event)
             child.wait()
         except KeyboardInterrupt:
             interrupted = True
@@ -106,12 +107,24 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
                                               "returncode": child.returncode})
         summary = CrawlSummary(crawl_id, site.name, status, log_path, _unit_rows(store, crawl_id, site),
                                reason=str(closed.get("reason", "interrupted" if interrupted else "")),
-                               changes=sync_crawl(store, crawl_id))
+                               changes=sync_crawl(store, crawl_id), title=site.title)
     if show_progress:
         console.print(summary_table(summary))
     if interrupted:
         raise KeyboardInterrupt
     return summary
+
+
+def _merge_closed(seen: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+    """Close events of several spiders as one: finished only if all finished; counts summed."""
+    if not seen:
+        return event
+    reason = seen["reason"] if seen.get("reason") != "finished" else event.get("reason")
+    stats = dict(seen.get("stats", {}))
+    for key, value in event.get("stats", {}).items():
+        both_numbers = isinstance(value, (int, float)) and isinstance(stats.get(key), (int, float))
+        stats[key] = stats[key] + value if both_numbers else value
+    return {**event, "reason": reason, "stats": stats}
 
 
 def _progress(console: Console, show: bool) -> Any:

@@ -1,6 +1,7 @@
 """Entry point of the crawl subprocess: `python -m crawler.crawl_subprocess --site ... --crawl-id ...`.
 
-Turns a site config into Scrapy settings (politeness per site) and runs the dialect's spider.
+Turns a site config into Scrapy settings (politeness per site) and runs the spider of each
+CMS dialect the site's units use.
 It is started by `crawler.crawl`, which owns the crawl row in the store and shows progress.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
+from twisted.internet import defer
 from scrapy.settings import Settings
 from scrapy.utils.misc import load_object
 
@@ -62,9 +64,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"WARNING robots.txt is NOT obeyed for site {site.name} ({site.path}): "
               f"{site.politeness.robots_opt_out_reason}", file=sys.stderr, flush=True)
     process = CrawlerProcess(settings)
-    spider = load_object(settings.getdict("GOVAUDIT_SPIDERS")[site.cms])
-    process.crawl(spider, site=args.site, units=args.units, base_url=args.base_url)
-    process.start()
+    spiders = settings.getdict("GOVAUDIT_SPIDERS")
+    wanted = {u for u in args.units.split(",") if u}
+    groups = [(cms, [u.name for u in site.units_of(cms) if not wanted or u.name in wanted]) for cms in site.dialects]
+    groups = [(cms, names) for cms, names in groups if names]
+
+    # One spider per dialect, one after another: each keeps the site's per-host politeness
+    # whole, which two spiders on one county host at the same time would double.
+    @defer.inlineCallbacks
+    def crawl_all():
+        try:
+            for cms, names in groups:
+                yield process.crawl(load_object(spiders[cms]), site=args.site, units=",".join(names),
+                                    base_url=args.base_url)
+        finally:
+            from twisted.internet import reactor  # the one CrawlerProcess installed (asyncio)
+            if reactor.running:
+                reactor.stop()
+
+    crawl_all()
+    process.start(stop_after_crawl=False)
     return 0
 
 

@@ -7,10 +7,13 @@ BOT_NAME = "govaudit"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-# One spider per CMS dialect; a site config's `cms:` names one of these keys. A new dialect
-# (TRS, gkmlpt) is a module in crawler/spiders plus one line here.
+# One spider per CMS dialect; a site's or unit's `cms:` names one of these keys. A new dialect
+# is a module in crawler/spiders plus one line here.
 GOVAUDIT_SPIDERS = {
     "hanweb": "crawler.spiders.hanweb.HanwebSpider",
+    "trs": "crawler.spiders.trs.TrsSpider",
+    "gkmlpt": "crawler.spiders.gkmlpt.GkmlptSpider",
+    "jpaas": "crawler.spiders.jpaas.JpaasSpider",
 }
 
 # Government portals often block anonymous clients; an honest, identifying agent is the

@@ -41,6 +41,7 @@ from . import catalog_pages as cp
 from .attachment_pdf import pdf_bytes
 from .changes import apply_changes
 from .faults import FAULT_MODES, Faults, Reply, text_reply
+from .dialect_routes import dialect_route
 from .portal import Portal, build_portal
 from .requestlog import RequestLog
 from .units import Unit
@@ -207,20 +208,22 @@ class PortalHandler(BaseHTTPRequestHandler):
                 return lambda: Reply(200, portal.column_html(unit).encode("utf-8"), last_modified=portal.modified), unit
         if path == cp.PROXY:
             return self._proxy_route(params)
-        if ARTICLE.match(path) and (doc := portal.by_path.get(path)) is not None:
+        if (doc := portal.by_path.get(path)) is not None:
             return lambda: self._detail(doc), doc.unit
         if path == "/module/download/downfile.jsp":
             name = _first(params, "filename")
             if portal.attachments.get(name) == 200:
                 return lambda: Reply(200, pdf_bytes(name), "application/pdf", last_modified=0.0), None
-        return lambda: text_reply(404, "404 Not Found"), None
+        if portal.attachment_paths.get(path) == 200:
+            return lambda: Reply(200, pdf_bytes(path.rsplit("/", 1)[1]), "application/pdf", last_modified=0.0), None
+        return dialect_route(portal, path, params, self.headers.get("Host") or "127.0.0.1")
 
     def _detail(self, doc) -> Reply:
         if doc.http_status != 200:
             return text_reply(doc.http_status, f"{doc.http_status} Not Found")
         html = self.server.portal.detail_html(doc)
         modified = self.server.portal.last_modified(doc)
-        if doc.encoding == "gbk":
+        if doc.encoding == "gbk":  # GBK bytes; the page may declare gbk or (legacy TRS) gb2312
             return Reply(200, html.encode("gbk"), "text/html", last_modified=modified)
         return Reply(200, html.encode("utf-8"), "text/html; charset=UTF-8" if doc.charset_in_header else "text/html",
                      last_modified=modified)

@@ -28,6 +28,7 @@ DOCUMENT_COLUMNS: dict[str, str] = {
     "issued_date": "datetime64[ns]",  # 发文日期 / 成文日期 / 生成日期
     "category": "string",  # 组配分类 / 主题分类
     "doc_no": "string",  # 文件编号 / 文号 / 发文字号
+    "validity": "string",  # 有效性 (有效 / 失效 / 废止), printed by TRS and gov.cn templates
     "published_at": "datetime64[ns]",  # 发布时间 / 发布日期 (else <meta PubDate>, else list date)
     "published_from": "string",  # label | page_text | meta_tag | list_date | issued_date | <NA>
     "source": "string",  # 来源 / 信息来源
@@ -145,7 +146,7 @@ COLUMN_NAMES_ZH: dict[str, str] = {
     "unit_level": "单位层级", "crawl_id": "抓取批次", "kind": "页面类型（详情/目录）", "title": "标题",
     "list_title": "目录中的标题", "list_date": "目录中的日期", "index_no": "索引号", "publisher": "发布机构",
     "disclosure_mode": "公开方式", "issued_date": "发文日期（成文日期、生成日期）", "category": "组配分类（主题分类）",
-    "doc_no": "文件编号（文号、发文字号）", "published_at": "发布时间", "published_from": "发布时间的来源",
+    "doc_no": "文件编号（文号、发文字号）", "validity": "有效性", "published_at": "发布时间", "published_from": "发布时间的来源",
     "source": "信息来源", "report_type": "报告类型", "report_year": "报告年度", "title_year": "标题中的年份",
     "table_template": "年报表格模板（2019/2021）", "body_length": "正文字数", "content_hash": "正文指纹",
     "http_status": "HTTP 状态码", "fetched_at": "抓取时间", "attachment_count": "附件数",

@@ -90,7 +90,8 @@ def print_summary(result) -> None:  # type: ignore[no-untyped-def]
 
 def demo(
     seed: int = typer.Option(7, help="seed of the generated portal"),
-    size: int = typer.Option(300, help="number of documents in the portal"),
+    size: int = typer.Option(300, help="number of documents on the Hanweb units (the TRS, gkmlpt and jpaas "
+                                       "units add a fixed 178)"),
     store: Optional[str] = typer.Option(None, help="SQLite store"),
     reports: Optional[Path] = typer.Option(None, help="report directory"),
     lang: str = typer.Option("zh", help="report language: zh or en"),
@@ -100,7 +101,9 @@ def demo(
     from demoportal.server import DemoPortal
 
     with DemoPortal(seed=seed, size=size) as portal:
-        console.print(f"demo portal (桐乡市, {size} documents) serving at {portal.url}")
+        units = portal.manifest["units"]
+        console.print(f"demo portal (桐乡市, {len(portal.manifest['documents'])} documents, {len(units)} units on "
+                      f"{len({u['cms'] for u in units})} CMS platforms) serving at {portal.url}")
         outcome = run_site("demo", store_path=store, reports_dir=reports, lang=lang, base_url=portal.url,
                            show_progress=True)
     print_summary(outcome.audit)

@@ -107,7 +107,7 @@ def render_digest(job: DigestJob, recipient: Recipient, outcome: RunOutcome,
     subject = job.subject.format(site=outcome.site, date=local_now.strftime("%Y-%m-%d"), critical=counts["critical"],
                                  warning=counts["warning"], total=counts["total"], job=job.id)
     context = dict(
-        lang=job.lang, labels=LABELS[job.lang], subject=subject, site=outcome.site, job=job, recipient=recipient,
+        lang=job.lang, labels=LABELS[job.lang], subject=subject, site=getattr(outcome, "site_title", "") or outcome.site, job=job, recipient=recipient,
         run_id=outcome.run_id, when=local_now.strftime("%Y-%m-%d %H:%M %Z"), counts=counts, units=summaries,
         missing_units=[s.unit for s in summaries if s.documents == 0 and units is not None],
         highlights=_records(highlights.head(MAX_LISTED)), more=max(len(highlights) - MAX_LISTED, 0),

@@ -133,6 +133,7 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Pa
         "issued_date": values.get("issued_date"),
         "category": values.get("category"),
         "doc_no": values.get("doc_no"),
+        "validity": values.get("validity"),
         "published_at": values.get("published_at"),
         "published_from": values.get("published_from"),
         "source": values.get("source"),

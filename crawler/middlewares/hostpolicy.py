@@ -42,7 +42,7 @@ class HostPolicyMiddleware:
         if site is None:
             return None
         host = urlparse(request.url).hostname or ""
-        own = {urlparse(site.base_url).hostname} | {u.host for u in site.units} | set(site.allowed_hosts)
+        own = {urlparse(site.base_url).hostname} | {h for u in site.units for h in u.hosts} | set(site.allowed_hosts)
         if host not in own:
             raise IgnoreRequest(f"not followed: host {host} is not one of the site's hosts; "
                                 f"add it to 'allowed_hosts' in {site.path} to crawl it")

@@ -7,8 +7,14 @@ are the same everywhere and live here, so adding TRS touches nothing else.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Iterator
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
 
 import scrapy
 from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
@@ -19,7 +25,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 
-from crawler.detail import extract_detail
+from crawler.detail import DetailParts, extract_detail
 from govaudit.records import PageRecord
 from crawler.sites import SiteConfig, Unit, load_site
 
@@ -104,7 +110,10 @@ class CatalogSpider(scrapy.Spider):
         config: SiteConfig = load_site(site)
         if base_url:
             config = config.with_base_url(base_url)
-        self.site_config = config.select_units([u for u in units.split(",") if u] or None)
+        config = config.select_units([u for u in units.split(",") if u] or None)
+        # A mixed site runs one spider per dialect; each reads only the units on its platform.
+        self.site_config = replace(config, units=config.units_of(self.dialect))
+        self._listed: dict[str, set[str]] = {}  # unit → detail URLs already requested
 
     async def start(self) -> Any:
         for request in self.start_requests():
@@ -112,8 +121,13 @@ class CatalogSpider(scrapy.Spider):
 
     def start_requests(self) -> Iterator[Request]:
         for unit in self.site_config.units:
-            yield Request(unit.catalog, callback=self.parse_catalog, errback=self.catalog_failed,
-                          cb_kwargs={"unit": unit}, meta={"unit": unit.name}, dont_filter=True)
+            for catalog in unit.catalogs:
+                yield self.catalog_request(unit, catalog)
+
+    def catalog_request(self, unit: Unit, url: str) -> Request:
+        """The first request of one catalog column; dialects with another entry point override it."""
+        return Request(url, callback=self.parse_catalog, errback=self.catalog_failed,
+                       cb_kwargs={"unit": unit}, meta={"unit": unit.name}, dont_filter=True)
 
     def parse_catalog(self, response: Response, unit: Unit) -> Iterator[Any]:
         raise NotImplementedError
@@ -139,7 +153,14 @@ class CatalogSpider(scrapy.Spider):
         yield self.catalog_problem(unit, original_url(request), f"catalog unreachable: {reason}", status)
 
     # details --------------------------------------------------------------------------
-    def detail_request(self, unit: Unit, url: str, list_title: str | None, list_date: str | None) -> Request:
+    def detail_request(self, unit: Unit, url: str, list_title: str | None, list_date: str | None) -> Request | None:
+        """The request for one listed document, or None when another page or catalog column of
+        the same unit already listed it (a document is counted once per unit)."""
+        listed = self._listed.setdefault(unit.name, set())
+        if url in listed:
+            self.crawler.stats.inc_value(f"govaudit/unit/{unit.name}/listed_again")
+            return None
+        listed.add(url)
         self.crawler.stats.inc_value(f"govaudit/unit/{unit.name}/listed")
         # dont_filter: the dialect lists each URL once; Scrapy's duplicate filter would silently
         # drop the second leg of a redirect loop (A → B → A) instead of letting it fail visibly.
@@ -156,7 +177,7 @@ class CatalogSpider(scrapy.Spider):
             return
         html = response.text
         error = decoding_problem(response)
-        parts = extract_detail(html, response.url)
+        parts = self.detail_parts(html, response.url)
         record = self.record(
             unit, response.url, kind="detail", list_title=list_title, list_date=list_date,
             http_status=response.status, headers=_headers(response), encoding=response.encoding,
@@ -164,6 +185,10 @@ class CatalogSpider(scrapy.Spider):
             body_text=parts.body_text, body_html=parts.body_html, attachments=parts.attachments, error=error,
         )
         yield from self.check_attachments(record, list(record.attachments))
+
+    def detail_parts(self, html: str, url: str) -> DetailParts:
+        """Read a detail page; a dialect whose body lives elsewhere (gkmlpt's JSON) overrides it."""
+        return extract_detail(html, url)
 
     def detail_failed(self, failure: Failure) -> Iterator[PageRecord]:
         request = failure.request
@@ -205,3 +230,44 @@ def _headers(response: Response | None) -> dict[str, str]:
 
 def _text(response: Response) -> str:
     return response.text if isinstance(response, TextResponse) else ""
+
+
+# list pages rendered as HTML (TRS, jpaas fragments) ---------------------------------------
+_LIST_DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_URL_DATE_RE = re.compile(r"/t(\d{4})(\d{2})(\d{2})_\d+\.")
+
+
+ListItem = tuple[str, str | None, str | None]  # (absolute url, title, date)
+
+
+def list_items(html: str, base_url: str, href: re.Pattern[str], scope: str = "") -> list[ListItem]:
+    """(absolute url, title, date) for every anchor whose href matches `href` and whose absolute
+    URL starts with `scope` (a column's directory: sidebars link to other columns). The item is
+    the anchor's `<li>` or `<tr>` (or the anchor itself when it wraps the fields); the title
+    attribute beats truncated text; the date is the first date in the item outside the title,
+    else the one in a TRS `tYYYYMMDD_` file name."""
+    try:
+        doc = lxml.html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return []
+    out: list[ListItem] = []
+    seen: set[str] = set()
+    for a in doc.iter("a"):
+        raw = (a.get("href") or "").strip()
+        if not raw or not href.search(raw):
+            continue
+        url = urljoin(base_url, raw)
+        if (scope and not url.startswith(scope)) or url in seen:
+            continue
+        seen.add(url)
+        item = a if a.find(".//li") is not None else next(
+            (p for p in a.iterancestors() if p.tag in ("li", "tr")), a)
+        titled = item.xpath(".//*[contains(concat(' ', @class, ' '), ' file-title ') or "
+                            "contains(concat(' ', @class, ' '), ' tit ')]")
+        title = (a.get("title") or (titled[0].get("title") or titled[0].text_content() if titled else "")
+                 or a.text_content() or "").strip()
+        rest = item.text_content().replace(a.text_content() if item is not a else title, "", 1)
+        found = _LIST_DATE_RE.search(re.sub(r"\s+", "", rest)) or _URL_DATE_RE.search(url)
+        date = f"{found.group(1)}-{int(found.group(2)):02d}-{int(found.group(3)):02d}" if found else None
+        out.append((url, re.sub(r"\s+", " ", title) or None, date))
+    return out

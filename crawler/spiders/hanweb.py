@@ -77,7 +77,7 @@ class HanwebSpider(CatalogSpider):
         total = int(t.group(1)) if (t := _TOTAL_RE.search(text)) else len(records)
         per_page = int(jpage.get("perPage") or 15)
         window = per_page * int(jpage.get("groupSize") or 3)
-        self.crawler.stats.set_value(f"govaudit/unit/{unit.name}/total_record", total)
+        self.crawler.stats.inc_value(f"govaudit/unit/{unit.name}/total_record", total)
         if total > len(records) and params:
             proxy = urljoin(response.url, jpage.get("proxyUrl") or PROXY_PATH)
             yield self._window(unit, proxy, params, response.url, len(records) + 1, window, per_page,
@@ -97,7 +97,8 @@ class HanwebSpider(CatalogSpider):
         for url, title, date in records:
             if url not in seen:
                 seen.add(url)
-                yield self.detail_request(unit, url, title, date)
+                if request := self.detail_request(unit, url, title, date):
+                    yield request
 
     def _window(self, unit: Unit, proxy: str, params: dict, referer: str, start: int, window: int,
                 per_page: int, total: int, seen: set[str], pages: int, page_style: bool = False) -> Request:
