@@ -41,6 +41,7 @@ class Unit:
     level: str
     catalogs: tuple[str, ...]  # catalog start URLs (several columns of one unit), absolute after loading
     cms: str = "hanweb"  # the dialect of this unit's catalogs (the site's unless the unit says otherwise)
+    full_name: str = ""  # standard full name (发布机构 on its pages), e.g. 桐乡市濮院镇人民政府; "" = not given
 
     @property
     def catalog(self) -> str:
@@ -106,7 +107,7 @@ class SiteConfig:
 
 _TOP_KEYS = {"name", "title", "cms", "base_url", "allow_private_hosts", "allowed_hosts", "politeness", "units"}
 _POLITENESS_KEYS = {f for f in Politeness.__dataclass_fields__}
-_UNIT_KEYS = {"name", "level", "catalog", "catalogs", "cms"}
+_UNIT_KEYS = {"name", "level", "catalog", "catalogs", "cms", "full_name"}
 
 
 def resolve_site_path(ref: str | Path) -> Path:
@@ -168,7 +169,9 @@ def parse_site(doc: YamlDoc) -> SiteConfig:
             raise _err(doc, where + ("level",),
                        f"field '{dotted(where + ('level',))}': {level!r} is not one of {', '.join(UNIT_LEVELS)}")
         unit_cms = _dialect(doc, where + ("cms",), raw["cms"]) if "cms" in raw else cms
-        units.append(Unit(name=uname, level=level, catalogs=_catalogs(doc, where, raw, base_url), cms=unit_cms))
+        full_name = _str(doc, where + ("full_name",), raw["full_name"]) if "full_name" in raw else ""
+        units.append(Unit(name=uname, level=level, catalogs=_catalogs(doc, where, raw, base_url), cms=unit_cms,
+                          full_name=full_name))
     allowed = data.get("allowed_hosts") or []
     if not isinstance(allowed, list) or not all(isinstance(h, str) for h in allowed):
         raise _err(doc, ("allowed_hosts",), "field 'allowed_hosts': expected a list of host names")

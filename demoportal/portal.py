@@ -21,13 +21,16 @@ from .model import Document
 from .dialect_docs import build_dialect_documents
 from .dialect_pages import (CONTENT_END, dialect_detail, gkmlpt_api, gkmlpt_index, jpaas_column, trs_catalog,
                             trs_list_page)
+from .styles import style_for
 from .units import ALL_UNITS, HOST_TITLE, SITE_NAME, UNITS_BY_COLUMN, Unit
 from .xxgk_tables import XxgkTables
 
 
 class Portal:
-    def __init__(self, seed: int, size: int, documents: list[Document]):
+    def __init__(self, seed: int, size: int, documents: list[Document], style: int | None = None):
         self.seed, self.size = seed, size
+        self.style_seed = style or None
+        self.style = style_for(style)  # None: the default phrasing
         self.units: tuple[Unit, ...] = ALL_UNITS
         self.documents = documents
         # Every document ever generated or published, by key: copies (COPY-1/COPY-2) point at
@@ -84,7 +87,7 @@ class Portal:
         return self.by_unit[unit.name]
 
     def blocks(self, doc: Document) -> list[tuple[str, str]]:
-        return document_blocks(self.seed, doc, self.by_key)
+        return document_blocks(self.seed, doc, self.by_key, self.style)
 
     def body_text(self, doc: Document) -> str:
         return blocks_text(self.blocks(doc))
@@ -95,7 +98,7 @@ class Portal:
     def detail_html(self, doc: Document) -> str:
         html = self._pages.get(doc.url_path)
         if html is None:
-            html = (render_detail(doc, self.blocks(doc), self.seed) if doc.unit.cms == "hanweb"
+            html = (render_detail(doc, self.blocks(doc), self.seed, self.style) if doc.unit.cms == "hanweb"
                     else dialect_detail(doc, self.blocks(doc), self.seed))
             if revision := self.revisions.get(doc.doc_id):
                 note = f'<p style="text-indent:2em;">（本文于发布后第{revision}次更正。）</p>\n'
@@ -128,8 +131,9 @@ class Portal:
         return gkmlpt_api(unit, self.catalog(unit), category, page, base)
 
     def manifest(self) -> dict:
+        styled = {"style": self.style_seed} if self.style_seed else {}
         return {
-            "seed": self.seed, "size": self.size, "site": SITE_NAME, "host_title": HOST_TITLE,
+            "seed": self.seed, "size": self.size, **styled, "site": SITE_NAME, "host_title": HOST_TITLE,
             "units": [self._unit_entry(u) for u in self.units],
             "documents": [self._doc_entry(d) for d in sorted(self.documents, key=lambda d: d.doc_id)],
         }
@@ -169,6 +173,7 @@ def _posix(local: datetime) -> float:
     return local.replace(tzinfo=timezone(timedelta(hours=8))).timestamp()
 
 
-def build_portal(seed: int = 7, size: int = 300) -> Portal:
+def build_portal(seed: int = 7, size: int = 300, style: int | None = None) -> Portal:
+    """The portal; `style` (a style seed, see `styles`) changes phrasing only, never the documents."""
     hanweb = build_documents(seed, size)
-    return Portal(seed, size, hanweb + build_dialect_documents(seed, len(hanweb)))
+    return Portal(seed, size, hanweb + build_dialect_documents(seed, len(hanweb)), style)

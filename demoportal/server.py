@@ -285,8 +285,8 @@ def _int(params: dict, name: str, default: int) -> int:
 
 
 def serve(seed: int, size: int, host: str, port: int, faults: Faults, verbose: bool,
-          disallow: tuple[str, ...] = ()) -> None:
-    portal = build_portal(seed, size)
+          disallow: tuple[str, ...] = (), style: int | None = None) -> None:
+    portal = build_portal(seed, size, style)
     server = PortalServer((host, port), portal, faults, verbose, disallow)
     print(f"{URL_LINE}http://{host}:{server.server_address[1]}/", flush=True)
     try:
@@ -316,12 +316,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--disallow", action="append", default=[], metavar="PREFIX",
                         help="a robots.txt Disallow line for every agent (repeatable)")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--style", type=int, default=0,
+                        help="phrasing style seed (0: the default phrasing; see demoportal/styles.py)")
     args = parser.parse_args(argv)
     try:
         faults = Faults(dict(args.fault))
     except ValueError as exc:
         parser.error(str(exc))
-    serve(args.seed, args.size, args.host, args.port, faults, args.verbose, tuple(args.disallow))
+    serve(args.seed, args.size, args.host, args.port, faults, args.verbose, tuple(args.disallow), args.style)
 
 
 def _change_form(params: dict[str, list[str]]) -> dict:
@@ -340,9 +342,11 @@ class DemoPortal:
     """
 
     def __init__(self, seed: int = 7, size: int = 300, faults: dict[str, str] | None = None,
-                 verbose: bool = False, startup_timeout: float = 120.0, disallow: tuple[str, ...] = ()):
+                 verbose: bool = False, startup_timeout: float = 120.0, disallow: tuple[str, ...] = (),
+                 style: int = 0):
         self.seed, self.size, self.faults = seed, size, dict(faults or {})
         self.disallow = tuple(disallow)
+        self.style = style
         self.verbose, self.startup_timeout = verbose, startup_timeout
         self.url: str | None = None
         self._proc: subprocess.Popen | None = None
@@ -365,6 +369,7 @@ class DemoPortal:
         cmd += [arg for key, mode in self.faults.items() for arg in ("--fault", f"{key}={mode}")]
         cmd += [arg for prefix in self.disallow for arg in ("--disallow", prefix)]
         cmd += ["--verbose"] if self.verbose else []
+        cmd += ["--style", str(self.style)] if self.style else []
         self._stderr = tempfile.TemporaryFile()
         self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr, env=env, text=True)
         self.url = self._read_url()
@@ -396,7 +401,7 @@ class DemoPortal:
     @property
     def manifest(self) -> dict:
         if self._manifest is None:
-            portal = build_portal(self.seed, self.size)
+            portal = build_portal(self.seed, self.size, self.style or None)
             for change in self._changes:
                 apply_changes(portal, **change)
             self._manifest = portal.manifest()

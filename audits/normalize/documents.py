@@ -15,9 +15,10 @@ from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
-from audits.normalize import classify
+from audits.normalize import body_facts, classify
 from audits.normalize.dates import parse_date
-from audits.normalize.figures import Figure, Group, find_figures
+from audits.normalize.figure_groups import Group, find_figures
+from audits.normalize.figures import Figure
 from audits.normalize.labels import squeeze
 from audits.normalize.metadata import read_metadata
 from audits.normalize.section_kinds import SectionKinds
@@ -36,6 +37,7 @@ class Page:
     tables: Tables = field(default_factory=Tables)
     figures: list[Figure] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
+    body: str = ""
 
 
 def doc_id(url: str) -> str:
@@ -106,7 +108,7 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Pa
         r_year = classify.report_year(title, body)
     else:
         r_year = t_year
-    page = Page(document={})
+    page = Page(document={}, body=body)
     if not error and record.kind != "catalog":
         if not body.strip() and not has_meta:
             problems.append("no metadata block and no body text found on the page")
@@ -136,10 +138,15 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Pa
         "validity": values.get("validity"),
         "published_at": values.get("published_at"),
         "published_from": values.get("published_from"),
+        "issued_date_malformed": values.get("issued_date_malformed"),
+        "published_malformed": values.get("published_at_malformed"),
         "source": values.get("source"),
         "report_type": rtype,
         "report_year": r_year,
         "title_year": t_year,
+        "doc_no_shown": body_facts.doc_no_shown(title, body) if not error else None,
+        "approval_date": body_facts.approval_date(body) if rtype in ("budget", "final_accounts") else None,
+        "opening_year": classify.opening_year(body) if rtype in classify.ANNUAL_TYPES else None,
         "table_template": page.tables.template if rtype == "xxgk_annual" else None,
         "body_length": len(squeeze(body)),
         "content_hash": content_hash(body),

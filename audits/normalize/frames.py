@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from audits.normalize import body_facts
 from audits.normalize.documents import Page, normalise_page
 from audits.normalize.section_kinds import SectionKinds, load_section_kinds
 from audits.normalize.tables import T2_ROWS, T3_COLS, T3_ROWS, T4_COLS
@@ -97,13 +98,18 @@ def build_frames(records: Iterable[PageRecord], crawl_id: int, kinds: SectionKin
     )
 
 
+def page_body(page: Page, section) -> str:
+    return page.body[section.start:section.end]
+
+
 def _add_rows(page: Page, sections: _Columns, cells: _Columns, figures: _Columns, groups: _Columns,
               wide: dict[str, _Columns]) -> None:
     doc = page.document
     ident = {"doc_id": doc["doc_id"], "url": doc["url"], "crawl_id": doc["crawl_id"]}
     for s in page.sections:
         sections.add({**ident, "ordinal": s.ordinal, "numeral": s.numeral, "heading": s.heading, "start": s.start,
-                      "end": s.end, "kind": s.kind, "standalone": s.standalone, "years": s.years})
+                      "end": s.end, "kind": s.kind, "standalone": s.standalone, "years": s.years,
+                      "text_years": body_facts.text_years(page_body(page, s)) if s.standalone else None})
     per_table: dict[str, dict[str, float | None]] = {}
     for c in page.tables.cells:
         cells.add({**ident, "table": c.table, "row_key": c.row_key, "row_label": c.row_label, "col_key": c.col_key,
@@ -114,8 +120,10 @@ def _add_rows(page: Page, sections: _Columns, cells: _Columns, figures: _Columns
             columns.add({**ident, "template": doc["table_template"], **per_table.get(name, {})})
     for f in page.figures:
         figures.add({**ident, "figure_id": f.figure_id, "value": f.value, "unit": f.unit, "approx": f.approx,
-                     "raw": f.raw, "sentence": f.sentence, "group_id": f.group_id, "role": f.role})
+                     "raw": f.raw, "sentence": f.sentence, "group_id": f.group_id, "role": f.role, "noun": f.noun,
+                     "excluded": f.excluded, "pct_kind": f.pct_kind})
     for g in page.groups:
-        groups.add({**ident, "group_id": g.group_id, "total": g.total.value,
-                    "parts_sum": sum(p.value for p in g.parts), "n_parts": len(g.parts), "complete": g.complete,
-                    "unit": g.total.unit, "approx": g.approx, "sentence": g.total.sentence})
+        groups.add({**ident, "group_id": g.group_id, "total": g.total.value, "parts_sum": g.parts_sum,
+                    "n_parts": len(g.parts), "complete": g.complete, "unit": g.total.unit, "approx": g.approx,
+                    "sentence": g.total.sentence, "marker": g.marker, "nested_in": g.nested_in,
+                    "tolerance": g.tolerance, "excess": g.excess, "doubt": g.doubt})

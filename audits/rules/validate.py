@@ -53,10 +53,11 @@ def _context() -> Any:
 
 
 def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None = None,
-              pack: RulePack | None = None) -> AuditResult:
-    """Validate `frames` (a Frames object or a dict of DataFrames) against the rule files."""
+              pack: RulePack | None = None, unit_full_names: dict[str, str] | None = None) -> AuditResult:
+    """Validate `frames` (a Frames object or a dict of DataFrames) against the rule files.
+    `unit_full_names` maps a unit's name to its standard full name (the site config's)."""
     pack = pack or load_rules(defaults.rules_dir(rules_dir))
-    derived, reasons = derive_frames(frames, pack.parameters, now)
+    derived, reasons = derive_frames(frames, pack.parameters, now, unit_full_names)
     context = _context()
     source = context.data_sources.add_pandas("govaudit")
     batches: dict[str, Any] = {}
