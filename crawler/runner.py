@@ -7,22 +7,26 @@ the same function, so a crashing crawl can never take the scheduler down with it
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
 import sys
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from crawler.extensions.progress import PREFIX
+from crawler.pipelines.store import STORE_FAILED
 from crawler.sites import SiteConfig, load_site
-from crawler.store import Store
+from crawler.store import Store, utcnow
+from crawler.untrusted import shown
 from crawler.sync import sync_crawl
 
 
@@ -51,7 +55,8 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
     site = site.select_units(units)  # unknown unit names fail here, before anything starts
     console = console or Console(stderr=True)
     store_path = Path(store_path)
-    with Store(store_path) as store:
+    with _flock(lock_path(store_path, "crawl-start")), Store(store_path) as store:
+        close_stale_crawls(store, store_path)
         if resume is not None:
             crawl = store.crawl(resume)
             if crawl is None or crawl["site"] != site.name:
@@ -60,6 +65,20 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
             crawl_id = resume
         else:
             crawl_id = store.start_crawl(site.name, [u.name for u in site.units], site.path)
+        # Held while this process owns the crawl; the kernel drops it if we die, which is how
+        # the next start tells a dead crawl ('running' row, free lock) from a live one.
+        owner = _flock(lock_path(store_path, f"crawl-{crawl_id}"))
+        owner.__enter__()
+    try:
+        return _run(site, store_path, crawl_id, base_url, show_progress, console, log_level, resume,
+                    settings_overrides)
+    finally:
+        owner.__exit__(None, None, None)
+
+
+def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None, show_progress: bool,
+         console: Console, log_level: str, resume: int | None,
+         settings_overrides: dict[str, Any] | None) -> CrawlSummary:
     log_path = store_path.parent / "logs" / f"crawl-{crawl_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "crawler.crawl_process", "--site", site.path, "--store", str(store_path),
@@ -71,10 +90,14 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
         cmd += ["--settings", json.dumps(settings_overrides)]
     closed: dict[str, Any] = {}
     interrupted = False
-    with open(log_path, "w", encoding="utf-8") as log, _progress(console, show_progress) as progress:
-        tasks = {u.name: progress.add_task(u.name, total=None) for u in site.units} if progress else {}
+    # Appended, so a resumed crawl keeps the log of its first run above its own.
+    with open(log_path, "a", encoding="utf-8") as log, _progress(console, show_progress) as progress:
+        if resume is not None:
+            log.write(f"\n----- crawl {crawl_id} resumed at {utcnow()} -----\n")
+            log.flush()
+        tasks = {u.name: progress.add_task(shown(u.name), total=None) for u in site.units} if progress else {}
         done: Counter[str] = Counter()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = crawl_environment()
         child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8", env=env)
         try:
             assert child.stdout is not None
@@ -96,7 +119,9 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
             child.wait(timeout=30)
     with Store(store_path) as store:
         pages = store.page_count(crawl_id)
-        if interrupted or (closed.get("reason") not in (None, "finished")):
+        if closed.get("reason") == STORE_FAILED:
+            status = "failed"  # the store stopped taking pages: what it holds is not the crawl
+        elif interrupted or (closed.get("reason") not in (None, "finished")):
             status = "partial"
         elif child.returncode != 0 or not closed:
             status = "partial" if pages else "failed"
@@ -104,14 +129,65 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
             status = "complete"
         store.finish_crawl(crawl_id, status, {"closed": closed.get("stats", {}), "pages": pages,
                                               "returncode": child.returncode})
+        reason = str(closed.get("reason", "interrupted" if interrupted else ""))
+        if status == "failed" and closed.get("stats", {}).get("govaudit/store_error"):
+            reason = closed["stats"]["govaudit/store_error"]
         summary = CrawlSummary(crawl_id, site.name, status, log_path, _unit_rows(store, crawl_id, site),
-                               reason=str(closed.get("reason", "interrupted" if interrupted else "")),
-                               changes=sync_crawl(store, crawl_id))
+                               reason=reason, changes=sync_crawl(store, crawl_id))
     if show_progress:
         console.print(summary_table(summary))
     if interrupted:
         raise KeyboardInterrupt
     return summary
+
+
+SECRET_ENV_PREFIXES = ("GOVAUDIT_SMTP_",)
+
+
+def crawl_environment() -> dict[str, str]:
+    """The crawl child's environment: ours without the mail secrets. The crawler reads pages
+    written by strangers; whatever it could be tricked into revealing must not include them."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(SECRET_ENV_PREFIXES)}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def lock_path(store_path: Path, name: str) -> Path:
+    return store_path.resolve().parent / "locks" / f"{name}.lock"
+
+
+@contextmanager
+def _flock(path: Path, wait: bool = True) -> Iterator[bool]:
+    """An exclusive flock on `path` for the block; yields False when `wait` is off and it is held."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
+
+
+def close_stale_crawls(store: Store, store_path: Path) -> list[int]:
+    """Mark failed (or partial, when it stored pages) every 'running' crawl whose owner died:
+    a crawl killed with its `govaudit crawl` process must not stay 'running' forever."""
+    closed = []
+    for crawl in store.crawls():
+        if crawl["status"] != "running":
+            continue
+        with _flock(lock_path(store_path, f"crawl-{crawl['id']}"), wait=False) as free:
+            if not free:
+                continue  # its process is alive
+            pages = store.page_count(crawl["id"])
+            store.finish_crawl(crawl["id"], "partial" if pages else "failed",
+                               {**crawl["stats"], "pages": pages,
+                                "closed": {"reason": "the crawl process died; closed at the next start"}})
+            closed.append(crawl["id"])
+    return closed
 
 
 def _progress(console: Console, show: bool) -> Any:
@@ -129,21 +205,29 @@ def _unit_rows(store: Store, crawl_id: int, site: SiteConfig) -> list[dict[str, 
         c = counts[row["unit"]]
         if row["kind"] == "catalog":
             c["catalog_errors"] += 1
+        elif (row["error"] or "").startswith("not followed:"):
+            c["skipped"] += 1  # a link the crawl may not or cannot request, with its reason
         elif row["error"] or not (row["http_status"] and 200 <= row["http_status"] < 300):
             c["failed"] += 1
         else:
             c["pages"] += 1
+    for unit, n in store.conn.execute(
+            "SELECT unit, COUNT(*) FROM pages, json_each(pages.attachments) WHERE crawl_id=? "
+            "AND json_extract(json_each.value, '$.status') = 'skipped' GROUP BY unit", (crawl_id,)):
+        counts[unit]["skipped"] += n
     return [{"unit": u.name, "level": u.level, "pages": counts[u.name]["pages"], "failed": counts[u.name]["failed"],
-             "catalog_ok": counts[u.name]["catalog_errors"] == 0} for u in site.units]
+             "skipped": counts[u.name]["skipped"], "catalog_ok": counts[u.name]["catalog_errors"] == 0}
+            for u in site.units]
 
 
 def summary_table(summary: CrawlSummary) -> Table:
     since = ", ".join(f"{n} {k}" for k, n in summary.changes.items()) if summary.changes else "first crawl"
-    table = Table(title=f"crawl {summary.crawl_id} of {summary.site}: {summary.status}",
-                  caption=f"since the previous crawl: {since}")
-    for col in ("unit", "level", "pages", "failed", "catalog"):
-        table.add_column(col, justify="right" if col in ("pages", "failed") else "left")
+    table = Table(title=f"crawl {summary.crawl_id} of {shown(summary.site)}: {summary.status}",
+                  caption=f"since the previous crawl: {since}"
+                          + (f"\n{shown(summary.reason)}" if summary.status == "failed" and summary.reason else ""))
+    for col in ("unit", "level", "pages", "failed", "skipped", "catalog"):
+        table.add_column(col, justify="right" if col in ("pages", "failed", "skipped") else "left")
     for row in summary.units:
-        table.add_row(row["unit"], row["level"], str(row["pages"]), str(row["failed"]),
-                      "ok" if row["catalog_ok"] else "[red]could not read[/red]")
+        table.add_row(shown(row["unit"]), row["level"], str(row["pages"]), str(row["failed"]),
+                      str(row.get("skipped", 0)), "ok" if row["catalog_ok"] else "[red]could not read[/red]")
     return table

@@ -7,8 +7,10 @@ are the same everywhere and live here, so adding TRS touches nothing else.
 """
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 from typing import Any, Iterator
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
@@ -16,6 +18,7 @@ from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, D
 from scrapy.settings import BaseSettings
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.defer import CancelledError
 from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 
@@ -63,7 +66,10 @@ def failure_status(failure: Failure, settings: BaseSettings | None = None) -> tu
     if failure.check(DownloadTimeoutError):
         return None, (f"timed out: no complete answer from {url} within DOWNLOAD_TIMEOUT="
                       f"{setting('DOWNLOAD_TIMEOUT', 180)}s{retried}")
-    if failure.check(DownloadCancelledError) and "max size" in str(failure.value):
+    if failure.check(DownloadCancelledError, CancelledError) and ("max size" in str(failure.value)
+                                                                  or not str(failure.value)):
+        # Scrapy cancels with a message when Content-Length announces too much and with none
+        # when the body outgrows the limit while streaming; either way the size limit did it.
         return None, (f"page too large: {url} is bigger than DOWNLOAD_MAXSIZE={setting('DOWNLOAD_MAXSIZE', 0)} "
                       "bytes; not a normal disclosure page (raise DOWNLOAD_MAXSIZE if it is)")
     if failure.check(ConnectionDone, ConnectionLost, ResponseDataLossError, DownloadFailedError):
@@ -71,6 +77,28 @@ def failure_status(failure: Failure, settings: BaseSettings | None = None) -> tu
     if failure.check(DownloadConnectionRefusedError, CannotResolveHostError):
         return None, f"could not connect to {url}: {failure.getErrorMessage()}{retried}"
     return None, f"{failure.type.__name__} at {url}: {failure.getErrorMessage()}{retried}"
+
+
+MAX_URL_SHOWN = 300  # a hostile link can be megabytes long; records and messages keep its start
+
+
+def link_problem(url: Any) -> str | None:
+    """Why a listed link cannot be requested (a `javascript:` or `mailto:` link, a malformed
+    URL), or None. Checked before a Request is built, whose constructor would raise inside the
+    catalog callback and drop the rest of the catalog page with it."""
+    if not isinstance(url, str) or not url.strip():
+        return "empty link"
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError as exc:
+        return f"malformed link {url[:MAX_URL_SHOWN]!r} ({exc})"
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        return f"{scheme or 'no'} scheme in link {url[:MAX_URL_SHOWN]!r}; only http and https links are crawled"
+    if not parts.hostname:
+        return f"link {url[:MAX_URL_SHOWN]!r} names no host"
+    return None
 
 
 def original_url(request: Request) -> str:
@@ -105,6 +133,10 @@ class CatalogSpider(scrapy.Spider):
         if base_url:
             config = config.with_base_url(base_url)
         self.site_config = config.select_units([u for u in units.split(",") if u] or None)
+        self._started = time.monotonic()
+        self._unit_started: dict[str, float] = {}
+        self._cut_short: set[str] = set()
+        self._claimed: dict[str, int] = {}
 
     async def start(self) -> Any:
         for request in self.start_requests():
@@ -112,6 +144,7 @@ class CatalogSpider(scrapy.Spider):
 
     def start_requests(self) -> Iterator[Request]:
         for unit in self.site_config.units:
+            self._unit_started[unit.name] = time.monotonic()
             yield Request(unit.catalog, callback=self.parse_catalog, errback=self.catalog_failed,
                           cb_kwargs={"unit": unit}, meta={"unit": unit.name}, dont_filter=True)
 
@@ -138,14 +171,69 @@ class CatalogSpider(scrapy.Spider):
         self.logger.warning("catalog of %s could not be read: %s", unit.name, reason)
         yield self.catalog_problem(unit, original_url(request), f"catalog unreachable: {reason}", status)
 
+    # budgets: a catalog cannot talk the crawl into running forever ------------------------
+    def claimed_total(self, unit: Unit, total: int) -> None:
+        """What the catalog says it holds; kept to be weighed against what it delivers."""
+        self._claimed[unit.name] = total
+        self.crawler.stats.set_value(f"govaudit/unit/{unit.name}/total_record", total)
+
+    def over_budget(self, unit: Unit) -> str | None:
+        """Which budget of politeness (site config) this unit or the crawl has used up, or None."""
+        polite = self.site_config.politeness
+        stats = self.crawler.stats
+        now = time.monotonic()
+        listed = stats.get_value(f"govaudit/unit/{unit.name}/listed", 0)
+        if polite.max_pages_per_unit and listed >= polite.max_pages_per_unit:
+            return f"page budget politeness.max_pages_per_unit={polite.max_pages_per_unit} reached"
+        if polite.max_pages and stats.get_value("govaudit/listed", 0) >= polite.max_pages:
+            return f"page budget of the whole crawl politeness.max_pages={polite.max_pages} reached"
+        minutes = (now - self._unit_started.get(unit.name, now)) / 60
+        if polite.max_minutes_per_unit and minutes >= polite.max_minutes_per_unit:
+            return f"time budget politeness.max_minutes_per_unit={polite.max_minutes_per_unit:g} used up"
+        if polite.max_minutes and (now - self._started) / 60 >= polite.max_minutes:
+            return f"time budget of the whole crawl politeness.max_minutes={polite.max_minutes:g} used up"
+        return None
+
+    def cut_short(self, unit: Unit, reason: str) -> PageRecord | None:
+        """The catalog problem saying a budget stopped the listing (once per unit), else None."""
+        self.crawler.stats.inc_value(f"govaudit/unit/{unit.name}/over_budget")
+        if unit.name in self._cut_short:
+            return None
+        self._cut_short.add(unit.name)
+        listed = self.crawler.stats.get_value(f"govaudit/unit/{unit.name}/listed", 0)
+        claimed = self._claimed.get(unit.name)
+        claim = f" of the {claimed} records the catalog claims" if claimed else ""
+        self.logger.warning("catalog of %s cut short: %s", unit.name, reason)
+        return self.catalog_problem(unit, unit.catalog, f"catalog cut short: {reason} after {listed} documents"
+                                    f"{claim}; the rest of the catalog could not be checked")
+
     # details --------------------------------------------------------------------------
-    def detail_request(self, unit: Unit, url: str, list_title: str | None, list_date: str | None) -> Request:
+    def detail_request(self, unit: Unit, url: str, list_title: str | None,
+                       list_date: str | None) -> Request | PageRecord | None:
+        """The request for a listed document; a link that cannot be requested is recorded as
+        not followed with its reason instead, and past a budget nothing more is requested
+        (the first refusal records the cut-short catalog, the rest return None)."""
+        if (reason := self.over_budget(unit)) is not None:
+            return self.cut_short(unit, reason)
         self.crawler.stats.inc_value(f"govaudit/unit/{unit.name}/listed")
-        # dont_filter: the dialect lists each URL once; Scrapy's duplicate filter would silently
-        # drop the second leg of a redirect loop (A → B → A) instead of letting it fail visibly.
-        return Request(url, callback=self.parse_detail, errback=self.detail_failed,
-                       cb_kwargs={"unit": unit, "list_title": list_title, "list_date": list_date},
-                       meta={"unit": unit.name}, dont_filter=True)
+        self.crawler.stats.inc_value("govaudit/listed")
+        problem = link_problem(url)
+        if problem is None:
+            try:
+                # dont_filter: the dialect lists each URL once; Scrapy's duplicate filter would silently
+                # drop the second leg of a redirect loop (A → B → A) instead of letting it fail visibly.
+                return Request(url.strip(), callback=self.parse_detail, errback=self.detail_failed,
+                               cb_kwargs={"unit": unit, "list_title": list_title, "list_date": list_date},
+                               meta={"unit": unit.name}, dont_filter=True)
+            except (ValueError, TypeError) as exc:
+                problem = f"link {url[:MAX_URL_SHOWN]!r} cannot be requested ({exc})"
+        return self.skipped(unit, str(url)[:2000], problem, list_title=list_title, list_date=list_date)
+
+    def skipped(self, unit: Unit, url: str, reason: str, **fields: Any) -> PageRecord:
+        """A listed link that was not requested, stored with why (counted as skipped)."""
+        self.crawler.stats.inc_value(f"govaudit/unit/{unit.name}/skipped")
+        self.logger.info("not followed in %s: %s", unit.name, reason)
+        return self.record(unit, url, kind="detail", error=f"not followed: {reason}", **fields)
 
     def parse_detail(self, response: Response, unit: Unit, list_title: str | None,
                      list_date: str | None) -> Iterator[Any]:
@@ -181,9 +269,22 @@ class CatalogSpider(scrapy.Spider):
             yield record
             return
         attachment = unchecked[0]
-        yield Request(attachment["url"], method="HEAD", callback=self._attachment_done,
-                      errback=self._attachment_failed, dont_filter=True,
-                      cb_kwargs={"record": record, "attachment": attachment}, meta={"unit": record.unit})
+        problem = link_problem(attachment.get("url"))
+        if problem is None:
+            try:
+                request = Request(attachment["url"].strip(), method="HEAD", callback=self._attachment_done,
+                                  errback=self._attachment_failed, dont_filter=True,
+                                  cb_kwargs={"record": record, "attachment": attachment}, meta={"unit": record.unit})
+            except (ValueError, TypeError) as exc:
+                problem = f"link cannot be requested ({exc})"
+            else:
+                yield request
+                return
+        # Not requested: say why and go on with the next attachment, so the page is still stored.
+        self.crawler.stats.inc_value(f"govaudit/unit/{record.unit}/skipped")
+        attachment["status"] = "skipped"
+        attachment["error"] = f"not followed: {problem}"
+        yield from self.check_attachments(record, record.attachments)
 
     def _attachment_done(self, response: Response, record: PageRecord, attachment: dict) -> Iterator[Any]:
         attachment["status"] = str(response.status)
