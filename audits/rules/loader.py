@@ -10,6 +10,7 @@ files are collected and raised together as one RuleFileError, each as
 from __future__ import annotations
 
 import difflib
+import re
 import string
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,7 @@ def load_rules(directory: str | Path) -> RulePack:
             problems.append(f"{_shown(path)}:{exc.line or 1}: {exc.message}")
     for doc in docs:  # parameters first: a rule in one file may read a parameter set in another
         _collect_parameters(doc, parameters, parameter_at, problems)
-    kinds = section_kind_names(directory)
+    kinds = section_kind_names(directory, problems)
     for doc in docs:
         suite = _suite(doc, parameters, seen_ids, problems, kinds)
         if suite:
@@ -111,8 +112,10 @@ def _collect_parameters(doc: YamlDoc, parameters: dict, parameter_at: dict, prob
             parameters[name], parameter_at[name] = value, where
 
 
-def section_kind_names(directory: Path) -> set[str] | None:
-    """Kind names of the section_kinds.yml beside the rules (None when there is none to read)."""
+def section_kind_names(directory: Path, problems: list[str] | None = None) -> set[str] | None:
+    """Kind names of the section_kinds.yml beside the rules (None when there is none to read).
+    Its mistakes (a GBK or empty file, a bad pattern) go to `problems`: the audit would refuse
+    the file, so `rules check` must say so first."""
     from audits.normalize.section_kinds import SectionKindsError, load_section_kinds
 
     path = directory / "section_kinds.yml"
@@ -120,8 +123,10 @@ def section_kind_names(directory: Path) -> set[str] | None:
         return None
     try:
         families = load_section_kinds(path).families
-    except SectionKindsError:
-        return None  # the normaliser reports its own file's mistakes
+    except SectionKindsError as exc:
+        if problems is not None:
+            problems.append(str(exc))
+        return None
     return {kind.name for family in families.values() for kind in family.kinds}
 
 
@@ -229,6 +234,15 @@ def _rule(doc: YamlDoc, i: int, item: Any, suite: Suite, columns: set[str], para
             for text in audit.problems(resolved) if hasattr(audit, "problems") else []:
                 key = text.split()[0].split(".")[0]
                 problem(("kwargs", key) if key in kwargs else ("kwargs",), text)
+    for key in ("regex", "regex_list"):  # GX would only fail on them at audit time, after every other rule
+        if key not in kwargs:
+            continue
+        for index, pattern in enumerate(kwargs[key] if isinstance(kwargs[key], list) else [kwargs[key]]):
+            try:
+                re.compile(str(pattern))
+            except re.error as exc:
+                where = ("kwargs", key, index) if key == "regex_list" else ("kwargs", key)
+                problem(where, f"{key} {pattern!r} is not a valid regular expression: {exc}")
     if len(problems) > before:
         return None
 
