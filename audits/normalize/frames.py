@@ -47,13 +47,16 @@ class Frames:
     figure_groups: pd.DataFrame
 
     def to_csv(self, directory: str | Path) -> list[Path]:
-        """One `<frame>.csv` per frame, UTF-8 with BOM so that Excel opens Chinese text."""
+        """One `<frame>.csv` per frame, UTF-8 with BOM so that Excel opens Chinese text; text
+        cells that Excel would run as a formula are neutralised as in the report's exports."""
+        from audits.report.exports import defused
+
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         written = []
         for f in fields(self):
             path = directory / f"{f.name}.csv"
-            getattr(self, f.name).to_csv(path, index=False, encoding="utf-8-sig")
+            defused(getattr(self, f.name)).to_csv(path, index=False, encoding="utf-8-sig")
             written.append(path)
         return written
 

@@ -50,11 +50,17 @@ def _json_records(frame: pd.DataFrame) -> list[dict[str, object]]:
     return records
 
 
-def write_frame(frame: pd.DataFrame, directory: Path, stem: str) -> None:
+def defused(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` whose text cells cannot run as a spreadsheet formula (every CSV we write)."""
     safe = frame.copy()
     for name in safe.columns:
         if pd.api.types.is_string_dtype(safe[name]) or safe[name].dtype == object:
             safe[name] = safe[name].astype(object).map(_defuse)
+    return safe
+
+
+def write_frame(frame: pd.DataFrame, directory: Path, stem: str) -> None:
+    safe = defused(frame)
     csv = safe.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S")
     _write_atomic(directory / f"{stem}.csv", csv.encode("utf-8-sig"))
     text = json.dumps(_json_records(frame), ensure_ascii=False, indent=1)
