@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -25,7 +26,7 @@ from rich.table import Table
 from crawler.extensions.progress import PREFIX
 from crawler.pipelines.store import STORE_FAILED
 from crawler.sites import SiteConfig, load_site
-from crawler.store import Store, utcnow
+from crawler.store import Store, storage_failure, utcnow
 from crawler.untrusted import shown
 from crawler.sync import sync_crawl
 
@@ -90,8 +91,9 @@ def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None
         cmd += ["--settings", json.dumps(settings_overrides)]
     closed: dict[str, Any] = {}
     interrupted = False
+    reserve = _reserve_space(lock_path(store_path, f"crawl-{crawl_id}").with_suffix(".reserve"))
     # Appended, so a resumed crawl keeps the log of its first run above its own.
-    with open(log_path, "a", encoding="utf-8") as log, _progress(console, show_progress) as progress:
+    with open(log_path, "a", encoding="utf-8", buffering=1) as log, _progress(console, show_progress) as progress:
         if resume is not None:
             log.write(f"\n----- crawl {crawl_id} resumed at {utcnow()} -----\n")
             log.flush()
@@ -103,7 +105,7 @@ def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None
             assert child.stdout is not None
             for line in child.stdout:
                 if not line.startswith(PREFIX):
-                    log.write(line)
+                    _write(log, line)
                     continue
                 event = json.loads(line[len(PREFIX):])
                 if event["event"] == "page" and progress:
@@ -117,6 +119,8 @@ def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None
             interrupted = True
             child.terminate()
             child.wait(timeout=30)
+    if reserve is not None:  # give back the room kept for closing the crawl row on a full disk
+        reserve.unlink(missing_ok=True)
     with Store(store_path) as store:
         pages = store.page_count(crawl_id)
         if closed.get("reason") == STORE_FAILED:
@@ -127,8 +131,11 @@ def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None
             status = "partial" if pages else "failed"
         else:
             status = "complete"
-        store.finish_crawl(crawl_id, status, {"closed": closed.get("stats", {}), "pages": pages,
-                                              "returncode": child.returncode})
+        try:
+            store.finish_crawl(crawl_id, status, {"closed": closed.get("stats", {}), "pages": pages,
+                                                  "returncode": child.returncode})
+        except sqlite3.Error as exc:
+            raise (storage_failure(exc, store_path) or exc) from None
         reason = str(closed.get("reason", "interrupted" if interrupted else ""))
         if status == "failed" and closed.get("stats", {}).get("govaudit/store_error"):
             reason = closed["stats"]["govaudit/store_error"]
@@ -139,6 +146,30 @@ def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None
     if interrupted:
         raise KeyboardInterrupt
     return summary
+
+
+RESERVE_BYTES = 1024 * 1024
+
+
+def _reserve_space(path: Path) -> Path | None:
+    """Set aside a little disk beside the store, freed before the crawl row is closed: a crawl
+    that fills the disk can still be marked failed instead of staying 'running'."""
+    try:
+        with open(path, "wb") as handle:
+            handle.write(b"\0" * RESERVE_BYTES)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return path
+    except OSError:
+        path.unlink(missing_ok=True)
+        return None
+
+
+def _write(log: Any, line: str) -> None:
+    try:
+        log.write(line)
+    except OSError:
+        pass  # a full disk loses log lines, never the crawl's outcome
 
 
 SECRET_ENV_PREFIXES = ("GOVAUDIT_SMTP_",)

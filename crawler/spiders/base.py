@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 from typing import Any, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
@@ -53,6 +53,14 @@ def failure_status(failure: Failure, settings: BaseSettings | None = None) -> tu
                 f"blocked: HTTP {response.status} at {response.url}, {BLOCKED_STATUSES[response.status]}{retried}; "
                 "the portal refuses this client: lower the crawl rate (politeness.delay) and ask the site's "
                 "webmaster to allow the govaudit User-Agent and this machine's address")
+        location = response.headers.get("Location", b"").decode("latin-1").strip()
+        try:
+            location = urljoin(response.url, location) if location else ""
+        except ValueError:
+            pass  # malformed: link_problem says so
+        if 300 <= response.status < 400 and location and (problem := link_problem(location)):
+            # Scrapy does not follow a redirect to file:, ftp: or a malformed URL; say where it led.
+            return response.status, f"not followed: HTTP {response.status} at {response.url} redirects to a {problem}"
         return response.status, f"HTTP {response.status} at {response.url}{retried}"
     if failure.check(IgnoreRequest):
         message = str(failure.value)
