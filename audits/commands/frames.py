@@ -85,11 +85,11 @@ def _missing(value: object) -> bool:
 
 def _print(df: pd.DataFrame, name: str, crawl_id: int, limit: int) -> None:
     columns = [c for c in SHOWN.get(name, list(df.columns)[:12]) if c in df.columns]
-    shown = df if limit <= 0 else df.head(limit)
+    head = df if limit <= 0 else df.head(limit)
     table = Table(title=f"{name} of crawl {crawl_id}: {len(df)} rows"
-                        + (f" (first {len(shown)})" if len(shown) < len(df) else ""))
+                        + (f" (first {len(head)})" if len(head) < len(df) else ""))
     for column in columns:
         table.add_column(column, overflow="fold", max_width=CELL_WIDTH)
-    for row in shown[columns].itertuples(index=False):
+    for row in head[columns].itertuples(index=False):
         table.add_row(*("" if _missing(v) else shown(v) for v in row))
     console.print(table)

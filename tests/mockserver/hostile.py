@@ -106,7 +106,8 @@ class HostileSite:
 
     def answer(self, path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, str], bytes]:
         port = self.url.rstrip("/").rsplit(":", 1)[1]
-        html = {"Content-Type": "text/html; charset=utf-8"}
+        # Validators make pages cacheable (the crawl's HTTP cache keeps only revalidatable pages).
+        html = {"Content-Type": "text/html; charset=utf-8", "Last-Modified": "Fri, 01 Mar 2024 00:00:00 GMT"}
         redirects = {
             "/art/redirect-file.html": "file:///etc/passwd",
             "/art/redirect-ftp.html": f"ftp://127.0.0.1:{port}/pub/a.html",
@@ -184,7 +185,7 @@ def _serve(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
 
 def _portal_handler(site: HostileSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.0"
+        protocol_version = "HTTP/1.1"  # keep-alive, as real portals: every answer has a length but one
 
         def log_message(self, *args: object) -> None:
             pass
@@ -201,8 +202,10 @@ def _portal_handler(site: HostileSite) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             site.hits[parts.path] = site.hits.get(parts.path, 0) + 1
             if parts.path == "/art/endless.html":  # 50 MB, no Content-Length: ends when the socket does
+                self.close_connection = True
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Connection", "close")
                 self.end_headers()
                 chunk = b"<p>" + b"x" * 65536 + b"</p>"
                 try:
