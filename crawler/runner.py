@@ -94,9 +94,8 @@ def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None
     reserve = _reserve_space(lock_path(store_path, f"crawl-{crawl_id}").with_suffix(".reserve"))
     # Appended, so a resumed crawl keeps the log of its first run above its own.
     with open(log_path, "a", encoding="utf-8", buffering=1) as log, _progress(console, show_progress) as progress:
-        if resume is not None:
-            log.write(f"\n----- crawl {crawl_id} resumed at {utcnow()} -----\n")
-            log.flush()
+        _write(log, f"----- crawl {crawl_id} of {site.name} {'resumed' if resume is not None else 'started'} "
+                    f"at {utcnow()} -----\n")
         tasks = {u.name: progress.add_task(shown(u.name), total=None) for u in site.units} if progress else {}
         done: Counter[str] = Counter()
         env = crawl_environment()
