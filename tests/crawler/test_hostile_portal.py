@@ -352,3 +352,81 @@ def test_report_exports_neutralise_formulas(crawled, audited):
     text = (report.parent / "documents.csv").read_text(encoding="utf-8-sig")
     assert "'" + FORMULA_TITLE.replace('"', '""') in text
     assert not re.search(r'(^|,)"?=HYPERLINK', text, re.M)
+
+
+# 11 --------------------------------------------------------------------------------------
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _stored_pages(store: Path) -> int:
+    if not store.exists():
+        return 0
+    with Store(store) as st:
+        return st.page_count(1)
+
+
+def _wait_for(condition, what: str, guard: float = 120.0):
+    """Poll until `condition()` is truthy; the guard only keeps a broken build from hanging."""
+    deadline = time.monotonic() + guard
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"gave up waiting for {what}")
+
+
+def test_crawl_child_dies_with_its_parent_and_the_row_is_closed_next_time(hostile, tmp_path):
+    config = hostile.site_config(tmp_path, "{concurrency_per_host: 1, delay: 0.5}", units=[UNITS["budget"]],
+                                 name="orphan")
+    store = tmp_path / "govaudit.sqlite3"
+    parent = subprocess.Popen([sys.executable, "-m", "audits.cli", "crawl", str(config), "--store", str(store), "-q"],
+                              cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        [child] = _wait_for(lambda: _children(parent.pid), "the crawl child")
+        _wait_for(lambda: _stored_pages(store) > 0, "the first stored page")
+        os.kill(parent.pid, 9)
+        parent.wait()
+        _wait_for(lambda: not _alive(child), "the orphaned crawl child to end")
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+    with Store(store) as st:
+        assert st.crawl(1)["status"] == "running"  # nobody closed it: the parent was killed
+    first_log = (tmp_path / "logs" / "crawl-1.log").read_text(encoding="utf-8")
+    assert "----- crawl 1 of orphan started at" in first_log
+
+    small = hostile.site_config(tmp_path, "{concurrency_per_host: 8, delay: 0, max_pages_per_unit: 5}",
+                                units=[UNITS["budget"]], name="orphan")
+    resumed = run_crawl(small, store, show_progress=False, settings_overrides=SETTINGS, resume=1)
+    assert resumed.crawl_id == 1 and resumed.status == "complete"
+    log = (tmp_path / "logs" / "crawl-1.log").read_text(encoding="utf-8")
+    assert log.startswith(first_log) and "----- crawl 1 of orphan resumed at" in log
+
+
+def test_stale_running_crawl_is_closed_at_the_next_start(hostile, tmp_path):
+    store = tmp_path / "govaudit.sqlite3"
+    with Store(store) as st:  # a crawl row whose process is gone (nobody holds its lock)
+        stale = st.start_crawl("orphan", [UNITS["budget"][0]])
+    small = hostile.site_config(tmp_path, "{concurrency_per_host: 8, delay: 0, max_pages_per_unit: 5}",
+                                units=[UNITS["budget"]], name="orphan")
+    run_crawl(small, store, show_progress=False, settings_overrides=SETTINGS)
+    with Store(store) as st:
+        crawl = st.crawl(stale)
+    assert crawl["status"] == "failed" and crawl["finished_at"]
+    assert crawl["stats"]["closed"]["reason"].startswith("the crawl process died")
