@@ -26,6 +26,25 @@ def existing_store(store: str | None, console: Console) -> Path:
     return path
 
 
+def writable_directory(path: Path, console: Console, what: str) -> Path:
+    """A directory a command will write into (reports), checked before any work: exit 3 if it
+    is a file or cannot be created or written."""
+    import os
+
+    from audits.cli import EXIT_RUN_ERROR
+
+    existing = next((p for p in [path, *path.absolute().parents] if p.exists()), None)
+    problem = None
+    if existing is not None and not existing.is_dir():
+        problem = f"the {what} {path} cannot be used: {existing} is a file, not a directory"
+    elif existing is not None and not os.access(existing, os.W_OK):
+        problem = f"the {what} {path} is not writable ({existing} is read-only); pass another one"
+    if problem:
+        console.print(f"[red]{shown(problem)}[/red]", soft_wrap=True)
+        raise typer.Exit(EXIT_RUN_ERROR)
+    return path
+
+
 def writable_store(store: str | None, console: Console, must_exist: bool = False) -> Path:
     """The store a command will write to, checked before any work: a directory, a read-only
     file or a full disk is one line and exit 3 now, not a traceback after the crawl."""

@@ -8,7 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from audits.commands import writable_store
+from audits import config
+from audits.commands import writable_directory, writable_store
 from crawler.untrusted import shown
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole in logs and pipes
@@ -41,6 +42,7 @@ def audit(
     from crawler.store import Store
 
     store_path = writable_store(store, console, must_exist=True)
+    writable_directory(config.reports_dir(reports), console, "report directory")
     try:
         with Store(store_path) as st:
             crawl_id = st.resolve_crawl(crawl, site)

@@ -18,7 +18,7 @@ from rich.table import Table
 from audits import config
 from audits.commands import writable_store
 from audits.schedule.config import ScheduleError, load_schedule, schedule_path
-from crawler.untrusted import shown
+from crawler.untrusted import plain, shown
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole for grep
 schedule_app = typer.Typer(help="Weekly audits and their emails (cron/schedule.yml).", no_args_is_help=True)
@@ -99,7 +99,7 @@ def once(
     if job not in {j.id for j in loaded.jobs}:
         _load_job_error(loaded, job)
     result = run_job(job, str(loaded.path), str(writable_store(store, console)))
-    print(result.message)
+    print(plain(result.message))
     if result.status == "failed" or (result.flush is not None and result.flush.failed):
         raise typer.Exit(EXIT_RUN_ERROR)
     if result.critical:

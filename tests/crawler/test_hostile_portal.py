@@ -306,6 +306,18 @@ def test_time_budget_cuts_a_catalog_short(hostile, tmp_path):
     assert len(pages) - 1 <= 3 * 45
 
 
+def test_crawl_page_budget_spans_units(hostile, tmp_path):
+    config = hostile.site_config(tmp_path, "{concurrency_per_host: 8, delay: 0, max_pages: 50}",
+                                 units=[UNITS["links"], UNITS["budget"]], name="crawlbudget")
+    summary = run_crawl(config, tmp_path / "s.sqlite3", show_progress=False, settings_overrides=SETTINGS)
+    with Store(tmp_path / "s.sqlite3") as st:
+        pages = list(st.pages(summary.crawl_id))
+    assert len([p for p in pages if p.kind == "detail"]) == 50
+    cut = [p for p in pages if p.kind == "catalog"]
+    assert cut and all(p.error.startswith("catalog cut short: page budget of the whole crawl politeness.max_pages=50")
+                       for p in cut), [p.error for p in cut]
+
+
 # 15 --------------------------------------------------------------------------------------
 def test_same_host_on_another_port_is_not_followed(crawled):
     assert crawled.site.other_hits == []
