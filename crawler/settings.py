@@ -66,6 +66,9 @@ DEFAULT_REQUEST_HEADERS = {
     "Cache-Control": "max-age=0",
 }
 
+# A callback that raises is recorded as a failure of its page, never a silent loss.
+SPIDER_MIDDLEWARES = {"crawler.middlewares.callbackerrors.CallbackErrorMiddleware": 50}
+
 # The pipeline stores every page, failed ones included ("could not check" is a finding).
 ITEM_PIPELINES = {"crawler.pipelines.store.StorePipeline": 300}
 EXTENSIONS = {

@@ -184,6 +184,11 @@ class CatalogSpider(scrapy.Spider):
         """What the catalog says it holds; kept to be weighed against what it delivers."""
         self._claimed[unit.name] = total
         self.crawler.stats.set_value(f"govaudit/unit/{unit.name}/total_record", total)
+        budget = self.site_config.politeness.max_pages_per_unit
+        if total > budget:  # implausible for one unit, or more than this crawl may read: said up front
+            self.crawler.stats.set_value(f"govaudit/unit/{unit.name}/implausible_total", total)
+            self.logger.warning("catalog of %s claims %d records, more than politeness.max_pages_per_unit=%d; "
+                                "listing stops at the budget", unit.name, total, budget)
 
     def over_budget(self, unit: Unit) -> str | None:
         """Which budget of politeness (site config) this unit or the crawl has used up, or None."""

@@ -178,6 +178,16 @@ def test_not_followed_links_are_reported_as_could_not_check(crawled, audited):
     assert set(rows["rule_id"]) == {"FETCH-4"} and set(rows["kind"]) == {"could_not_check"}
 
 
+def test_a_callback_that_raises_costs_only_its_page(crawled, audited):
+    unit = UNITS["garbled"][0]
+    [catalog] = [p for p in crawled.pages.values() if p.unit == unit and p.kind == "catalog"]
+    assert catalog.error.startswith("catalog could not be read (ValueError: ")
+    doc = crawled.pages[crawled.site.url + "art/garbled-doc.html"]  # listed before the error: still read
+    assert doc.http_status == 200 and doc.error is None
+    findings = audited[0].findings
+    assert "FETCH-2" in set(findings[findings["url"] == catalog.url]["rule_id"])
+
+
 # 3 ---------------------------------------------------------------------------------------
 def test_digest_has_no_live_link_but_http(crawled, audited):
     from audits.mail.digest import render_digest

@@ -30,6 +30,7 @@ UNITS = {
     "budget": ("巨量目录局", "/col/budget/index.html"),
     "sizes": ("大页面街道", "/col/sizes/index.html"),
     "text": ("[/bold]文本测试办", "/col/text/index.html"),
+    "garbled": ("乱码参数镇", "/col/garbled/index.html"),
 }
 FAT_UNIT = ("大文件镇", "/col/fat/index.html")  # only in the full-disk test's site config
 FAT_PAGE = ("<p>" + "公开" * 50_000 + "</p>")  # ~300 KB of UTF-8 per page
@@ -146,11 +147,16 @@ class HostileSite:
             return 200, html, detail_html("大文件").replace("</div>", FAT_PAGE + "</div>", 1).encode()
         if path.startswith("/big/"):
             return 200, html, detail_html("巨量目录中的文件").encode()
+        if path == UNITS["garbled"][1]:  # records, then paging parameters no parser expects
+            records = [record("/art/garbled-doc.html", "正常小页面")]
+            page = catalog_html(UNITS["garbled"][0], records, total=2)
+            page = page.replace("totalRecord:2", "totalRecord:" + "9" * 5000).replace("perPage:15", "perPage:abc")
+            return 200, html, page.encode()
         if path == UNITS["sizes"][1]:
             records = [record("/art/endless.html", "无尽页面"), record("/art/bomb.html", "压缩炸弹"),
                        record("/art/small.html", "正常小页面")]
             return 200, html, catalog_html(UNITS["sizes"][0], records, total=3).encode()
-        if path == "/art/small.html":
+        if path in ("/art/small.html", "/art/garbled-doc.html"):
             return 200, html, detail_html("正常小页面").encode()
         if path == "/art/bomb.html":
             return 200, {**html, "Content-Encoding": "gzip"}, gzip_bomb()
