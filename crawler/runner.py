@@ -7,22 +7,22 @@ the same function, so a crashing crawl can never take the scheduler down with it
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import sqlite3
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from contextlib import contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from crawler.crawl_guard import close_stale_crawls, flock, lock_path, reserve_space
 from crawler.extensions.progress import PREFIX
 from crawler.pipelines.store import STORE_FAILED
 from crawler.sites import SiteConfig, load_site
@@ -56,7 +56,7 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
     site = site.select_units(units)  # unknown unit names fail here, before anything starts
     console = console or Console(stderr=True)
     store_path = Path(store_path)
-    with _flock(lock_path(store_path, "crawl-start")), Store(store_path) as store:
+    with flock(lock_path(store_path, "crawl-start")), Store(store_path) as store:
         close_stale_crawls(store, store_path)
         if resume is not None:
             crawl = store.crawl(resume)
@@ -68,13 +68,11 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
             crawl_id = store.start_crawl(site.name, [u.name for u in site.units], site.path)
         # Held while this process owns the crawl; the kernel drops it if we die, which is how
         # the next start tells a dead crawl ('running' row, free lock) from a live one.
-        owner = _flock(lock_path(store_path, f"crawl-{crawl_id}"))
-        owner.__enter__()
-    try:
+        owner = ExitStack()
+        owner.enter_context(flock(lock_path(store_path, f"crawl-{crawl_id}")))
+    with owner:
         return _run(site, store_path, crawl_id, base_url, show_progress, console, log_level, resume,
                     settings_overrides)
-    finally:
-        owner.__exit__(None, None, None)
 
 
 def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None, show_progress: bool,
@@ -91,7 +89,7 @@ def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None
         cmd += ["--settings", json.dumps(settings_overrides)]
     closed: dict[str, Any] = {}
     interrupted = False
-    reserve = _reserve_space(lock_path(store_path, f"crawl-{crawl_id}").with_suffix(".reserve"))
+    reserve = reserve_space(lock_path(store_path, f"crawl-{crawl_id}").with_suffix(".reserve"))
     # Appended, so a resumed crawl keeps the log of its first run above its own.
     with open(log_path, "a", encoding="utf-8", buffering=1) as log, _progress(console, show_progress) as progress:
         _write(log, f"----- crawl {crawl_id} of {site.name} {'resumed' if resume is not None else 'started'} "
@@ -147,23 +145,6 @@ def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None
     return summary
 
 
-RESERVE_BYTES = 1024 * 1024
-
-
-def _reserve_space(path: Path) -> Path | None:
-    """Set aside a little disk beside the store, freed before the crawl row is closed: a crawl
-    that fills the disk can still be marked failed instead of staying 'running'."""
-    try:
-        with open(path, "wb") as handle:
-            handle.write(b"\0" * RESERVE_BYTES)
-            handle.flush()
-            os.fsync(handle.fileno())
-        return path
-    except OSError:
-        path.unlink(missing_ok=True)
-        return None
-
-
 def _write(log: Any, line: str) -> None:
     try:
         log.write(line)
@@ -180,44 +161,6 @@ def crawl_environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(SECRET_ENV_PREFIXES)}
     env["PYTHONUNBUFFERED"] = "1"
     return env
-
-
-def lock_path(store_path: Path, name: str) -> Path:
-    return store_path.resolve().parent / "locks" / f"{name}.lock"
-
-
-@contextmanager
-def _flock(path: Path, wait: bool = True) -> Iterator[bool]:
-    """An exclusive flock on `path` for the block; yields False when `wait` is off and it is held."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        yield True
-    finally:
-        os.close(fd)
-
-
-def close_stale_crawls(store: Store, store_path: Path) -> list[int]:
-    """Mark failed (or partial, when it stored pages) every 'running' crawl whose owner died:
-    a crawl killed with its `govaudit crawl` process must not stay 'running' forever."""
-    closed = []
-    for crawl in store.crawls():
-        if crawl["status"] != "running":
-            continue
-        with _flock(lock_path(store_path, f"crawl-{crawl['id']}"), wait=False) as free:
-            if not free:
-                continue  # its process is alive
-            pages = store.page_count(crawl["id"])
-            store.finish_crawl(crawl["id"], "partial" if pages else "failed",
-                               {**crawl["stats"], "pages": pages,
-                                "closed": {"reason": "the crawl process died; closed at the next start"}})
-            closed.append(crawl["id"])
-    return closed
 
 
 def _progress(console: Console, show: bool) -> Any:
