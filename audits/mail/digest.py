@@ -39,7 +39,8 @@ _ENV = Environment(
 _ENV.filters["safe_href"] = safe_href
 # The text part is read in terminals and mail clients that honour escape sequences: every value
 # printed into it loses its control characters (a hostile title cannot write a live hyperlink).
-_TEXT_ENV = _ENV.overlay(finalize=lambda value: plain(value) if isinstance(value, str) else value)
+# (own template cache: a template compiled without the finalizer must never be reused here)
+_TEXT_ENV = _ENV.overlay(finalize=lambda value: plain(value) if isinstance(value, str) else value, cache_size=50)
 
 
 class RunOutcome(Protocol):
