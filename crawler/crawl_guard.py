@@ -1,6 +1,6 @@
 """Who owns a crawl row, and what is left when its owner dies.
 
-The parent process (`crawler.runner`) holds an flock on `locks/crawl-<id>.lock` beside the
+The parent process (`crawler.crawl`) holds an flock on `locks/crawl-<id>.lock` beside the
 store for as long as it runs a crawl; the kernel drops the lock when the process dies, even by
 kill -9. So at the next start a 'running' row whose lock is free belongs to a dead crawl and is
 closed (partial when it stored pages, else failed) instead of staying 'running' forever. A
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from crawler.store import Store
+from govaudit.store import Store
 
 
 RESERVE_BYTES = 1024 * 1024

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-from audits.yamlsource import YamlDoc, YamlError, dotted, load_yaml
+from govaudit.vocabulary import UNIT_LEVELS
+from govaudit.yamlsource import YamlDoc, YamlError, dotted, load_yaml
 from crawler.settings import GOVAUDIT_SPIDERS
 
 SITES_DIR = Path(__file__).resolve().parent / "sites"
 DIALECTS = tuple(GOVAUDIT_SPIDERS)
-UNIT_LEVELS = ("township", "subdistrict", "county_gov", "department")
 # A site name becomes a directory (the HTTP cache) and a log and mail header word: a slug only.
 SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")

@@ -6,22 +6,22 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from audits import config
-from crawler.store import store_problem
-from crawler.untrusted import shown
+from audits import defaults
+from audits.commands.exit_codes import EXIT_RUN_ERROR, EXIT_USAGE
+from govaudit.store import store_problem
+from govaudit.untrusted import shown
 
 
 def existing_store(store: str | None, console: Console) -> Path:
     """The store a read-only command works on; a missing one is a usage error, not a new empty file."""
-    from audits.cli import EXIT_RUN_ERROR, EXIT_USAGE
 
-    path = config.store_path(store)
+    path = defaults.store_path(store)
     if problem := store_problem(path, writing=False):
         console.print(f"[red]{shown(problem)}[/red]", soft_wrap=True)
         raise typer.Exit(EXIT_RUN_ERROR)
     if not path.exists():
         console.print(f"[red]no store at {shown(path)}[/red]; run `govaudit crawl SITE` first, "
-                      f"or pass --store / set {config.STORE_PATH_ENV}")
+                      f"or pass --store / set {defaults.STORE_PATH_ENV}")
         raise typer.Exit(EXIT_USAGE)
     return path
 
@@ -30,8 +30,6 @@ def writable_directory(path: Path, console: Console, what: str) -> Path:
     """A directory a command will write into (reports), checked before any work: exit 3 if it
     is a file or cannot be created or written."""
     import os
-
-    from audits.cli import EXIT_RUN_ERROR
 
     existing = next((p for p in [path, *path.absolute().parents] if p.exists()), None)
     problem = None
@@ -48,9 +46,7 @@ def writable_directory(path: Path, console: Console, what: str) -> Path:
 def writable_store(store: str | None, console: Console, must_exist: bool = False) -> Path:
     """The store a command will write to, checked before any work: a directory, a read-only
     file or a full disk is one line and exit 3 now, not a traceback after the crawl."""
-    from audits.cli import EXIT_RUN_ERROR
-
-    path = existing_store(store, console) if must_exist else config.store_path(store)
+    path = existing_store(store, console) if must_exist else defaults.store_path(store)
     if problem := store_problem(path):
         console.print(f"[red]{shown(problem)}[/red]", soft_wrap=True)
         raise typer.Exit(EXIT_RUN_ERROR)

@@ -8,9 +8,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from audits import config
+from audits import defaults
 from audits.commands import writable_directory, writable_store
-from crawler.untrusted import shown
+from audits.commands.exit_codes import EXIT_CRITICAL, EXIT_RUN_ERROR, EXIT_USAGE
+from govaudit.untrusted import shown
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole in logs and pipes
 
@@ -37,12 +38,11 @@ def audit(
     lang: str = typer.Option("zh", help="report language: zh or en"),
 ) -> None:
     """Run the rule suites on a stored crawl (no crawling) and write the report."""
-    from audits.cli import EXIT_CRITICAL, EXIT_RUN_ERROR, EXIT_USAGE
-    from audits.pipeline import audit_crawl, render
-    from crawler.store import Store
+    from audits.audit import audit_crawl, render
+    from govaudit.store import Store
 
     store_path = writable_store(store, console, must_exist=True)
-    writable_directory(config.reports_dir(reports), console, "report directory")
+    writable_directory(defaults.reports_dir(reports), console, "report directory")
     try:
         with Store(store_path) as st:
             crawl_id = st.resolve_crawl(crawl, site)
@@ -99,7 +99,7 @@ def demo(
     lang: str = typer.Option("zh", help="report language: zh or en"),
 ) -> None:
     """Serve the bundled demo portal on loopback, crawl it, audit it and write the report."""
-    from audits.pipeline import run_site
+    from audits.audit import run_site
     from demoportal.server import DemoPortal
 
     writable_store(store, console)

@@ -16,17 +16,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from audits import config
+from audits import defaults
 from audits.commands import existing_store, writable_store
+from audits.commands.exit_codes import EXIT_RUN_ERROR
 from audits.mail import outbox
 from audits.mail.sender import MailDeliveryError, flush_outbox, send_test
-from audits.mail.settings import MailSettingsError, SmtpSettings
-from crawler.store import connect
-from crawler.untrusted import shown
+from audits.mail.smtp_env import MailSettingsError, SmtpSettings
+from govaudit.store import connect
+from govaudit.untrusted import shown
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole for grep
 email_app = typer.Typer(help="Audit emails: test the SMTP settings, flush the outbox.", no_args_is_help=True)
-STORE_HELP = f"SQLite store (default $GOVAUDIT_STORE or {config.DEFAULT_STORE_PATH})"
+STORE_HELP = f"SQLite store (default $GOVAUDIT_STORE or {defaults.DEFAULT_STORE_PATH})"
 TEST_SUBJECT = "govaudit 邮件测试：政府信息公开检查"
 
 
@@ -37,7 +38,6 @@ def register(app: typer.Typer) -> None:
 @email_app.command("test")
 def test(to: str = typer.Option(..., "--to", help="address to send the test message to")) -> None:
     """Send a test message now with the GOVAUDIT_SMTP_* settings; exit 3 with the reason if it fails."""
-    from audits.cli import EXIT_RUN_ERROR
 
     try:
         settings = SmtpSettings.from_env()
@@ -67,7 +67,6 @@ def flush(
     due_only: bool = typer.Option(False, "--due-only", help="skip messages whose retry time has not come (for timers)"),
 ) -> None:
     """Send every message waiting in the outbox (each at most once); exit 3 if some still wait."""
-    from audits.cli import EXIT_RUN_ERROR
 
     report = flush_outbox(writable_store(store, console, must_exist=True), due_only=due_only)
     if report.busy:
@@ -89,7 +88,6 @@ def show_outbox(
     path = existing_store(store, console)
     conn = connect(path)
     try:
-        outbox.ensure_tables(conn)
         rows = outbox.listing(conn, include_sent=sent)
     finally:
         conn.close()

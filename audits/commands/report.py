@@ -11,8 +11,9 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from audits import config
+from audits import defaults
 from audits.commands import existing_store
+from audits.commands.exit_codes import EXIT_RUN_ERROR, EXIT_USAGE
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole in logs and pipes
 
@@ -29,7 +30,6 @@ def report(
     out: Optional[Path] = typer.Option(None, "--out", help="report directory (default: reports_out/)"),
 ) -> None:
     """Re-render a stored audit run as HTML (+ CSV/JSON exports) and print the report's path."""
-    from audits.cli import EXIT_RUN_ERROR, EXIT_USAGE
     from audits.history import resolve_run
     from audits.report.i18n import LANGUAGES
     from audits.report.render import render_run
@@ -44,7 +44,7 @@ def report(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_USAGE)
     try:
-        path = render_run(store_path, run_id, config.reports_dir(out), lang=lang)
+        path = render_run(store_path, run_id, defaults.reports_dir(out), lang=lang)
     except OSError as exc:
         console.print(f"[red]the report of run {run_id} could not be written: {exc}[/red]")
         raise typer.Exit(EXIT_RUN_ERROR)

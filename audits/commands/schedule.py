@@ -2,7 +2,7 @@
 
 Two ways to run the same `cron/schedule.yml`: `schedule run` is a long-running service that
 keeps its jobs in a persistent job store; `schedule once JOB` runs one job now, for a systemd
-timer or a crontab line. Both go through `audits.jobs.run_job`, so both take the same per-job
+timer or a crontab line. Both go through `audits.schedule.jobs.run_job`, so both take the same per-job
 lock and the same outbox.
 """
 from __future__ import annotations
@@ -15,16 +15,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from audits import config
+from audits import defaults
 from audits.commands import writable_store
-from audits.schedule.config import ScheduleError, load_schedule, schedule_path
-from crawler.untrusted import plain, shown
+from audits.commands.exit_codes import EXIT_CRITICAL, EXIT_RUN_ERROR, EXIT_USAGE
+from audits.schedule.schedule_file import ScheduleError, load_schedule, schedule_path
+from govaudit.untrusted import plain, shown
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole for grep
 schedule_app = typer.Typer(help="Weekly audits and their emails (cron/schedule.yml).", no_args_is_help=True)
 
 SCHEDULE_HELP = "schedule file (default $GOVAUDIT_SCHEDULE or cron/schedule.yml)"
-STORE_HELP = f"SQLite store (default $GOVAUDIT_STORE or {config.DEFAULT_STORE_PATH})"
+STORE_HELP = f"SQLite store (default $GOVAUDIT_STORE or {defaults.DEFAULT_STORE_PATH})"
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +33,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _load(path: Optional[str]):
-    from audits.cli import EXIT_USAGE
 
     try:
         return load_schedule(schedule_path(path))
@@ -91,8 +91,7 @@ def once(
     store: Optional[str] = typer.Option(None, help=STORE_HELP),
 ) -> None:
     """Run one job now (for a systemd timer or crontab); exit 1 on critical findings, 3 on errors."""
-    from audits.cli import EXIT_CRITICAL, EXIT_RUN_ERROR
-    from audits.jobs import run_job
+    from audits.schedule.jobs import run_job
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     loaded = _load(schedule)
@@ -107,7 +106,6 @@ def once(
 
 
 def _load_job_error(loaded, job: str) -> None:
-    from audits.cli import EXIT_USAGE
 
     known = ", ".join(j.id for j in loaded.jobs)
     console.print(f"[red]{shown(loaded.path)}: no job {shown(repr(job))}[/red] (jobs: {shown(known)})")

@@ -22,9 +22,9 @@ import css_inline
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from audits.mail.recipients import Recipient
 from audits.report.context import safe_href
-from audits.schedule.config import Recipient, ScheduledJob
-from crawler.untrusted import plain
+from govaudit.untrusted import plain
 
 MAX_LISTED = 100  # findings listed in the mail body; the rest are in the attachment
 MAX_ATTACHMENT = 10 * 1024 * 1024  # larger reports stay on disk and the mail says where
@@ -44,13 +44,28 @@ _TEXT_ENV = _ENV.overlay(finalize=lambda value: plain(value) if isinstance(value
 
 
 class RunOutcome(Protocol):
-    """What the digest needs of `audits.pipeline.SiteRunOutcome`."""
+    """What the digest needs of `audits.audit.SiteRunOutcome`."""
 
     run_id: Any
     site: str
     report_path: Path
     findings: pd.DataFrame
     documents: pd.DataFrame
+
+
+class DigestJob(Protocol):
+    """What a digest needs of its scheduled job (the schedule file's `ScheduledJob`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def units(self) -> tuple[str, ...] | None: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def lang(self) -> str: ...
 
 
 @dataclass
@@ -79,7 +94,7 @@ def for_units(frame: pd.DataFrame, units: tuple[str, ...] | None) -> pd.DataFram
     return frame[frame["unit"].isin(units)]
 
 
-def render_digest(job: ScheduledJob, recipient: Recipient, outcome: RunOutcome,
+def render_digest(job: DigestJob, recipient: Recipient, outcome: RunOutcome,
                   previous_keys: set[str] | None, now: datetime) -> Digest:
     """`previous_keys`: finding keys of this job's previous run (None: no previous run, all new)."""
     units = recipient.units or job.units

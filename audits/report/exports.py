@@ -10,22 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 
 import pandas as pd
 
 from audits.history import RunData
+from govaudit.untrusted import defused
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?%?")
 EXPORT_FILES = ("findings.csv", "findings.json", "documents.csv", "documents.json")
-
-
-def _defuse(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -48,15 +40,6 @@ def _json_records(frame: pd.DataFrame) -> list[dict[str, object]]:
             record[name] = value
         records.append(record)
     return records
-
-
-def defused(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `frame` whose text cells cannot run as a spreadsheet formula (every CSV we write)."""
-    safe = frame.copy()
-    for name in safe.columns:
-        if pd.api.types.is_string_dtype(safe[name]) or safe[name].dtype == object:
-            safe[name] = safe[name].astype(object).map(_defuse)
-    return safe
 
 
 def write_frame(frame: pd.DataFrame, directory: Path, stem: str) -> None:

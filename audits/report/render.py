@@ -16,7 +16,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from audits.config import reports_dir
+from audits.defaults import reports_dir
 from audits.history import RunData, load_run, site_runs
 from audits.report.context import build_context, run_time
 from audits.report.diff import RunDiff, compare_runs

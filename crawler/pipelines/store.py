@@ -14,8 +14,8 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler.items import PageRecord
-from crawler.store import Store
+from govaudit.records import PageRecord
+from govaudit.store import Store
 
 STORE_FAILED = "store_failed"
 

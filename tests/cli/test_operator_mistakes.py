@@ -22,8 +22,8 @@ import pytest
 from audits.normalize.section_kinds import SectionKindsError, load_section_kinds
 from audits.rules.loader import load_rules
 from audits.rules.model import RuleFileError
-from audits.schedule.config import ScheduleError, load_schedule
-from audits.yamlsource import MAX_DEPTH
+from audits.schedule.schedule_file import ScheduleError, load_schedule
+from govaudit.yamlsource import MAX_DEPTH
 from crawler.sites import SITES_DIR, SiteConfigError, load_site
 
 REPO = Path(__file__).resolve().parents[2]
@@ -127,7 +127,7 @@ def test_site_name_must_be_a_slug(tmp_path, name):
 def test_cache_directory_stays_under_the_data_directory(tmp_path):
     from dataclasses import replace
 
-    from crawler.crawl_process import cache_dir
+    from crawler.crawl_subprocess import cache_dir
 
     site = load_site("demo")
     assert cache_dir(site, tmp_path / "s.sqlite3") == (tmp_path / "httpcache" / "tongxiang-demo").resolve()
@@ -167,7 +167,7 @@ def schedule_file(tmp_path):
 
 
 def _job_state(store: Path) -> tuple[str, bool]:
-    from audits.schedule.lock import JobLock, JobLocked, lock_dir_for
+    from govaudit.locks import JobLock, JobLocked, lock_dir_for
 
     with sqlite3.connect(store) as conn:
         status = conn.execute("SELECT status FROM job_runs ORDER BY id DESC LIMIT 1").fetchone()[0]
@@ -190,7 +190,7 @@ class _Outcome:
     (lambda *a, **k: _Outcome(), "failed"),
 ])
 def test_job_lock_and_row_are_released_on_failure(tmp_path, schedule_file, runner, status):
-    from audits.jobs import run_job
+    from audits.schedule.jobs import run_job
 
     store = tmp_path / "govaudit.sqlite3"
     result = run_job("weekly", str(schedule_file), str(store), site_runner=runner)
@@ -199,7 +199,7 @@ def test_job_lock_and_row_are_released_on_failure(tmp_path, schedule_file, runne
 
 
 def test_job_lock_and_row_are_released_on_interrupt(tmp_path, schedule_file):
-    from audits.jobs import run_job
+    from audits.schedule.jobs import run_job
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -289,7 +289,7 @@ def test_crawl_cut_off_by_a_full_disk_is_marked_failed(tmp_path):
         done = in_namespace(f"""
             mount -t tmpfs -o size=22m tmpfs "$T/mnt"
             set +e; $PY -m audits.cli crawl {config} --store "$T/mnt/govaudit.sqlite3" --quiet; echo "rc=$?"
-            $PY -c "from crawler.store import Store; s = Store('$T/mnt/govaudit.sqlite3'); \\
+            $PY -c "from govaudit.store import Store; s = Store('$T/mnt/govaudit.sqlite3'); \\
 print('status=' + s.crawls()[-1]['status'])"
         """, tmp_path)
     finally:

@@ -24,8 +24,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from crawler.runner import crawl_environment, run_crawl
-from crawler.store import Store
+from crawler.crawl import crawl_environment, run_crawl
+from govaudit.store import Store
 from tests.mockserver.hostile import FORMULA_TITLE, UNITS, HostileSite
 
 pytestmark = pytest.mark.slow
@@ -63,7 +63,7 @@ def _watch_child_env(found: dict, stop: threading.Event) -> None:
             try:
                 stat = Path(f"/proc/{pid}/stat").read_text()
                 cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-                if int(stat.rsplit(")", 1)[1].split()[1]) == me and b"crawler.crawl_process" in cmdline:
+                if int(stat.rsplit(")", 1)[1].split()[1]) == me and b"crawler.crawl_subprocess" in cmdline:
                     raw = Path(f"/proc/{pid}/environ").read_bytes()
                     found.update(item.split("=", 1) for item in raw.decode(errors="replace").split("\0") if "=" in item)
             except (OSError, ValueError, IndexError):
@@ -94,7 +94,7 @@ def crawled(hostile, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def audited(crawled, tmp_path_factory):
-    from audits.pipeline import audit_crawl, render
+    from audits.audit import audit_crawl, render
 
     result = audit_crawl(crawled.store, crawled.summary.crawl_id)
     report = render(crawled.store, result.run_id, tmp_path_factory.mktemp("reports"))
@@ -191,7 +191,8 @@ def test_a_callback_that_raises_costs_only_its_page(crawled, audited):
 # 3 ---------------------------------------------------------------------------------------
 def test_digest_has_no_live_link_but_http(crawled, audited):
     from audits.mail.digest import render_digest
-    from audits.schedule.config import Recipient, ScheduledJob
+    from audits.mail.recipients import Recipient
+    from audits.schedule.schedule_file import ScheduledJob
 
     result, report = audited
 

@@ -13,10 +13,10 @@ import re
 import pandas as pd
 import pytest
 
-from audits import config
+from audits import defaults
 from audits.rules.columns import base_columns
 from audits.rules.loader import load_rules
-from audits.rules.runner import capped_text, run_rules
+from audits.rules.validate import capped_text, run_rules
 from tests.rules_frames import document, frames
 
 HOSTILE = "桐乡市" * 400_000 + " " * 400_000 + "〔2024〕" * 20_000 + "x"  # ~3 MB
@@ -25,7 +25,7 @@ NOT_TEXT = {"url", "doc_id", "kind", "unit", "unit_level", "site", "host", "repo
 
 def _text_columns() -> dict[str, set[str]]:
     """Frame -> string columns read by at least one shipped rule."""
-    pack = load_rules(config.DEFAULT_RULES_DIR)
+    pack = load_rules(defaults.DEFAULT_RULES_DIR)
     columns = base_columns()
     found: dict[str, set[str]] = {}
     for rule in pack.rules:
@@ -70,6 +70,6 @@ def test_cap_cuts_long_text_and_keeps_urls():
     ("市财政局", False), ("县政府网站", False), ("桐乡市", False), ("桐乡市人民政府办公室x", False),
 ])
 def test_meta3_pattern_still_means_a_full_name(value, full_name):
-    pack = load_rules(config.DEFAULT_RULES_DIR)
+    pack = load_rules(defaults.DEFAULT_RULES_DIR)
     [rule] = [r for r in pack.rules if r.id == "META-3"]
     assert bool(re.search(rule.kwargs["regex"], value)) is full_name

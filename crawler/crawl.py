@@ -1,6 +1,6 @@
 """Run one crawl of a site in a subprocess, show its progress, and record how it ended.
 
-The parent owns the crawl row: it creates it, starts `crawler.crawl_process`, turns the
+The parent owns the crawl row: it creates it, starts `crawler.crawl_subprocess`, turns the
 child's JSON progress lines into a progress bar per unit, and marks the crawl complete,
 partial (interrupted, or the child died after storing pages) or failed. The scheduler calls
 the same function, so a crashing crawl can never take the scheduler down with it.
@@ -26,9 +26,9 @@ from crawler.crawl_guard import close_stale_crawls, flock, lock_path, reserve_sp
 from crawler.extensions.progress import PREFIX
 from crawler.pipelines.store import STORE_FAILED
 from crawler.sites import SiteConfig, load_site
-from crawler.store import Store, storage_failure, utcnow
-from crawler.untrusted import shown
-from crawler.sync import sync_crawl
+from govaudit.store import Store, storage_failure, utcnow
+from govaudit.untrusted import shown
+from crawler.catalog_sync import sync_crawl
 
 
 @dataclass
@@ -80,7 +80,7 @@ def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None
          settings_overrides: dict[str, Any] | None) -> CrawlSummary:
     log_path = store_path.parent / "logs" / f"crawl-{crawl_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "crawler.crawl_process", "--site", site.path, "--store", str(store_path),
+    cmd = [sys.executable, "-m", "crawler.crawl_subprocess", "--site", site.path, "--store", str(store_path),
            "--crawl-id", str(crawl_id), "--units", ",".join(u.name for u in site.units),
            "--log-level", log_level]
     if base_url:
