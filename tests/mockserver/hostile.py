@@ -94,7 +94,7 @@ class HostileSite:
         bad = [
             ("javascript:void(0)", "脚本链接"), ("mailto:zwgk@example.org", "邮件链接"),
             ("data:text/html,<script>alert(1)</script>", "数据链接"),
-            (f"file://127.0.0.1/etc/passwd", "本机文件"), ("file:///proc/self/environ", "进程环境"),
+            ("file://127.0.0.1/etc/passwd", "本机文件"), ("file:///proc/self/environ", "进程环境"),
             ("file:///dev/zero", "无尽文件"), (f"ftp://127.0.0.1:{port}/pub/a.html", "FTP链接"),
             (f"{self.other_url}/art/other-port.html", "另一端口"), ("http://[::1/art/broken.html", "畸形链接"),
             ("/art/redirect-file.html", "跳转到本机文件"), ("/art/redirect-ftp.html", "跳转到FTP"),
