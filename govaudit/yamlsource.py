@@ -106,7 +106,7 @@ def _check_events(path: Path, source: str) -> None:
         if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
             raise YamlError(path, line, f"anchor &{event.anchor} is not allowed (write the value out in full)")
         if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)) and event.tag not in _PLAIN_TAGS:
-            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+            tag = str(event.tag).replace("tag:yaml.org,2002:", "!!")
             raise YamlError(path, line, f"tag {tag} is not allowed; write a plain value")
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1

@@ -70,12 +70,13 @@ def _run_locked(job: ScheduledJob, store_path: str, rules_dir: str | None, repor
                 site_runner: Callable[..., RunOutcome] | None, retry_delays: tuple[float, ...]) -> JobResult:
     job_id = job.id
     conn = connect(store_path)
-    row_id = None
+    row_id: int | None = None
     try:
         with conn:  # we hold the lock, so a 'running' row of this job belongs to a dead process
             conn.execute("UPDATE job_runs SET status='interrupted' WHERE job_id=? AND status='running'", (job_id,))
-            row_id = conn.execute("INSERT INTO job_runs (job_id, started_at) VALUES (?, ?)",
-                                  (job_id, _now_iso())).lastrowid
+            current = int(conn.execute("INSERT INTO job_runs (job_id, started_at) VALUES (?, ?)",
+                                       (job_id, _now_iso())).lastrowid or 0)
+            row_id = current
         try:
             if site_runner is None:
                 from audits.audit import run_site as site_runner
@@ -84,18 +85,18 @@ def _run_locked(job: ScheduledJob, store_path: str, rules_dir: str | None, repor
                                rules_dir=rules_dir, reports_dir=reports_dir, lang=job.lang)
         except Exception as exc:  # the job must record any failure, not die inside the scheduler
             log.exception("job %s: the site run failed", job_id)
-            _finish(conn, row_id, "failed", error=f"{type(exc).__name__}: {exc}")
+            _finish(conn, current, "failed", error=f"{type(exc).__name__}: {exc}")
             return JobResult(job_id, "failed", f"job {job_id}: the site run failed: {exc}")
         try:
             queued = queue_digests(conn, job, outcome)
         except Exception as exc:  # the report exists; the mail could not be composed
             log.exception("job %s: the digests could not be queued", job_id)
-            _finish(conn, row_id, "failed", run_id=str(outcome.run_id), report_path=str(outcome.report_path),
+            _finish(conn, current, "failed", run_id=str(outcome.run_id), report_path=str(outcome.report_path),
                     error=f"{type(exc).__name__}: {exc}")
             return JobResult(job_id, "failed", f"job {job_id}: report {outcome.report_path} written, but the "
                                                f"digests could not be queued: {exc}", str(outcome.run_id),
                              Path(outcome.report_path))
-        _finish(conn, row_id, "done", run_id=str(outcome.run_id), report_path=str(outcome.report_path), queued=queued)
+        _finish(conn, current, "done", run_id=str(outcome.run_id), report_path=str(outcome.report_path), queued=queued)
     except BaseException as exc:
         if row_id is not None:  # KeyboardInterrupt, a store error: never leave the row 'running'
             try:

@@ -29,7 +29,7 @@ class CallbackErrorMiddleware:
         if "record" in kwargs:  # an attachment check: store the page with what was checked
             return [kwargs["record"]]
         unit = kwargs["unit"]
-        if getattr(request.callback, "__name__", "") == "parse_detail":
+        if getattr(getattr(request, "callback", None), "__name__", "") == "parse_detail":
             return [spider.record(unit, response.url, kind="detail", list_title=kwargs.get("list_title"),
                                   list_date=kwargs.get("list_date"), http_status=response.status,
                                   error=f"the page could not be read ({reason})")]

@@ -56,10 +56,11 @@ class StorePipeline:
         return item
 
     def _close(self, reason: str) -> None:
+        assert self.crawler is not None and self.crawler.engine is not None
         engine = self.crawler.engine
         if hasattr(engine, "close_spider_async"):  # Scrapy ≥ 2.14
             from scrapy.utils.defer import deferred_from_coro
 
             deferred_from_coro(engine.close_spider_async(reason=reason))
         else:
-            engine.close_spider(self.crawler.spider, reason)
+            engine.close_spider(self.crawler.spider, reason)  # type: ignore[arg-type]
