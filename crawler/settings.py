@@ -44,6 +44,11 @@ GOVAUDIT_RETRY_BACKOFF_MAX = 30.0
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = True
 
+# Only http(s) is ever downloaded: a catalog link to file:///etc/passwd or /proc/self/environ
+# must not be read from the crawling machine, nor ftp:// or s3:// fetched (HostPolicyMiddleware
+# refuses them first; without a handler they could not be fetched even past it).
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.hostpolicy.HostPolicyMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -66,6 +71,9 @@ DEFAULT_REQUEST_HEADERS = {
     "Cache-Control": "max-age=0",
 }
 
+# A callback that raises is recorded as a failure of its page, never a silent loss.
+SPIDER_MIDDLEWARES = {"crawler.middlewares.callbackerrors.CallbackErrorMiddleware": 50}
+
 # The pipeline stores every page, failed ones included ("could not check" is a finding).
 ITEM_PIPELINES = {"crawler.pipelines.store.StorePipeline": 300}
 EXTENSIONS = {
@@ -80,6 +88,9 @@ HTTPERROR_ALLOW_ALL = False
 GOVAUDIT_MAX_CATALOG_PAGES = 2000
 GOVAUDIT_PROXY_WINDOW = 45
 GOVAUDIT_CHECK_ATTACHMENTS = True
+# A crawl that outlives its time budget (politeness.max_minutes) by this much is stopped hard
+# (CLOSESPIDER_TIMEOUT); the spider's own budget checks normally stop listing well before.
+GOVAUDIT_HARD_STOP_GRACE_SECS = 300
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -9,6 +9,7 @@ crawl does without anyone noticing.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ from crawler.settings import GOVAUDIT_SPIDERS
 
 SITES_DIR = Path(__file__).resolve().parent / "sites"
 DIALECTS = tuple(GOVAUDIT_SPIDERS)
+# A site name becomes a directory (the HTTP cache) and a log and mail header word: a slug only.
+SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class SiteConfigError(YamlError):
@@ -33,6 +37,13 @@ class Politeness:
     obey_robots: bool = True
     robots_opt_out_reason: str | None = None
     autothrottle: bool = True
+    # Budgets a catalog cannot talk the crawl past (a catalog claiming 10 million records):
+    # documents listed per unit and per crawl, minutes per unit and per crawl. Reaching one
+    # stops the listing and records the catalog as cut short ("could not check" the rest).
+    max_pages_per_unit: int = 10_000
+    max_pages: int = 100_000
+    max_minutes_per_unit: float = 120
+    max_minutes: float = 720
 
 
 @dataclass(frozen=True)
@@ -145,6 +156,9 @@ def parse_site(doc: YamlDoc) -> SiteConfig:
         if key not in data:
             raise _err(doc, (), f"missing field '{key}'")
     name = _str(doc, ("name",), data["name"])
+    if not SITE_NAME.match(name) or ".." in name:
+        raise _err(doc, ("name",), f"field 'name': {name!r} is not a site name; use letters, digits, '-', '_' "
+                                   "and '.' (at most 64, starting with a letter or digit), e.g. tongxiang-demo")
     cms = _dialect(doc, ("cms",), data["cms"])
     base_url = _url(doc, ("base_url",), data["base_url"])
     politeness = _politeness(doc, data.get("politeness") or {})
@@ -217,11 +231,15 @@ def _politeness(doc: YamlDoc, raw: Any) -> Politeness:
     _no_unknown(doc, where, raw, _POLITENESS_KEYS)
     checks: dict[str, tuple[type, ...]] = {
         "concurrency_per_host": (int,), "delay": (int, float), "obey_robots": (bool,),
-        "robots_opt_out_reason": (str,), "autothrottle": (bool,),
+        "robots_opt_out_reason": (str,), "autothrottle": (bool,), "max_pages_per_unit": (int,),
+        "max_pages": (int,), "max_minutes_per_unit": (int, float), "max_minutes": (int, float),
     }
     for key, value in raw.items():
         if isinstance(value, bool) and bool not in checks[key] or not isinstance(value, checks[key]):
             raise _err(doc, where + (key,), f"field 'politeness.{key}': {value!r} has the wrong type")
+    for key in ("max_pages_per_unit", "max_pages", "max_minutes_per_unit", "max_minutes"):
+        if key in raw and raw[key] <= 0:
+            raise _err(doc, where + (key,), f"field 'politeness.{key}': must be above 0, got {raw[key]!r}")
     if raw.get("concurrency_per_host", 1) < 1 or raw.get("delay", 0) < 0:
         raise _err(doc, where, "field 'politeness': concurrency_per_host must be ≥ 1 and delay ≥ 0")
     if raw.get("obey_robots") is False and not raw.get("robots_opt_out_reason"):
@@ -241,6 +259,9 @@ def _no_unknown(doc: YamlDoc, where: tuple, raw: dict, allowed: set[str]) -> Non
 def _str(doc: YamlDoc, where: tuple, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _err(doc, where, f"field '{dotted(where)}': expected non-empty text, got {value!r}")
+    if _CONTROL.search(value.strip()):
+        # A line break in a unit name would split a log line or a mail header in two.
+        raise _err(doc, where, f"field '{dotted(where)}': {value!r} contains a line break or control character")
     return value.strip()
 
 

@@ -88,6 +88,14 @@ def _broken_attachments(record: PageRecord) -> int | None:
     return sum(not (s.isdigit() and 200 <= int(s) < 300) for s in checked)
 
 
+def _host(url: str) -> str | None:
+    """Host of a stored URL; None for a link that was stored unfollowed because it is malformed."""
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
 def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Page:
     meta = read_metadata(record)
     problems = list(meta.problems)
@@ -121,7 +129,7 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Pa
         "doc_id": doc_id(record.url),
         "url": record.url,
         "site": record.site,
-        "host": urlsplit(record.url).hostname,
+        "host": _host(record.url),
         "unit": record.unit,
         "unit_level": record.unit_level,
         "crawl_id": crawl_id,

@@ -17,6 +17,7 @@ from audits.normalize import body_facts
 from audits.normalize.documents import Page, normalise_page
 from audits.normalize.section_kinds import SectionKinds, load_section_kinds
 from audits.normalize.tables import T2_ROWS, T3_COLS, T3_ROWS, T4_COLS
+from govaudit.untrusted import defused
 from govaudit.columns import (
     DOCUMENT_COLUMNS, FIGURE_COLUMNS, FIGURE_GROUP_COLUMNS, SECTION_COLUMNS, TABLE_CELL_COLUMNS,
 )
@@ -48,13 +49,14 @@ class Frames:
     figure_groups: pd.DataFrame
 
     def to_csv(self, directory: str | Path) -> list[Path]:
-        """One `<frame>.csv` per frame, UTF-8 with BOM so that Excel opens Chinese text."""
+        """One `<frame>.csv` per frame, UTF-8 with BOM so that Excel opens Chinese text; text
+        cells that Excel would run as a formula are neutralised as in the report's exports."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         written = []
         for f in fields(self):
             path = directory / f"{f.name}.csv"
-            getattr(self, f.name).to_csv(path, index=False, encoding="utf-8-sig")
+            defused(getattr(self, f.name)).to_csv(path, index=False, encoding="utf-8-sig")
             written.append(path)
         return written
 
