@@ -47,8 +47,9 @@ class SiteRunOutcome:
 
 
 def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | Path | None = None,
-                now: datetime | None = None) -> AuditRun:
-    """Build the frames of a stored crawl, run every rule suite on them and record the run."""
+                now: datetime | None = None, trial: bool = False) -> AuditRun:
+    """Build the frames of a stored crawl, run every rule suite on them and record the run
+    (a `trial` run stays out of the weekly history: see `audits.runkinds`)."""
     from audits.history import record_run
     from audits.normalize.frames import build_frames
     from audits.normalize.section_kinds import FILE_NAME, load_section_kinds
@@ -67,7 +68,8 @@ def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | P
         frames = build_frames(store.pages(crawl_id), crawl_id, kinds=kinds)
     result = run_rules(frames, rules, now=now)
     run_id = record_run(store_path, site=crawl["site"], crawl_id=crawl_id, documents=frames.documents,
-                        findings=result.findings, rule_stats=result.rule_stats, rules_dir=str(rules))
+                        findings=result.findings, rule_stats=result.rule_stats, rules_dir=str(rules),
+                        trial=trial)
     return AuditRun(run_id, crawl["site"], crawl_id, crawl["status"], result.findings, result.rule_stats,
                     frames.documents, list(result.errors))
 

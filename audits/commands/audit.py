@@ -33,17 +33,21 @@ def audit(
     store: Optional[str] = typer.Option(None, help="SQLite store"),
     reports: Optional[Path] = typer.Option(None, help="report directory (default: reports_out/)"),
     lang: str = typer.Option("zh", help="report language: zh or en"),
+    record: bool = typer.Option(False, "--record/--trial",
+                                help="--trial (default): kept out of the weekly history, diffs, open-for-N "
+                                     "and trends; --record: a run of record, like a scheduled run"),
 ) -> None:
     """Run the rule suites on a stored crawl (no crawling) and write the report."""
     from audits.cli import EXIT_CRITICAL, EXIT_RUN_ERROR, EXIT_USAGE
     from audits.pipeline import audit_crawl, render
     from crawler.store import Store
 
+    check_lang(lang)  # options are checked before any work, so a typo stores nothing
     store_path = existing_store(store, console)
     try:
         with Store(store_path) as st:
             crawl_id = st.resolve_crawl(crawl, site)
-        result = audit_crawl(store, crawl_id, rules)
+        result = audit_crawl(store, crawl_id, rules, trial=not record)
     except LookupError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_USAGE)
@@ -57,11 +61,23 @@ def audit(
                       f"findings of run {result.run_id} are stored; retry with `govaudit report --run {result.run_id}`")
         raise typer.Exit(EXIT_RUN_ERROR)
     print_summary(result)
+    if not record:
+        console.print(f"trial run {result.run_id}: not part of the weekly history "
+                      f"(`govaudit audit --record` makes a run of record)")
     print(f"report: {report}")
     if result.critical_count:
         raise typer.Exit(EXIT_CRITICAL)
     if result.errors:  # a suite that checked nothing is not a pass
         raise typer.Exit(EXIT_RUN_ERROR)
+
+
+def check_lang(lang: str) -> None:
+    from audits.cli import EXIT_USAGE
+    from audits.report.i18n import LANGUAGES
+
+    if lang not in LANGUAGES:
+        console.print(f"[red]--lang {lang!r} is not supported; choose one of {', '.join(LANGUAGES)}[/red]")
+        raise typer.Exit(EXIT_USAGE)
 
 
 def print_summary(result) -> None:  # type: ignore[no-untyped-def]
@@ -97,6 +113,8 @@ def demo(
 ) -> None:
     """Serve the bundled demo portal on loopback, crawl it, audit it and write the report."""
     from audits.pipeline import run_site
+
+    check_lang(lang)
     from demoportal.server import DemoPortal
 
     with DemoPortal(seed=seed, size=size) as portal:

@@ -28,7 +28,10 @@ def report(
     store: Optional[str] = typer.Option(None, "--store", help="SQLite store (default: var/govaudit.sqlite3)"),
     out: Optional[Path] = typer.Option(None, "--out", help="report directory (default: reports_out/)"),
 ) -> None:
-    """Re-render a stored audit run as HTML (+ CSV/JSON exports) and print the report's path."""
+    """Re-render a stored audit run and print the path written.
+
+    A run whose report.html exists (the one that was sent) gets report.<lang>.html beside it;
+    report.html is left byte-identical. A run without one gets report.html with its exports."""
     from audits.cli import EXIT_RUN_ERROR, EXIT_USAGE
     from audits.history import resolve_run
     from audits.report.i18n import LANGUAGES
@@ -44,7 +47,7 @@ def report(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_USAGE)
     try:
-        path = render_run(store_path, run_id, config.reports_dir(out), lang=lang)
+        path = render_run(store_path, run_id, config.reports_dir(out), lang=lang, rerender=True)
     except OSError as exc:
         console.print(f"[red]the report of run {run_id} could not be written: {exc}[/red]")
         raise typer.Exit(EXIT_RUN_ERROR)

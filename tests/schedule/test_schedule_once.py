@@ -1,7 +1,10 @@
 """`govaudit schedule once` end to end: crawl the demo portal, audit, report, email (real SMTP on loopback)."""
 from __future__ import annotations
 
+import io
 import re
+import zipfile
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -55,8 +58,11 @@ def test_schedule_once_runs_the_site_and_mails_each_recipient_their_units(demo_p
     critical = int(re.search(r"严重问题 (\d+) 项", by_rcpt["office@example.org"]["Subject"]).group(1))
     assert result.exit_code == (EXIT_CRITICAL if critical else EXIT_OK)
     for message in by_rcpt.values():
-        attachment = next(message.iter_attachments())
-        assert attachment.get_payload(decode=True) == open(report_path, "rb").read()
+        report_zip, workbook = list(message.iter_attachments())
+        with zipfile.ZipFile(io.BytesIO(report_zip.get_payload(decode=True))) as archive:
+            assert archive.read("report.html") == open(report_path, "rb").read()
+        assert workbook.get_filename() == "findings.xlsx"
+        assert workbook.get_payload(decode=True) == (Path(report_path).parent / "findings.xlsx").read_bytes()
     office = by_rcpt["office@example.org"].get_body(("plain",)).get_content()
     puyuan = by_rcpt["puyuan@example.org"].get_body(("plain",)).get_content()
     assert "濮院镇" in office and "崇福镇" in office
