@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "audits.commands.email",
     "audits.commands.report",
     "audits.commands.rules",
+    "audits.commands.findings",
 ]
 
 app = typer.Typer(

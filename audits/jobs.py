@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from audits import config
+from audits.calendar_watch import calendar_notice
 from audits.mail import outbox
 from audits.mail.digest import RunOutcome, compose, render_digest
 from audits.mail.sender import RETRY_DELAYS, FlushReport, flush_outbox
@@ -70,6 +71,9 @@ def run_job(job_id: str, schedule_path: str, store_path: str, *, rules_dir: str 
     """
     schedule = load_schedule(schedule_path)
     job = schedule.job(job_id)
+    notice = calendar_notice()
+    if notice is not None:
+        log.warning("job %s: %s", job_id, notice.message())
     store_path = str(config.store_path(store_path))
     lock = JobLock(lock_dir_for(store_path), f"job-{job_id}")
     try:

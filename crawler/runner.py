@@ -102,9 +102,12 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
             status = "partial" if pages else "failed"
         else:
             status = "complete"
+        units = _unit_rows(store, crawl_id, site)
+        if status == "complete" and every_catalog_failed(units):
+            status = "failed"  # nothing was audited: a run on it must not read as a clean week
         store.finish_crawl(crawl_id, status, {"closed": closed.get("stats", {}), "pages": pages,
                                               "returncode": child.returncode})
-        summary = CrawlSummary(crawl_id, site.name, status, log_path, _unit_rows(store, crawl_id, site),
+        summary = CrawlSummary(crawl_id, site.name, status, log_path, units,
                                reason=str(closed.get("reason", "interrupted" if interrupted else "")),
                                changes=sync_crawl(store, crawl_id))
     if show_progress:
@@ -112,6 +115,11 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
     if interrupted:
         raise KeyboardInterrupt
     return summary
+
+
+def every_catalog_failed(units: list[dict[str, Any]]) -> bool:
+    """No unit's catalog could be read and no page was fetched: the site was not crawled at all."""
+    return bool(units) and all(not u["catalog_ok"] and u["pages"] == 0 for u in units)
 
 
 def _progress(console: Console, show: bool) -> Any:

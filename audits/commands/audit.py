@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from audits import config
 from audits.commands import existing_store
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole in logs and pipes
@@ -19,11 +20,23 @@ def register(app: typer.Typer) -> None:
 
 
 def _rule_file_errors() -> tuple[type[Exception], ...]:
-    """Mistakes in files a rule tuner edits: the rule suites and the section keyword sets."""
+    """Mistakes in files a rule tuner edits: the rule suites, the section keyword sets, the
+    scoring and the waivers."""
     from audits.normalize.section_kinds import SectionKindsError
+    from audits.report.scoring import ScoringFileError
     from audits.rules.loader import RuleFileError
+    from audits.waivers import WaiverFileError
 
-    return RuleFileError, SectionKindsError
+    return RuleFileError, SectionKindsError, ScoringFileError, WaiverFileError
+
+
+def check_report_files(rules: Path | str | None) -> None:
+    """Load the scoring and waiver files strictly before any work, so a typo stores no run."""
+    from audits.report.scoring import load_scoring, scoring_path
+    from audits.waivers import load_waivers, waivers_path
+
+    load_scoring(scoring_path(config.rules_dir(rules)))
+    load_waivers(waivers_path(rules))
 
 
 def audit(
@@ -45,6 +58,7 @@ def audit(
     check_lang(lang)  # options are checked before any work, so a typo stores nothing
     store_path = existing_store(store, console)
     try:
+        check_report_files(rules)
         with Store(store_path) as st:
             crawl_id = st.resolve_crawl(crawl, site)
         result = audit_crawl(store, crawl_id, rules, trial=not record)
@@ -52,7 +66,8 @@ def audit(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_USAGE)
     except _rule_file_errors() as exc:
-        console.print(f"[red]rule file error:[/red] {exc}")
+        console.print("[red]rule file error:[/red]", end=" ")
+        console.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE)
     try:
         report = render(store, result.run_id, reports, lang)

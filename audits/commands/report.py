@@ -46,8 +46,15 @@ def report(
     except LookupError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_USAGE)
+    from audits.report.scoring import ScoringFileError
+    from audits.waivers import WaiverFileError
+
     try:
         path = render_run(store_path, run_id, config.reports_dir(out), lang=lang, rerender=True)
+    except (ScoringFileError, WaiverFileError) as exc:
+        console.print("[red]rule file error:[/red]", end=" ")
+        console.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE)
     except OSError as exc:
         console.print(f"[red]the report of run {run_id} could not be written: {exc}[/red]")
         raise typer.Exit(EXIT_RUN_ERROR)

@@ -45,6 +45,7 @@ def check(rules: Optional[str] = RULES_OPTION) -> None:
     from audits.cli import EXIT_USAGE
 
     pack = _load(rules)
+    _check_report_files(rules)
     empty = [s for s in pack.suites if not s.rules]
     for suite in empty:
         err.print(f"{suite.location}: suite {suite.name}: no expectations, so it checks nothing", markup=False,
@@ -55,6 +56,34 @@ def check(rules: Optional[str] = RULES_OPTION) -> None:
     shown = ", ".join(f"{severities[s]} {s}" for s in ("critical", "warning", "info") if severities[s])
     console.print(f"OK: {len(pack.suites)} suites, {len(pack.rules)} rules ({shown}), "
                   f"{len(pack.parameters)} parameters in {pack.directory}", highlight=False, soft_wrap=True)
+    _warn_calendar()
+
+
+def _check_report_files(rules: Optional[str]) -> None:
+    """scoring.yml and waivers.yml beside the rules are read as strictly as the suites."""
+    from audits.cli import EXIT_USAGE
+    from audits.report.scoring import ScoringFileError, load_scoring, scoring_path
+    from audits.waivers import WaiverFileError, load_waivers, waivers_path
+
+    problems: list[str] = []
+    for load in (lambda: load_scoring(scoring_path(config.rules_dir(rules))), lambda: load_waivers(waivers_path(rules))):
+        try:
+            load()
+        except (ScoringFileError, WaiverFileError) as exc:
+            problems += exc.problems
+    for problem in problems:
+        err.print(problem, markup=False, highlight=False, soft_wrap=True)
+    if problems:
+        err.print(f"[red]{len(problems)} problem(s) in the scoring or waiver file[/red]")
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _warn_calendar() -> None:
+    from audits.calendar_watch import calendar_notice
+
+    notice = calendar_notice()
+    if notice is not None:
+        err.print(f"warning: {notice.message()}", markup=False, highlight=False, soft_wrap=True)
 
 
 @rules_app.command("list")

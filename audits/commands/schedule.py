@@ -7,7 +7,6 @@ lock and the same outbox.
 """
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Optional
 
@@ -16,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from audits import config
+from audits.logsetup import configure_logging
 from audits.schedule.config import ScheduleError, load_schedule, schedule_path
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole for grep
@@ -70,11 +70,12 @@ def run(
     schedule: Optional[str] = typer.Option(None, "--schedule", help=SCHEDULE_HELP),
     store: Optional[str] = typer.Option(None, help=STORE_HELP),
     jobstore: Optional[str] = typer.Option(None, help="APScheduler job store (default: jobs.sqlite3 beside the store)"),
+    verbose: bool = typer.Option(False, "--verbose", help="also log Great Expectations and Scrapy below WARNING"),
 ) -> None:
     """Run the schedule until stopped; missed runs within the grace time are caught up once."""
     from audits.schedule.scheduler import jobstore_path, run_forever
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(verbose)
     loaded = _load(schedule)
     store_path = config.store_path(store)
     path = Path(jobstore) if jobstore else jobstore_path(store_path)
@@ -87,12 +88,13 @@ def once(
     job: str = typer.Argument(..., help="job id from the schedule file"),
     schedule: Optional[str] = typer.Option(None, "--schedule", help=SCHEDULE_HELP),
     store: Optional[str] = typer.Option(None, help=STORE_HELP),
+    verbose: bool = typer.Option(False, "--verbose", help="also log Great Expectations and Scrapy below WARNING"),
 ) -> None:
     """Run one job now (for a systemd timer or crontab); exit 1 on critical findings, 3 on errors."""
     from audits.cli import EXIT_CRITICAL, EXIT_RUN_ERROR
     from audits.jobs import run_job
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(verbose)
     loaded = _load(schedule)
     if job not in {j.id for j in loaded.jobs}:
         _load_job_error(loaded, job)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
 from pathlib import Path
@@ -31,7 +32,8 @@ jobs:
 
 
 @pytest.mark.timeout(300)
-def test_schedule_once_runs_the_site_and_mails_each_recipient_their_units(demo_portal, tmp_path, monkeypatch):
+def test_schedule_once_runs_the_site_and_mails_each_recipient_their_units(demo_portal, tmp_path, monkeypatch,
+                                                                          caplog):
     text = (SITES_DIR / "demo.yml").read_text(encoding="utf-8")
     site = tmp_path / "demo-live.yml"
     site.write_text(re.sub(r"(?m)^base_url: .*$", f"base_url: {demo_portal.url}", text), encoding="utf-8")
@@ -47,6 +49,10 @@ def test_schedule_once_runs_the_site_and_mails_each_recipient_their_units(demo_p
     finally:
         sink.stop()
     assert result.exit_code in (EXIT_OK, EXIT_CRITICAL), result.output
+    # the log shows govaudit's own lines: libraries speak only at WARNING and above
+    chatter = [r for r in caplog.records if r.name.split(".")[0] in ("great_expectations", "scrapy")
+               and r.levelno < logging.WARNING]
+    assert chatter == [], chatter[:3]
     conn = connect(store)
     report_path = conn.execute("SELECT report_path FROM job_runs WHERE status='done'").fetchone()[0]
     conn.close()
