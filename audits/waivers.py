@@ -96,6 +96,9 @@ def load_waivers(path: str | Path) -> list[Waiver]:
             if key in item and item[key] is not None and not isinstance(item[key], date):
                 problem(where + (key,), f"{item[key]!r} is not a date (write YYYY-MM-DD)")
                 bad = True
+        if item.get("content_hash") is not None and not isinstance(item["content_hash"], str):
+            problem(where + ("content_hash",), f"{item['content_hash']!r} is not text; write the hash in quotes")
+            bad = True
         if isinstance(item.get("key"), str) and item["key"].count("|") < 2:
             problem(where + ("key",), f"{item['key']!r} is not a finding key (site|document|rule)")
             bad = True
