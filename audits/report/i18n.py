@@ -49,6 +49,7 @@ STRINGS: dict[str, dict[str, str]] = {
                       "目录无法访问或没有可读文件的单位不评分（显示“未评分”），排在最前；已豁免的问题不计分。"
                       "单位按得分从低到高排列，箭头表示与上次审计相比的变化。",
         "formula": "计算公式：得分 = {formula}",
+        "score_how": "评分说明",
         "rate_value": "{percent}%（{passed}/{total}）",
         "this_week": "本周变化",
         "week_new": "本周新增",
@@ -180,6 +181,7 @@ STRINGS: dict[str, dict[str, str]] = {
                       "had no readable document is not scored and comes first; waived findings do not count. Units "
                       "are listed worst first; the arrow compares with the previous run.",
         "formula": "Formula: score = {formula}",
+        "score_how": "How the score is made",
         "rate_value": "{percent}% ({passed}/{total})",
         "this_week": "This week",
         "week_new": "New this week",
