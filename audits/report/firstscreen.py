@@ -7,6 +7,7 @@ module decides those summaries; `context.py` the rest of the report.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -16,6 +17,14 @@ from audits.report.diff import RunDiff
 from audits.report.scoring import Scoring
 
 SHOWN_FIRST = 8  # findings listed under "new this week" before the rest is folded
+# Parts of a reason that differ from page to page; replaced so that one reason is one row.
+_URL = re.compile(r"(?:https?|file|ftp)://\S+")
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+
+
+def reason_of(text: str) -> str:
+    """A could-not-check reason without the page's own URL and dates, for counting alike ones."""
+    return _DATE.sub("…", _URL.sub("…", text)).strip()
 
 
 def cnc_summary(findings: pd.DataFrame) -> list[dict[str, Any]]:
@@ -24,7 +33,8 @@ def cnc_summary(findings: pd.DataFrame) -> list[dict[str, Any]]:
     if cnc.empty:
         return []
     reason = cnc["observed"].where(cnc["observed"].notna() & (cnc["observed"] != ""), cnc["message"])
-    frame = cnc.assign(_reason=reason.fillna("").astype(str), _title=cnc["rule_title"].fillna("").astype(str))
+    frame = cnc.assign(_reason=reason.fillna("").astype(str).map(reason_of),
+                       _title=cnc["rule_title"].fillna("").astype(str))
     rows = []
     for (rule_id, title, why), group in frame.groupby(["rule_id", "_title", "_reason"], sort=False):
         rows.append({"rule_id": rule_id, "rule_title": title, "reason": why, "count": len(group),

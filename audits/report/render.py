@@ -1,11 +1,12 @@
-"""Writes one stored run as a self-contained HTML report with its CSV/JSON exports.
+"""Writes one stored run as a self-contained HTML report with findings.xlsx and CSV/JSON exports.
 
 The report is one file a supervisor can mail on or print: inline CSS, inline SVG charts, no
 script, nothing fetched from the network. Autoescaping is on for every template, because page
 titles and values come from the audited sites and must read as text, never run as markup.
 
 Layout: `<out_root>/<site>/<run time YYYYmmdd-HHMMSS>/report.html` plus the exports beside it.
-Rendering the same run again overwrites its own directory; a different run that started in
+A re-rendering (`govaudit report`) of a run whose report.html exists writes report.<lang>.html
+beside it, so the report that was mailed stays as it was sent; a different run that started in
 the same second gets `-run<ID>` appended instead of overwriting another run's report.
 """
 from __future__ import annotations
