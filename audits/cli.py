@@ -12,9 +12,9 @@ import importlib
 
 import typer
 
-import audits.config  # noqa: F401  (sets GX_ANALYTICS_ENABLED before anything imports GX)
+import audits.defaults  # noqa: F401  (sets GX_ANALYTICS_ENABLED before anything imports GX)
 
-EXIT_OK, EXIT_CRITICAL, EXIT_USAGE, EXIT_RUN_ERROR = 0, 1, 2, 3
+from audits.commands.exit_codes import EXIT_CRITICAL, EXIT_OK, EXIT_RUN_ERROR, EXIT_USAGE  # noqa: F401  (re-exported)
 
 COMMAND_MODULES = [
     "audits.commands.crawl",

@@ -17,67 +17,29 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-from audits.runkinds import RECORD_RUNS, ensure_trial_column
-from audits.schema import DOCUMENT_COLUMNS, FINDING_COLUMNS, SEVERITIES
-from crawler.store import Store, connect
+from govaudit.columns import DOCUMENT_COLUMNS, FINDING_COLUMNS, SEVERITIES
+from govaudit.schema import RULE_STAT_COLUMNS, RUN_COUNT_COLUMNS
+from govaudit.store import Store, connect
+from govaudit.vocabulary import FINDING_KINDS
 
-if TYPE_CHECKING:  # a run-time import would be circular: the report reads this module
-    from audits.report.diff import RunDiff
-
-FINDING_KINDS = ("failure", "could_not_check")
-
-RULE_STAT_COLUMNS: dict[str, str] = {
-    "rule_id": "string",
-    "suite": "string",
-    "severity": "string",
-    "title": "string",
-    "basis": "string",
-    "evaluated": "Int64",
-    "failed": "Int64",
-    "could_not_check": "Int64",
-    "pass_rate": "Float64",
-}
-
-# Counts kept on the run row so that listing runs never needs to scan the findings.
-RUN_COUNT_COLUMNS = (
-    "documents", "units", "rules_evaluated", "critical", "warning", "info", "could_not_check",
-)
+# Runs of record and trials. A supervisor's history (what is new this week, what was resolved,
+# how long a finding has been open, a unit's trend) is made of the weekly runs that were sent,
+# not of the experiments a rule tuner runs between them. A run of record is a scheduled job,
+# `govaudit demo` or `govaudit audit --record`; a trial (`govaudit audit`, the default) is stored
+# and can be rendered, and is compared with the last run of record, but no later run compares
+# against it, counts it in open-for-N or draws it in a trend.
+RECORD_RUNS = "trial = 0"  # SQL condition selecting the runs of record
 
 
-def _columns_sql(columns: dict[str, str]) -> str:
-    kinds = {"Int64": "INTEGER", "Float64": "REAL", "boolean": "INTEGER"}
-    return ", ".join(f"{name} {kinds.get(dtype, 'TEXT')}" for name, dtype in columns.items())
+def is_trial(run: dict[str, Any]) -> bool:
+    return bool(run.get("trial"))
 
 
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    site TEXT NOT NULL,
-    crawl_id INTEGER NOT NULL,
-    started_at TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    rules_dir TEXT NOT NULL,
-    crawl_status TEXT NOT NULL,
-    {", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in RUN_COUNT_COLUMNS)}
-);
-CREATE TABLE IF NOT EXISTS findings (
-    run_id INTEGER NOT NULL REFERENCES runs(id), {_columns_sql(FINDING_COLUMNS)}
-);
-CREATE INDEX IF NOT EXISTS findings_run ON findings (run_id);
-CREATE INDEX IF NOT EXISTS findings_key ON findings (site, finding_key);
-CREATE TABLE IF NOT EXISTS doc_snapshots (
-    run_id INTEGER NOT NULL REFERENCES runs(id), {_columns_sql(DOCUMENT_COLUMNS)}
-);
-CREATE INDEX IF NOT EXISTS doc_snapshots_run ON doc_snapshots (run_id);
-CREATE TABLE IF NOT EXISTS rule_stats (
-    run_id INTEGER NOT NULL REFERENCES runs(id), {_columns_sql(RULE_STAT_COLUMNS)}
-);
-CREATE INDEX IF NOT EXISTS rule_stats_run ON rule_stats (run_id);
-"""
+
 
 
 @dataclass
@@ -100,16 +62,8 @@ class RunData:
 
 
 def open_history(store_path: str | Path) -> sqlite3.Connection:
-    """Open the store with the history tables, adding columns a newer schema.py introduced."""
-    conn = connect(store_path)
-    conn.executescript(SCHEMA)
-    ensure_trial_column(conn)
-    for table, columns in (("findings", FINDING_COLUMNS), ("doc_snapshots", DOCUMENT_COLUMNS),
-                           ("rule_stats", RULE_STAT_COLUMNS)):
-        present = {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
-        for name in columns.keys() - present:
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {_columns_sql({name: columns[name]})}")
-    return conn
+    """Open the store (its schema, history tables included, is applied by `connect`)."""
+    return connect(store_path)
 
 
 def finding_key(site: str, doc_id: Any, url: Any, rule_id: str) -> str:
@@ -122,7 +76,7 @@ def _require(frame: pd.DataFrame, columns: dict[str, str], what: str) -> None:
     if missing:
         raise ValueError(
             f"{what} frame lacks column(s) {', '.join(missing)}; "
-            f"its columns must follow audits.schema / audits.history.RULE_STAT_COLUMNS"
+            f"its columns must follow govaudit.columns / audits.history.RULE_STAT_COLUMNS"
         )
 
 
@@ -175,7 +129,7 @@ def record_run(store_path: str | Path, *, site: str, crawl_id: int, documents: p
     """Store one audit run (findings, document snapshot, rule statistics); return its id.
 
     A `trial` run is kept and can be rendered, but never becomes another run's previous run,
-    a step of an open-for-N count or a point of a trend (see `audits.runkinds`)."""
+    a step of an open-for-N count or a point of a trend (see RECORD_RUNS above)."""
     _require(documents, DOCUMENT_COLUMNS, "documents")
     _require(rule_stats, RULE_STAT_COLUMNS, "rule_stats")
     findings = _check_findings(findings, site)
@@ -300,16 +254,3 @@ def finding_keys_by_run(store_path: str | Path, site: str, up_to: int) -> dict[i
                 keys[row["run_id"]].add(row["finding_key"])
     return keys
 
-
-def diff_runs(store_path: str | Path, run_id: int) -> "RunDiff":
-    """What changed since the previous run of the same site (see `audits.report.diff`)."""
-    from audits.report.diff import compare_runs
-
-    return compare_runs(store_path, run_id)
-
-
-def unit_trends(store_path: str | Path, site: str) -> pd.DataFrame:
-    """Per run and unit: score, critical, warning (see `audits.report.scorecard`)."""
-    from audits.report.scorecard import site_unit_trends
-
-    return site_unit_trends(store_path, site)

@@ -28,7 +28,7 @@ import pandas as pd  # noqa: E402
 from audits.rules.columns import base_columns  # noqa: E402
 from audits.rules.derive import derive_frames  # noqa: E402
 from audits.rules.loader import load_rules  # noqa: E402
-from audits.rules.runner import run_rules  # noqa: E402
+from audits.rules.validate import run_rules  # noqa: E402
 
 RULES = ROOT / "expectations"
 T3_ROWS = ["new", "carried", "granted", "partial", *[f"refused_{i}" for i in range(1, 9)],

@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from demoportal.server import DemoPortal  # noqa: E402
-from crawler.runner import run_crawl  # noqa: E402
-from crawler.store import Store  # noqa: E402
+from crawler.crawl import run_crawl  # noqa: E402
+from govaudit.store import Store  # noqa: E402
 
 BARE_SPIDER = r'''
 import json, sys, scrapy

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from lxml import html as lxml_html  # noqa: E402
 
 from audits.normalize import build_frames  # noqa: E402
-from crawler.items import PageRecord  # noqa: E402
+from govaudit.records import PageRecord  # noqa: E402
 
 SEED = Path("/work/shared/corpus/000_b0bbcd55e46bbf4d.txt")
 UNITS = ["濮院镇", "梧桐街道", "凤鸣街道", "崇福镇", "洲泉镇", "大麻镇", "河山镇", "乌镇镇", "石门镇", "高桥街道"]

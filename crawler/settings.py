@@ -1,7 +1,7 @@
 """Scrapy settings of govaudit: every crawl default lives here.
 
 A site config (crawler/sites/*.yml) overrides the politeness values per portal at run time
-(`crawler.crawl_process.settings_for`); nothing else should set Scrapy settings.
+(`crawler.crawl_subprocess.settings_for`); nothing else should set Scrapy settings.
 """
 BOT_NAME = "govaudit"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -48,7 +48,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.wirestats.WireStatsMiddleware": 950,
 }
 # Weekly re-crawls revalidate instead of refetching: cache on disk (per site, beside the store,
-# set by crawler.crawl_process), never expire entries, and make every request stale so it is
+# set by crawler.crawl_subprocess), never expire entries, and make every request stale so it is
 # always revalidated with the server (If-None-Match / If-Modified-Since → 304). A download
 # that fails is never answered from the cache (crawler.middlewares.freshcache).
 HTTPCACHE_ENABLED = True

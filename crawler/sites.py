@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-from audits.yamlsource import YamlDoc, YamlError, dotted, load_yaml
+from govaudit.vocabulary import UNIT_LEVELS
+from govaudit.yamlsource import YamlDoc, YamlError, dotted, load_yaml
 from crawler.settings import GOVAUDIT_SPIDERS
 
 SITES_DIR = Path(__file__).resolve().parent / "sites"
 DIALECTS = tuple(GOVAUDIT_SPIDERS)
-UNIT_LEVELS = ("township", "subdistrict", "county_gov", "department")
 
 
 class SiteConfigError(YamlError):

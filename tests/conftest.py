@@ -15,11 +15,20 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 from tests.mockserver.fixtures import demo_portal  # noqa: E402,F401  (session fixture)
 
+# Tests that use these fixtures need the demo portal served and crawled: `make test-fast` skips them.
+PORTAL_FIXTURES = {"demo_portal", "demo_crawl", "demo_audit"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if PORTAL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def demo_crawl(demo_portal, tmp_path_factory):  # noqa: F811
     """The demo portal crawled once into a fresh store: (store path, CrawlSummary)."""
-    from crawler.runner import run_crawl
+    from crawler.crawl import run_crawl
 
     store = tmp_path_factory.mktemp("store") / "govaudit.sqlite3"
     summary = run_crawl("demo", store, base_url=demo_portal.url, show_progress=False)
@@ -29,7 +38,7 @@ def demo_crawl(demo_portal, tmp_path_factory):  # noqa: F811
 @pytest.fixture(scope="session")
 def demo_audit(demo_crawl, tmp_path_factory):
     """The session crawl audited with the shipped rules and rendered: (AuditRun, report path)."""
-    from audits.pipeline import audit_crawl, render
+    from audits.audit import audit_crawl, render
 
     store_path, summary = demo_crawl
     result = audit_crawl(store_path, summary.crawl_id)

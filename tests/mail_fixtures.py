@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 from aiosmtpd.controller import Controller
 
-from audits.schema import DOCUMENT_COLUMNS, FINDING_COLUMNS
+from govaudit.columns import DOCUMENT_COLUMNS, FINDING_COLUMNS
 
 SITE_UNITS = (("桐乡市司法局", "department"), ("濮院镇", "township"), ("崇福镇", "township"))
 
@@ -147,7 +147,7 @@ def documents_frame(counts: dict[str, int]) -> pd.DataFrame:
 
 @dataclass
 class Outcome:
-    """A finished site run, as `audits.pipeline.run_site` returns it."""
+    """A finished site run, as `audits.audit.run_site` returns it."""
 
     run_id: int
     report_path: Path
@@ -176,16 +176,14 @@ def standard_outcome(tmp_path: Path, run_id: int = 7) -> Outcome:
 def record_run(job_id: str, schedule_path: str, store_path: str) -> None:
     """A job function whose every execution leaves a row in SQLite (the scheduler tests count them).
 
-    Like `audits.jobs.run_job`, it marks an earlier run of the job that died midway as interrupted.
+    Like `audits.schedule.jobs.run_job`, it marks an earlier run of the job that died midway as interrupted.
     """
-    import sqlite3
     from datetime import datetime, timezone
 
-    from audits.jobs import SCHEMA
+    from govaudit.store import connect
 
-    conn = sqlite3.connect(store_path, timeout=30)
+    conn = connect(store_path)
     with conn:
-        conn.executescript(SCHEMA)
         conn.execute("UPDATE job_runs SET status='interrupted' WHERE job_id=? AND status='running'", (job_id,))
         conn.execute("CREATE TABLE IF NOT EXISTS executions (job_id TEXT, schedule TEXT, at TEXT)")
         conn.execute("INSERT INTO executions VALUES (?, ?, ?)",

@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 
 from audits.history import RULE_STAT_COLUMNS, finding_key, record_run
-from audits.schema import DOCUMENT_COLUMNS, FINDING_COLUMNS
-from crawler.store import Store
+from govaudit.columns import DOCUMENT_COLUMNS, FINDING_COLUMNS
+from govaudit.store import Store
 
 SITE = "tongxiang"
 HOST = "www.tx.gov.cn"

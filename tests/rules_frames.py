@@ -1,4 +1,4 @@
-"""Builders of small input frames for the rule tests, in the column contract of audits.schema.
+"""Builders of small input frames for the rule tests, in the column contract of govaudit.columns.
 
 Tests name only the columns that matter to the rule under test; every other column is <NA>
 with its schema dtype, as the normaliser would leave it.

@@ -6,16 +6,16 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from audits import config
+from audits import defaults
+from audits.commands.exit_codes import EXIT_USAGE
 
 
 def existing_store(store: str | None, console: Console) -> Path:
     """The store a read-only command works on; a missing one is a usage error, not a new empty file."""
-    from audits.cli import EXIT_USAGE
 
-    path = config.store_path(store)
+    path = defaults.store_path(store)
     if not path.exists():
         console.print(f"[red]no store at {path}[/red]; run `govaudit crawl SITE` first, "
-                      f"or pass --store / set {config.STORE_PATH_ENV}")
+                      f"or pass --store / set {defaults.STORE_PATH_ENV}")
         raise typer.Exit(EXIT_USAGE)
     return path

@@ -8,8 +8,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from audits import config
+from audits import defaults
 from audits.commands import existing_store
+from audits.commands.exit_codes import EXIT_CRITICAL, EXIT_RUN_ERROR, EXIT_USAGE
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole in logs and pipes
 
@@ -25,7 +26,7 @@ def _rule_file_errors() -> tuple[type[Exception], ...]:
     from audits.normalize.section_kinds import SectionKindsError
     from audits.report.scoring import ScoringFileError
     from audits.rules.loader import RuleFileError
-    from audits.waivers import WaiverFileError
+    from audits.report.waivers import WaiverFileError
 
     return RuleFileError, SectionKindsError, ScoringFileError, WaiverFileError
 
@@ -33,9 +34,9 @@ def _rule_file_errors() -> tuple[type[Exception], ...]:
 def check_report_files(rules: Path | str | None) -> None:
     """Load the scoring and waiver files strictly before any work, so a typo stores no run."""
     from audits.report.scoring import load_scoring, scoring_path
-    from audits.waivers import load_waivers, waivers_path
+    from audits.report.waivers import load_waivers, waivers_path
 
-    load_scoring(scoring_path(config.rules_dir(rules)))
+    load_scoring(scoring_path(defaults.rules_dir(rules)))
     load_waivers(waivers_path(rules))
 
 
@@ -51,9 +52,8 @@ def audit(
                                      "and trends; --record: a run of record, like a scheduled run"),
 ) -> None:
     """Run the rule suites on a stored crawl (no crawling) and write the report."""
-    from audits.cli import EXIT_CRITICAL, EXIT_RUN_ERROR, EXIT_USAGE
-    from audits.pipeline import audit_crawl, render
-    from crawler.store import Store
+    from audits.audit import audit_crawl, render
+    from govaudit.store import Store
 
     check_lang(lang)  # options are checked before any work, so a typo stores nothing
     store_path = existing_store(store, console)
@@ -87,7 +87,6 @@ def audit(
 
 
 def check_lang(lang: str) -> None:
-    from audits.cli import EXIT_USAGE
     from audits.report.i18n import LANGUAGES
 
     if lang not in LANGUAGES:
@@ -127,7 +126,7 @@ def demo(
     lang: str = typer.Option("zh", help="report language: zh or en"),
 ) -> None:
     """Serve the bundled demo portal on loopback, crawl it, audit it and write the report."""
-    from audits.pipeline import run_site
+    from audits.audit import run_site
 
     check_lang(lang)
     from demoportal.server import DemoPortal

@@ -7,11 +7,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from audits import config
+from audits import defaults
 from audits.commands import existing_store
-from crawler.runner import run_crawl
+from crawler.crawl import run_crawl
 from crawler.sites import SiteConfigError
-from crawler.store import Store
+from govaudit.store import Store
+from audits.commands.exit_codes import EXIT_RUN_ERROR, EXIT_USAGE
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole in logs and pipes
 
@@ -25,15 +26,14 @@ def crawl(
     site: str = typer.Argument(..., help="site config name (crawler/sites/*.yml) or path to one"),
     unit: Optional[list[str]] = typer.Option(None, "--unit", "-u", help="crawl only this unit (repeatable)"),
     base_url: Optional[str] = typer.Option(None, help="serve the site's catalog paths from another base URL"),
-    store: Optional[str] = typer.Option(None, help=f"SQLite store (default {config.DEFAULT_STORE_PATH})"),
+    store: Optional[str] = typer.Option(None, help=f"SQLite store (default {defaults.DEFAULT_STORE_PATH})"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
     resume: Optional[int] = typer.Option(None, help="re-run an interrupted crawl under its id (no duplicates)"),
 ) -> None:
     """Crawl a site's catalogs into the store and print a summary per unit."""
-    from audits.cli import EXIT_RUN_ERROR, EXIT_USAGE
 
     try:
-        summary = run_crawl(site, config.store_path(store), units=unit, base_url=base_url,
+        summary = run_crawl(site, defaults.store_path(store), units=unit, base_url=base_url,
                             show_progress=not quiet, console=console, resume=resume)
     except SiteConfigError as exc:
         console.print(f"[red]site config error:[/red] {exc}")

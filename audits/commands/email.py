@@ -16,15 +16,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from audits import config
+from audits import defaults
 from audits.mail import outbox
 from audits.mail.sender import MailDeliveryError, flush_outbox, send_test
-from audits.mail.settings import MailSettingsError, SmtpSettings
-from crawler.store import connect
+from audits.mail.smtp_env import MailSettingsError, SmtpSettings
+from govaudit.store import connect
+from audits.commands.exit_codes import EXIT_RUN_ERROR
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole for grep
 email_app = typer.Typer(help="Audit emails: test the SMTP settings, flush the outbox.", no_args_is_help=True)
-STORE_HELP = f"SQLite store (default $GOVAUDIT_STORE or {config.DEFAULT_STORE_PATH})"
+STORE_HELP = f"SQLite store (default $GOVAUDIT_STORE or {defaults.DEFAULT_STORE_PATH})"
 TEST_SUBJECT = "govaudit 邮件测试：政府信息公开检查"
 
 
@@ -35,7 +36,6 @@ def register(app: typer.Typer) -> None:
 @email_app.command("test")
 def test(to: str = typer.Option(..., "--to", help="address to send the test message to")) -> None:
     """Send a test message now with the GOVAUDIT_SMTP_* settings; exit 3 with the reason if it fails."""
-    from audits.cli import EXIT_RUN_ERROR
 
     try:
         settings = SmtpSettings.from_env()
@@ -65,9 +65,8 @@ def flush(
     due_only: bool = typer.Option(False, "--due-only", help="skip messages whose retry time has not come (for timers)"),
 ) -> None:
     """Send every message waiting in the outbox (each at most once); exit 3 if some still wait."""
-    from audits.cli import EXIT_RUN_ERROR
 
-    report = flush_outbox(config.store_path(store), due_only=due_only)
+    report = flush_outbox(defaults.store_path(store), due_only=due_only)
     if report.busy:
         print("another flush is running; it delivers what is waiting")
         return
@@ -84,13 +83,12 @@ def show_outbox(
     sent: bool = typer.Option(False, "--sent", help="include messages already sent"),
 ) -> None:
     """List the messages in the outbox with their attempts and last error."""
-    conn = connect(config.store_path(store))
+    conn = connect(defaults.store_path(store))
     try:
-        outbox.ensure_tables(conn)
         rows = outbox.listing(conn, include_sent=sent)
     finally:
         conn.close()
-    table = Table(title=f"outbox of {config.store_path(store)}")
+    table = Table(title=f"outbox of {defaults.store_path(store)}")
     for column in ("run", "recipient", "job", "status", "attempts", "next attempt", "last error"):
         table.add_column(column)
     for row in rows:

@@ -14,8 +14,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from audits import config
 from audits.commands import existing_store
+from audits.commands.exit_codes import EXIT_USAGE
 
 console = Console(stderr=True, soft_wrap=True)
 findings_app = typer.Typer(help="Work with findings across runs (waivers).", no_args_is_help=True)
@@ -26,7 +26,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _day(value: str, option: str) -> date:
-    from audits.cli import EXIT_USAGE
 
     try:
         return date.fromisoformat(value)
@@ -45,9 +44,8 @@ def waive(
     store: Optional[str] = typer.Option(None, "--store", help="SQLite store (to find the page's content hash)"),
 ) -> None:
     """Waive one finding until a date; it comes back when the date passes or its page changes."""
-    from audits.cli import EXIT_USAGE
     from audits.history import open_history
-    from audits.waivers import Waiver, WaiverFileError, append_waiver, waivers_path
+    from audits.report.waivers import Waiver, WaiverFileError, append_waiver, waivers_path
 
     until_day = _day(until, "--until")
     if until_day < date.today():

@@ -14,10 +14,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from audits import config
+from audits import defaults
 from audits.commands import existing_store
 from audits.normalize.section_kinds import SectionKindsError
-from crawler.store import Store
+from govaudit.store import Store
+from audits.commands.exit_codes import EXIT_RUN_ERROR, EXIT_USAGE
 
 FRAME_NAMES = ("documents", "sections", "table_cells", "figures", "figure_groups",
                "table2_wide", "table3_wide", "table4_wide")
@@ -45,10 +46,9 @@ def frames(
     frame: str = typer.Option("documents", "--frame", "-f", help=f"frame to print: {', '.join(FRAME_NAMES)}"),
     csv: Optional[Path] = typer.Option(None, "--csv", help="write every frame as <DIR>/<frame>.csv instead"),
     limit: int = typer.Option(50, help="rows to print (0 = all)"),
-    store: Optional[str] = typer.Option(None, help=f"SQLite store (default {config.DEFAULT_STORE_PATH})"),
+    store: Optional[str] = typer.Option(None, help=f"SQLite store (default {defaults.DEFAULT_STORE_PATH})"),
 ) -> None:
     """Print one normalised frame of a crawl, or export all frames as CSV (UTF-8 with BOM)."""
-    from audits.cli import EXIT_RUN_ERROR, EXIT_USAGE
     from audits.normalize import build_frames
 
     if frame not in FRAME_NAMES:
@@ -58,7 +58,7 @@ def frames(
     try:
         with Store(path) as st:
             crawl_id = st.resolve_crawl(crawl)
-            check_units(unit, list(st.crawl(crawl_id)["units"]), crawl_id)
+            check_units(unit, list((st.crawl(crawl_id) or {}).get("units", [])), crawl_id)
             built = build_frames(st.pages(crawl_id, unit or None), crawl_id)
     except LookupError as exc:
         errors.print(f"[red]{exc}[/red]")

@@ -11,8 +11,9 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from audits import config
+from audits import defaults
 from audits.commands import existing_store
+from audits.commands.exit_codes import EXIT_RUN_ERROR, EXIT_USAGE
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole in logs and pipes
 
@@ -32,7 +33,6 @@ def report(
 
     A run whose report.html exists (the one that was sent) gets report.<lang>.html beside it;
     report.html is left byte-identical. A run without one gets report.html with its exports."""
-    from audits.cli import EXIT_RUN_ERROR, EXIT_USAGE
     from audits.history import resolve_run
     from audits.report.i18n import LANGUAGES
     from audits.report.render import render_run
@@ -47,10 +47,10 @@ def report(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_USAGE)
     from audits.report.scoring import ScoringFileError
-    from audits.waivers import WaiverFileError
+    from audits.report.waivers import WaiverFileError
 
     try:
-        path = render_run(store_path, run_id, config.reports_dir(out), lang=lang, rerender=True)
+        path = render_run(store_path, run_id, defaults.reports_dir(out), lang=lang, rerender=True)
     except (ScoringFileError, WaiverFileError) as exc:
         console.print("[red]rule file error:[/red]", end=" ")
         console.print(str(exc), markup=False, highlight=False)

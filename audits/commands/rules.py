@@ -13,12 +13,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from audits import config
+from audits import defaults
+from audits.commands.exit_codes import EXIT_USAGE
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)
 rules_app = typer.Typer(help="Check and list the rule files (expectations/*.yml).", no_args_is_help=True)
-RULES_OPTION = typer.Option(None, "--rules", help=f"rules directory (default {config.DEFAULT_RULES_DIR})")
+RULES_OPTION = typer.Option(None, "--rules", help=f"rules directory (default {defaults.DEFAULT_RULES_DIR})")
 
 
 def register(app: typer.Typer) -> None:
@@ -26,12 +27,11 @@ def register(app: typer.Typer) -> None:
 
 
 def _load(rules: Optional[str]):
-    from audits.cli import EXIT_USAGE
     from audits.rules.loader import load_rules
     from audits.rules.model import RuleFileError
 
     try:
-        return load_rules(config.rules_dir(rules))
+        return load_rules(defaults.rules_dir(rules))
     except RuleFileError as exc:
         for problem in exc.problems:
             err.print(problem, markup=False, highlight=False, soft_wrap=True)
@@ -42,7 +42,6 @@ def _load(rules: Optional[str]):
 @rules_app.command("check")
 def check(rules: Optional[str] = RULES_OPTION) -> None:
     """Load every rule file strictly; print OK with counts, or the problems (exit 2)."""
-    from audits.cli import EXIT_USAGE
 
     pack = _load(rules)
     _check_report_files(rules)
@@ -61,12 +60,12 @@ def check(rules: Optional[str] = RULES_OPTION) -> None:
 
 def _check_report_files(rules: Optional[str]) -> None:
     """scoring.yml and waivers.yml beside the rules are read as strictly as the suites."""
-    from audits.cli import EXIT_USAGE
     from audits.report.scoring import ScoringFileError, load_scoring, scoring_path
-    from audits.waivers import WaiverFileError, load_waivers, waivers_path
+    from audits.report.waivers import WaiverFileError, load_waivers, waivers_path
 
     problems: list[str] = []
-    for load in (lambda: load_scoring(scoring_path(config.rules_dir(rules))), lambda: load_waivers(waivers_path(rules))):
+    loads = (lambda: load_scoring(scoring_path(defaults.rules_dir(rules))), lambda: load_waivers(waivers_path(rules)))
+    for load in loads:
         try:
             load()
         except (ScoringFileError, WaiverFileError) as exc:
@@ -79,7 +78,7 @@ def _check_report_files(rules: Optional[str]) -> None:
 
 
 def _warn_calendar() -> None:
-    from audits.calendar_watch import calendar_notice
+    from audits.rules.calendar_watch import calendar_notice
 
     notice = calendar_notice()
     if notice is not None:

@@ -2,7 +2,7 @@
 
 Two ways to run the same `cron/schedule.yml`: `schedule run` is a long-running service that
 keeps its jobs in a persistent job store; `schedule once JOB` runs one job now, for a systemd
-timer or a crontab line. Both go through `audits.jobs.run_job`, so both take the same per-job
+timer or a crontab line. Both go through `audits.schedule.jobs.run_job`, so both take the same per-job
 lock and the same outbox.
 """
 from __future__ import annotations
@@ -14,15 +14,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from audits import config
+from audits import defaults
+from audits.commands.exit_codes import EXIT_CRITICAL, EXIT_RUN_ERROR, EXIT_USAGE
 from audits.logsetup import configure_logging
-from audits.schedule.config import ScheduleError, load_schedule, schedule_path
+from audits.schedule.schedule_file import ScheduleError, load_schedule, schedule_path
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole for grep
 schedule_app = typer.Typer(help="Weekly audits and their emails (cron/schedule.yml).", no_args_is_help=True)
 
 SCHEDULE_HELP = "schedule file (default $GOVAUDIT_SCHEDULE or cron/schedule.yml)"
-STORE_HELP = f"SQLite store (default $GOVAUDIT_STORE or {config.DEFAULT_STORE_PATH})"
+STORE_HELP = f"SQLite store (default $GOVAUDIT_STORE or {defaults.DEFAULT_STORE_PATH})"
 
 
 def register(app: typer.Typer) -> None:
@@ -30,7 +31,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _load(path: Optional[str]):
-    from audits.cli import EXIT_USAGE
 
     try:
         return load_schedule(schedule_path(path))
@@ -77,7 +77,7 @@ def run(
 
     configure_logging(verbose)
     loaded = _load(schedule)
-    store_path = config.store_path(store)
+    store_path = defaults.store_path(store)
     path = Path(jobstore) if jobstore else jobstore_path(store_path)
     console.print(f"scheduler: {len(loaded.jobs)} job(s) from {loaded.path}, job store {path}")
     run_forever(loaded, store_path, path)
@@ -91,14 +91,13 @@ def once(
     verbose: bool = typer.Option(False, "--verbose", help="also log Great Expectations and Scrapy below WARNING"),
 ) -> None:
     """Run one job now (for a systemd timer or crontab); exit 1 on critical findings, 3 on errors."""
-    from audits.cli import EXIT_CRITICAL, EXIT_RUN_ERROR
-    from audits.jobs import run_job
+    from audits.schedule.jobs import run_job
 
     configure_logging(verbose)
     loaded = _load(schedule)
     if job not in {j.id for j in loaded.jobs}:
         _load_job_error(loaded, job)
-    result = run_job(job, str(loaded.path), str(config.store_path(store)))
+    result = run_job(job, str(loaded.path), str(defaults.store_path(store)))
     print(result.message)
     if result.status == "failed" or (result.flush is not None and result.flush.failed):
         raise typer.Exit(EXIT_RUN_ERROR)
@@ -107,7 +106,6 @@ def once(
 
 
 def _load_job_error(loaded, job: str) -> None:
-    from audits.cli import EXIT_USAGE
 
     known = ", ".join(j.id for j in loaded.jobs)
     console.print(f"[red]{loaded.path}: no job {job!r}[/red] (jobs: {known})")

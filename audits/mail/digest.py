@@ -28,7 +28,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from audits.mail.digest_view import UnitSummary, build_view, for_units, ordered, records
-from audits.schedule.config import Recipient, ScheduledJob
+from audits.mail.recipients import Recipient
 
 if TYPE_CHECKING:
     from audits.report.standing import Standing
@@ -48,13 +48,28 @@ _ENV = Environment(
 
 
 class RunOutcome(Protocol):
-    """What the digest needs of `audits.pipeline.SiteRunOutcome`."""
+    """What the digest needs of `audits.audit.SiteRunOutcome`."""
 
     run_id: Any
     site: str
     report_path: Path
     findings: pd.DataFrame
     documents: pd.DataFrame
+
+
+class DigestJob(Protocol):
+    """What a digest needs of its scheduled job (the schedule file's `ScheduledJob`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def units(self) -> tuple[str, ...] | None: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def lang(self) -> str: ...
 
 
 @dataclass
@@ -66,7 +81,7 @@ class Digest:
     units: list[UnitSummary] = field(default_factory=list)
 
 
-def render_digest(job: ScheduledJob, recipient: Recipient, outcome: RunOutcome,
+def render_digest(job: DigestJob, recipient: Recipient, outcome: RunOutcome,
                   previous_keys: set[str] | None, now: datetime, where: "Standing | None" = None) -> Digest:
     """`where`: the run's standing (the report's scores, diff and waivers); without it,
     `previous_keys` (finding keys of the previous run; None: none, all new) decides what is new."""
@@ -90,7 +105,8 @@ def render_digest(job: ScheduledJob, recipient: Recipient, outcome: RunOutcome,
         missing_units=[s.unit for s in view.units if s.documents == 0 and units is not None],
         new=records(listed_new), known=records(listed_known),
         more=max(len(new) + len(known_critical) - len(listed_new) - len(listed_known), 0),
-        others=counts["total"] - len(new) - len(known_critical), resolved=records(ordered(view.resolved).head(MAX_LISTED)),
+        others=counts["total"] - len(new) - len(known_critical),
+        resolved=records(ordered(view.resolved).head(MAX_LISTED)),
         waived=records(view.waived.head(MAX_LISTED)), unchecked=records(unchecked.head(MAX_LISTED)),
         more_unchecked=max(len(unchecked) - MAX_LISTED, 0), report_name=zip_name(report_path),
         report_path=str(report_path), attached=attachable(report_path),

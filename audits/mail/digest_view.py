@@ -97,9 +97,10 @@ def _summaries(units: tuple[str, ...] | None, findings: pd.DataFrame, documents:
         failing = mine[mine["kind"] == "failure"]
         card = by_unit.get(unit, {})
         score = card.get("score")
+        severity = {s: int((failing["severity"] == s).sum()) for s in SEVERITY_ORDER}
         rows.append(UnitSummary(
             unit, int((documents["unit"] == unit).sum()) if "unit" in documents else 0,
-            *(int((failing["severity"] == s).sum()) for s in SEVERITY_ORDER),
+            critical=severity["critical"], warning=severity["warning"], info=severity["info"],
             could_not_check=int((mine["kind"] == "could_not_check").sum()), new=int(failing["is_new"].sum()),
             score=None if score is None or pd.isna(score) else int(score), arrow=card.get("arrow", "") or "",
             resolved=int((resolved["unit"] == unit).sum()), waived=int((waived["unit"] == unit).sum()),

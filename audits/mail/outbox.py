@@ -19,34 +19,6 @@ from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.policy import SMTP
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS outbox (
-    run_id TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    job_id TEXT,
-    message_id TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    message BLOB NOT NULL,
-    report_path TEXT,
-    status TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    next_attempt_at TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    sent_at TEXT,
-    PRIMARY KEY (run_id, recipient)
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
-CREATE TABLE IF NOT EXISTS sent_log (
-    run_id TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    sent_at TEXT NOT NULL,
-    smtp_response TEXT,
-    PRIMARY KEY (run_id, recipient)
-);
-CREATE TABLE IF NOT EXISTS mail_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
 
 STATUSES = ("pending", "sending", "sent")
 BACKOFF_BASE = timedelta(minutes=5)
@@ -61,9 +33,6 @@ def utcnow() -> datetime:
 def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
-
-def ensure_tables(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
 
 
 def message_id(conn: sqlite3.Connection, run_id: str, recipient: str, domain: str) -> str:

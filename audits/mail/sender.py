@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Callable
 
 from audits.mail import outbox
-from audits.mail.settings import HOST, MAIL_FROM, PASSWORD, PORT, SECURITY, USER, MailSettingsError, SmtpSettings
-from audits.schedule.lock import JobLock, JobLocked, lock_dir_for
-from crawler.store import connect
+from audits.mail.smtp_env import HOST, MAIL_FROM, PASSWORD, PORT, SECURITY, USER, MailSettingsError, SmtpSettings
+from govaudit.locks import JobLock, JobLocked, lock_dir_for
+from govaudit.store import connect
 
 log = logging.getLogger(__name__)
 RETRY_DELAYS = (2.0, 8.0)  # pauses before the 2nd and 3rd connection attempt within one flush
@@ -163,7 +163,6 @@ def flush_outbox(store_path: str | Path, settings: SmtpSettings | None = None, *
         return report
     conn = connect(store_path)
     try:
-        outbox.ensure_tables(conn)
         _flush(conn, settings, now, due_only, retry_delays, sleep, report)
         outbox.prune(conn, now=now)
         report.waiting = len(outbox.listing(conn))

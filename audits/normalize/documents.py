@@ -23,7 +23,7 @@ from audits.normalize.metadata import read_metadata
 from audits.normalize.section_kinds import SectionKinds
 from audits.normalize.sections import Section, find_sections
 from audits.normalize.tables import Tables, read_tables
-from crawler.items import PageRecord
+from govaudit.records import PageRecord
 
 _HANWEB_ID = re.compile(r"/art_\d+_(\d+)\.s?html?")
 _TRS_ID = re.compile(r"/t(?:19|20)\d{6}_(\d+)\.s?html?")

@@ -2,7 +2,7 @@
 
 Pages are consumed one at a time from an iterator (the store yields them lazily), and only the
 rows of the frames are kept, column by column, so memory grows with the frames and not with
-the HTML.  Column names and dtypes are those of `audits.schema`; the wide tables 二/三/四 have
+the HTML.  Column names and dtypes are those of `govaudit.columns`; the wide tables 二/三/四 have
 one fixed column per cell key so a rule can name a cell even when a report lacks the table.
 """
 from __future__ import annotations
@@ -16,10 +16,10 @@ import pandas as pd
 from audits.normalize.documents import Page, normalise_page
 from audits.normalize.section_kinds import SectionKinds, load_section_kinds
 from audits.normalize.tables import T2_ROWS, T3_COLS, T3_ROWS, T4_COLS
-from audits.schema import (
+from govaudit.columns import (
     DOCUMENT_COLUMNS, FIGURE_COLUMNS, FIGURE_GROUP_COLUMNS, SECTION_COLUMNS, TABLE_CELL_COLUMNS,
 )
-from crawler.items import PageRecord
+from govaudit.records import PageRecord
 
 _T2_2021 = [*(f"{r}__{c}" for r in ("rules", "normative_docs") for c in ("made", "repealed", "in_force")),
             *(f"{r}__decisions" for r in ("licensing", "penalty", "coercion")), "fees__fee_amount"]

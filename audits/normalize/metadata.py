@@ -21,7 +21,7 @@ from audits.normalize.dates import parse_date
 from audits.normalize.labels import (
     CANONICAL_LABEL, LABEL_TO_FIELD, clean_value, field_for, normalise_label, squeeze,
 )
-from crawler.items import PageRecord
+from govaudit.records import PageRecord
 
 DATE_FIELDS = ("issued_date", "published_at")
 TEXT_FIELDS = ("index_no", "publisher", "disclosure_mode", "category", "doc_no", "source", "title")

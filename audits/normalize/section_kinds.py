@@ -13,8 +13,8 @@ from pathlib import Path
 
 from typing import Any
 
-from audits.config import DEFAULT_RULES_DIR, rules_dir
-from audits.yamlsource import YamlDoc, YamlError, load_yaml
+from audits.defaults import DEFAULT_RULES_DIR, rules_dir
+from govaudit.yamlsource import YamlDoc, YamlError, load_yaml
 
 FAMILY_KEYS = {"fallback_kind", "fallback_until", "kinds"}
 KIND_KEYS = {"title", "item", "any", "also", "none", "folded"}

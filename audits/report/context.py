@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from audits.config import DEFAULT_TIMEZONE
+from audits.defaults import DEFAULT_TIMEZONE
 from audits.history import RunData
 from audits.report.charts import severity_bar, sparkline
 from audits.report.diff import RunDiff
-from audits.schema import SEVERITIES
+from govaudit.columns import SEVERITIES
 
 CNC_GROUPS = (("unreachable_units", ("FETCH-2",)), ("fetch_failed", ("FETCH-1",)), ("parse_failed", ("PARSE-1",)))
 

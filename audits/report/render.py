@@ -17,8 +17,8 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from audits.config import reports_dir
-from audits.history import RunData, load_run, site_runs
+from audits.defaults import reports_dir
+from audits.history import RunData, is_trial, load_run, site_runs
 from audits.report.context import build_context, run_time
 from audits.report.diff import RunDiff, compare_runs
 from audits.report.exports import write_exports
@@ -26,7 +26,7 @@ from audits.report.firstscreen import cnc_summary, rate_cells, this_week, waived
 from audits.report.i18n import translator
 from audits.report.standing import Standing, standing
 from audits.report.workbook import write_workbook
-from audits.runkinds import is_trial
+
 
 RUN_META = re.compile(r'<meta name="govaudit-run" content="(\d+)"')
 _UNSAFE_PATH = re.compile(r"[^\w.\-]+")
@@ -39,7 +39,7 @@ def environment() -> Environment:
 
 def render_html(store_path: str | Path, run: RunData, lang: str = "zh",
                 diff: RunDiff | None = None, where: Standing | None = None) -> str:
-    from audits.calendar_watch import calendar_notice
+    from audits.rules.calendar_watch import calendar_notice
 
     t = translator(lang)
     diff = diff if diff is not None else compare_runs(store_path, run.id)

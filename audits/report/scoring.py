@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audits.schema import SEVERITIES
-from audits.yamlsource import YamlDoc, YamlError, dotted, load_yaml
+from govaudit.columns import SEVERITIES
+from govaudit.yamlsource import YamlDoc, YamlError, dotted, load_yaml
 
 FILE_NAME = "scoring.yml"
 SHIPPED = Path(__file__).resolve().parents[2] / "expectations" / FILE_NAME
@@ -91,8 +91,8 @@ def load_scoring(path: str | Path = SHIPPED) -> Scoring:
     if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
         problem(("annual_report_types",), "must be a list of report types")
         types = []
-    rates = [_rate(doc, i, item, problem) for i, item in enumerate(_list(doc, data.get("rates"), problem))]
-    rates = [r for r in rates if r is not None]
+    parsed = [_rate(doc, i, item, problem) for i, item in enumerate(_list(doc, data.get("rates"), problem))]
+    rates = [r for r in parsed if r is not None]
     ids = [r.id for r in rates]
     for i, rate_id in enumerate(ids):
         if ids.index(rate_id) != i:

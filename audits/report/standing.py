@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from audits import config
+from audits import defaults
 from audits.history import RunData
 from audits.report.context import run_time
 from audits.report.diff import RunDiff
 from audits.report.scorecard import run_cards, run_scoring, site_unit_trends
 from audits.report.scoring import Scoring
-from audits.waivers import FILE_NAME as WAIVERS_FILE, load_waivers, split_waived
+from audits.report.waivers import FILE_NAME as WAIVERS_FILE, load_waivers, split_waived
 
 ARROWS = {1: "↑", -1: "↓", 0: "→"}
 
@@ -37,7 +37,7 @@ class Standing:
 def waivers_file(run: RunData) -> Path:
     """The waivers beside the rules the run used, else those of the default rules directory."""
     own = Path(str(run.run.get("rules_dir") or "")) / WAIVERS_FILE
-    return own if run.run.get("rules_dir") and own.exists() else config.rules_dir() / WAIVERS_FILE
+    return own if run.run.get("rules_dir") and own.exists() else defaults.rules_dir() / WAIVERS_FILE
 
 
 def run_day(run: RunData) -> date:

@@ -1,8 +1,18 @@
-"""The rules: YAML suites in `expectations/`, loaded strictly and run by Great Expectations.
+"""The rules: Great Expectations suites in `expectations/`, loaded strictly and run by GX.
 
-Parsing (`loader.py`, `model.py`) is kept apart from evaluation (`derive.py`, `runner.py`,
+Parsing (`loader.py`, `model.py`) is kept apart from evaluation (`derive.py`, `validate.py`,
 `findings.py`); the domain expectation types live in topic modules (`deadlines.py`,
-`sections.py`, `identities.py`, `metadata_formats.py`, `trends.py`). Entry points:
-`audits.rules.loader.load_rules(dir)` and `audits.rules.runner.run_rules(frames, dir, now)`.
-This package module imports nothing itself, so that reading a column list does not load GX.
+`sections.py`, `identities.py`, `metadata_formats.py`, `trends.py`). Importing this package
+registers those types with Great Expectations, so a rule file is also a plain GX suite:
+`ExpectationSuite(**yaml.safe_load(open("expectations/deadlines.yml")))` works after
+`import audits.rules`. Entry points: `audits.rules.loader.load_rules(dir)` and
+`audits.rules.validate.run_rules(frames, dir, now)`.
 """
+from __future__ import annotations
+
+import os
+
+# Telemetry must never leave the machine: set before Great Expectations is first imported.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+from audits.rules import deadlines, identities, metadata_formats, sections, trends  # noqa: E402,F401  (registration)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import pandas as pd
+from great_expectations.compatibility import pydantic
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import MulticolumnMapExpectation
 from great_expectations.expectations.metrics.map_metric_provider import MulticolumnMapMetricProvider
@@ -88,6 +89,15 @@ class AuditExpectation(MulticolumnMapExpectation, AuditType):
     creation time) and is then decorated with `@audit_type`."""
 
     ignore_row_if: str = "never"  # nulls are the runner's business (could not check), not GX's
+
+    @pydantic.root_validator(pre=True)
+    def _inputs_are_the_column_list(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """A rule file names what the check means (fields, a deadline), not GX's column_list: the
+        columns follow from the kwargs, so a suite loaded by plain GX reads the same columns."""
+        if not values.get("column_list"):
+            kw = {key: values.get(key, cls.__fields__[key].default) for key in cls.audit_kwargs}
+            values["column_list"] = list(dict.fromkeys(cls.input_columns(kw)))
+        return values
 
 
 def missing_inputs(df: pd.DataFrame, columns: list[str]) -> pd.Series:

@@ -12,6 +12,13 @@ from typing import Any
 import pandas as pd
 
 COLUMN_KWARGS = ("column", "column_A", "column_B", "column_list")
+# GX types whose findings govaudit words itself (`describe`, `explain`); others get a generic wording.
+SUPPORTED_TYPES = (
+    "expect_column_values_to_be_between", "expect_column_pair_values_a_to_be_greater_than_b",
+    "expect_column_pair_values_to_be_equal", "expect_column_values_to_match_regex",
+    "expect_column_values_to_not_match_regex", "expect_column_values_to_be_in_set",
+    "expect_column_values_to_not_be_in_set", "expect_column_values_to_not_be_null", "expect_column_values_to_be_null",
+)
 # Kwargs a rule file may not set: the runner owns them (meta comes from the rule's meta block,
 # result_format is fixed so failures map back to rows, mostly would hide failing rows).
 RESERVED_KWARGS = {

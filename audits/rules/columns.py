@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from audits.normalize.frames import WIDE_COLUMNS
-from audits.schema import FRAMES
+from govaudit.columns import FRAMES
 
 
 @dataclass(frozen=True)

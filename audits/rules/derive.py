@@ -15,10 +15,10 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from audits.config import DEFAULT_TIMEZONE
+from audits.defaults import DEFAULT_TIMEZONE
 from audits.rules import copypaste, metadata_formats, narrative, workdays
 from audits.rules.columns import CONTEXT_COLUMNS, base_columns
-from audits.schema import REPORT_TYPES
+from govaudit.columns import REPORT_TYPES
 
 
 def _regex(groups: int | str) -> Callable[[Any], str | None]:

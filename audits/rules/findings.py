@@ -12,7 +12,7 @@ import string
 import pandas as pd
 
 from audits.rules.model import Rule
-from audits.schema import FINDING_COLUMNS
+from govaudit.columns import FINDING_COLUMNS
 
 MAX_LISTED = 5  # details of at most this many rows are spelt out per finding
 

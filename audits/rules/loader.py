@@ -21,14 +21,14 @@ from audits.rules.audit_types import AUDIT_TYPES
 from audits.rules.columns import derived_needs, frame_columns
 from audits.rules.conditions import ConditionError, condition_columns
 from audits.rules.derive import PARAMETERS
-from audits.rules.model import FINDING_KINDS, Location, Rule, RuleFileError, RulePack, Suite
-from audits.schema import SEVERITIES
-from audits.yamlsource import YamlDoc, YamlError, load_yaml
+from audits.rules.model import Location, Rule, RuleFileError, RulePack, Suite
+from govaudit.vocabulary import FINDING_KINDS
+from govaudit.columns import SEVERITIES
+from govaudit.yamlsource import YamlDoc, YamlError, load_yaml
 
-# Importing the type modules registers govaudit's own expectation types with GX.
-from audits.rules import deadlines, identities, metadata_formats, sections, trends  # noqa: E402,F401
 
-SUITE_KEYS = ("name", "frame", "description", "parameters", "expectations")
+SUITE_KEYS = ("name", "meta", "expectations")  # what Great Expectations' ExpectationSuite takes
+SUITE_META_KEYS = ("frame", "description", "parameters")  # govaudit's, under the suite's meta
 EXPECTATION_KEYS = ("type", "kwargs", "meta")
 META_REQUIRED = ("id", "severity", "title", "message", "basis", "fix")
 META_KEYS = (*META_REQUIRED, "kind")
@@ -80,26 +80,26 @@ def load_rules(directory: str | Path) -> RulePack:
             problems.append(f"{_shown(path)}:{exc.line or 1}: {exc.message}")
     for doc in docs:  # parameters first: a rule in one file may read a parameter set in another
         _collect_parameters(doc, parameters, parameter_at, problems)
-    kinds = section_kind_names(directory)
+    section_kinds = load_kinds(directory, problems)
     for doc in docs:
-        suite = _suite(doc, parameters, seen_ids, problems, kinds)
+        suite = _suite(doc, parameters, seen_ids, problems, kind_names(section_kinds))
         if suite:
             suites.append(suite)
     if problems:
         raise RuleFileError(problems)
-    return RulePack(directory=directory, suites=suites, parameters=parameters)
+    return RulePack(directory=directory, suites=suites, parameters=parameters, section_kinds=section_kinds)
 
 
 def _collect_parameters(doc: YamlDoc, parameters: dict, parameter_at: dict, problems: list[str]) -> None:
     file = _shown(Path(doc.file))
-    block = doc.data.get("parameters") if isinstance(doc.data, dict) else None
+    block = suite_meta(doc.data).get("parameters")
     if block is None:
         return
     if not isinstance(block, dict):
-        problems.append(f"{file}:{doc.line('parameters')}: parameters must be a mapping of name: value")
+        problems.append(f"{file}:{doc.line('meta', 'parameters')}: parameters must be a mapping of name: value")
         return
     for name, value in block.items():
-        where = f"{file}:{doc.line('parameters', name)}"
+        where = f"{file}:{doc.line('meta', 'parameters', name)}"
         if name not in PARAMETERS:
             problems.append(f"{where}: unknown parameter {name!r}{suggest(name, PARAMETERS)}; "
                             f"known parameters: {', '.join(sorted(PARAMETERS))}")
@@ -111,18 +111,26 @@ def _collect_parameters(doc: YamlDoc, parameters: dict, parameter_at: dict, prob
             parameters[name], parameter_at[name] = value, where
 
 
-def section_kind_names(directory: Path) -> set[str] | None:
-    """Kind names of the section_kinds.yml beside the rules (None when there is none to read)."""
-    from audits.normalize.section_kinds import SectionKindsError, load_section_kinds
+def suite_meta(data: Any) -> dict[str, Any]:
+    meta = data.get("meta") if isinstance(data, dict) else None
+    return meta if isinstance(meta, dict) else {}
 
-    path = directory / "section_kinds.yml"
-    if not path.exists():
-        return None
+
+def load_kinds(directory: Path, problems: list[str]) -> Any:
+    """The section_kinds.yml beside the rules, else the shipped one; its mistakes are rule-file errors."""
+    from audits.defaults import DEFAULT_RULES_DIR
+    from audits.normalize.section_kinds import FILE_NAME, SectionKindsError, load_section_kinds
+
+    own = directory / FILE_NAME
     try:
-        families = load_section_kinds(path).families
-    except SectionKindsError:
-        return None  # the normaliser reports its own file's mistakes
-    return {kind.name for family in families.values() for kind in family.kinds}
+        return load_section_kinds(own if own.exists() else DEFAULT_RULES_DIR / FILE_NAME)
+    except SectionKindsError as exc:
+        problems.append(str(exc))
+        return None
+
+
+def kind_names(kinds: Any) -> set[str] | None:
+    return {kind.name for family in kinds.families.values() for kind in family.kinds} if kinds else None
 
 
 def _suite(doc: YamlDoc, parameters: dict, seen_ids: dict, problems: list[str],
@@ -133,15 +141,28 @@ def _suite(doc: YamlDoc, parameters: dict, seen_ids: dict, problems: list[str],
         problems.append(f"{file}:1: a rule file must be a mapping with keys {', '.join(SUITE_KEYS)}")
         return None
     for key in data:
-        if key not in SUITE_KEYS:
+        if key in SUITE_META_KEYS:
+            problems.append(f"{file}:{doc.line(key)}: {key!r} belongs under the suite's meta: (a rule file is a "
+                            f"Great Expectations suite: name, meta, expectations)")
+        elif key not in SUITE_KEYS:
             problems.append(f"{file}:{doc.line(key)}: unknown key {key!r}{suggest(key, SUITE_KEYS)}")
-    for key in ("name", "frame", "expectations"):
+    for key in ("name", "expectations"):
         if key not in data:
             problems.append(f"{file}:1: missing key {key!r}")
+    meta = suite_meta(data)
+    if "meta" in data and not isinstance(data["meta"], dict):
+        problems.append(f"{file}:{doc.line('meta')}: meta must be a mapping with {', '.join(SUITE_META_KEYS)}")
+    for key in meta:
+        if key not in SUITE_META_KEYS:
+            problems.append(f"{file}:{doc.line('meta', key)}: unknown suite meta key {key!r}"
+                            f"{suggest(key, SUITE_META_KEYS)}")
     columns = frame_columns()
-    frame = data.get("frame")
-    if frame is not None and frame not in columns:
-        problems.append(f"{file}:{doc.line('frame')}: unknown frame {frame!r}{suggest(frame, columns)}; "
+    frame = meta.get("frame")
+    if frame is None:
+        problems.append(f"{file}:{doc.line('meta') or 1}: missing meta.frame (the frame this suite checks: "
+                        f"{', '.join(sorted(columns))})")
+    elif frame not in columns:
+        problems.append(f"{file}:{doc.line('meta', 'frame')}: unknown frame {frame!r}{suggest(frame, columns)}; "
                         f"frames: {', '.join(sorted(columns))}")
         return None
     expectations = data.get("expectations") or []
@@ -149,7 +170,7 @@ def _suite(doc: YamlDoc, parameters: dict, seen_ids: dict, problems: list[str],
         problems.append(f"{file}:{doc.line('expectations')}: expectations must be a list")
         return None
     suite = Suite(name=str(data.get("name", Path(doc.file).stem)), frame=str(frame),
-                  description=str(data.get("description", "")), parameters=dict(data.get("parameters") or {}),
+                  description=str(meta.get("description", "")), parameters=dict(meta.get("parameters") or {}),
                   rules=[], location=Location(file, doc.line() or 1))
     if frame is None:
         return None
@@ -229,6 +250,9 @@ def _rule(doc: YamlDoc, i: int, item: Any, suite: Suite, columns: set[str], para
             for text in audit.problems(resolved) if hasattr(audit, "problems") else []:
                 key = text.split()[0].split(".")[0]
                 problem(("kwargs", key) if key in kwargs else ("kwargs",), text)
+    if type_ in _PAIR_TYPES and kwargs.get("ignore_row_if") != "either_value_is_missing":
+        problem(("kwargs",), "pair rules must say `ignore_row_if: either_value_is_missing`: a row with a missing "
+                             "value is reported as could not check, and Great Expectations would otherwise fail it")
     if len(problems) > before:
         return None
 
@@ -267,8 +291,6 @@ def _rule(doc: YamlDoc, i: int, item: Any, suite: Suite, columns: set[str], para
         gx_kwargs["condition_parser"] = "pandas"
     if audit:
         gx_kwargs["column_list"] = list(dict.fromkeys(inputs))
-    elif type_ in _PAIR_TYPES:
-        gx_kwargs.setdefault("ignore_row_if", "either_value_is_missing")
     try:
         expectation = impl(**gx_kwargs, meta={"rule_id": rule_id})
     except Exception as exc:  # pydantic says which kwarg has which wrong type

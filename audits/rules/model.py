@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FINDING_KINDS = ("failure", "could_not_check")
+
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,9 @@ class RulePack:
     directory: Path
     suites: list[Suite]
     parameters: dict[str, Any] = field(default_factory=dict)  # merged over all files
+    # The section keyword sets beside the rules (section_kinds.yml), loaded once with the rules:
+    # the normaliser classifies headings with them and the loader checks `kind:` against them.
+    section_kinds: Any = None
 
     @property
     def rules(self) -> list[Rule]:

@@ -26,10 +26,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from audits.config import DEFAULT_TIMEZONE
-from audits.schedule.config import Schedule, ScheduledJob
-from audits.schedule.lock import JobLock, JobLocked, lock_dir_for
-from crawler.store import connect
+from audits.defaults import DEFAULT_TIMEZONE
+from audits.schedule.schedule_file import Schedule, ScheduledJob
+from govaudit.locks import JobLock, JobLocked, lock_dir_for
+from govaudit.store import connect
 
 log = logging.getLogger(__name__)
 JOBSTORE_TABLE = "apscheduler_jobs"
@@ -120,13 +120,11 @@ def resume_interrupted(scheduler: BaseScheduler, schedule: Schedule, store_path:
     (machine reboot during the crawl) would otherwise be lost until next week. The job's
     `job_runs` row still says 'running' and nobody holds its lock: that is a dead run.
     """
-    from audits.jobs import SCHEMA  # the job-run table belongs to audits.jobs
 
     now = datetime.now(timezone.utc)
     resumed = []
     conn = connect(store_path)
     try:
-        conn.executescript(SCHEMA)
         for job in schedule.jobs:
             row = conn.execute("SELECT status, started_at FROM job_runs WHERE job_id=? ORDER BY id DESC LIMIT 1",
                                (job.id,)).fetchone()

@@ -14,7 +14,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.items import PageRecord
+from govaudit.records import PageRecord
 
 PREFIX = "@@govaudit "
 

@@ -11,8 +11,8 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.items import PageRecord
-from crawler.store import Store
+from govaudit.records import PageRecord
+from govaudit.store import Store
 
 
 class StorePipeline:

@@ -20,7 +20,7 @@ from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 
 from crawler.detail import extract_detail
-from crawler.items import PageRecord
+from govaudit.records import PageRecord
 from crawler.sites import SiteConfig, Unit, load_site
 
 

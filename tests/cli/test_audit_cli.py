@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.store import Store
+from govaudit.store import Store
 
 RULES = Path(__file__).resolve().parents[2] / "expectations"
 

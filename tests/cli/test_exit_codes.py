@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from audits.cli import EXIT_RUN_ERROR, EXIT_USAGE, app
 from audits.history import open_history
-from crawler.store import Store
+from govaudit.store import Store
 from tests.mail_fixtures import SITE_UNITS, write_site
 
 runner = CliRunner()

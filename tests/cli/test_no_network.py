@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from audits.pipeline import audit_crawl, render
+from audits.audit import audit_crawl, render
 
 LOCAL_NAMES = {"localhost", "127.0.0.1", "::1", None, ""}
 

@@ -8,7 +8,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from crawler.store import Store
+from govaudit.store import Store
+
+pytestmark = pytest.mark.slow  # serves the demo portal, a browser or a service process
 
 
 def _pages(store_path, crawl_id):

@@ -17,9 +17,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from demoportal.server import DemoPortal
-from crawler.runner import run_crawl
+from crawler.crawl import run_crawl
 from crawler.sites import SITES_DIR
-from crawler.store import Store
+from govaudit.store import Store
+
+pytestmark = pytest.mark.slow  # serves the demo portal, a browser or a service process
 
 TEST_SETTINGS = {"DOWNLOAD_TIMEOUT": 2, "RETRY_TIMES": 2, "GOVAUDIT_RETRY_BACKOFF_BASE": 0.05,
                  "GOVAUDIT_RETRY_BACKOFF_MAX": 1.5, "DOWNLOAD_MAXSIZE": 1_000_000, "REDIRECT_MAX_TIMES": 5}
@@ -101,7 +103,7 @@ def portal():
 @pytest.fixture(scope="module")
 def crawl_unit(portal, tmp_path_factory):
     """Crawl (and audit) one unit, once per site config and unit for the whole module."""
-    from audits.pipeline import audit_crawl
+    from audits.audit import audit_crawl
 
     done: dict[tuple[str, str], CrawlResult] = {}
 

@@ -17,9 +17,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from demoportal.server import DemoPortal
-from crawler.runner import run_crawl
-from crawler.store import Store
-from crawler.sync import changes
+from crawler.crawl import run_crawl
+from govaudit.store import Store
+from crawler.catalog_sync import changes
+
+pytestmark = pytest.mark.slow  # serves the demo portal
 
 REPO = Path(__file__).resolve().parents[2]
 TEST_SETTINGS = {"DOWNLOAD_TIMEOUT": 2, "RETRY_TIMES": 1, "GOVAUDIT_RETRY_BACKOFF_BASE": 0.05}
@@ -113,7 +115,7 @@ def test_a_page_failing_on_recrawl_is_not_served_from_the_cache(tmp_path):
 
 KILLABLE = """
 import json, sys
-from crawler.runner import run_crawl
+from crawler.crawl import run_crawl
 run_crawl("demo", sys.argv[1], base_url=sys.argv[2], show_progress=False, settings_overrides=json.loads(sys.argv[3]))
 """
 
@@ -132,7 +134,7 @@ def _wait_for_pages(store: Path, at_least: int, proc: subprocess.Popen, timeout:
 
 
 def test_killed_crawl_is_partial_and_resumes_without_duplicates(portal, tmp_path):
-    from audits.pipeline import audit_crawl, render
+    from audits.audit import audit_crawl, render
 
     store = tmp_path / "govaudit.sqlite3"
     slow = {**TEST_SETTINGS, "DOWNLOAD_DELAY": 0.05, "CONCURRENT_REQUESTS_PER_DOMAIN": 1, "RANDOMIZE_DOWNLOAD_DELAY": False}

@@ -2,10 +2,14 @@
 (or moved to https) reports nothing new, changed or gone."""
 from __future__ import annotations
 
+import pytest
+
 from demoportal.server import DemoPortal
-from crawler.runner import run_crawl
-from crawler.store import Store
-from crawler.sync import changes
+from crawler.crawl import run_crawl
+from govaudit.store import Store
+from crawler.catalog_sync import changes
+
+pytestmark = pytest.mark.slow  # serves the demo portal, a browser or a service process
 
 
 def test_same_portal_on_another_port_is_unchanged(tmp_path):

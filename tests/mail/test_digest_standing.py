@@ -12,10 +12,10 @@ from email.parser import BytesParser
 import lxml.html
 
 from audits.history import load_run
-from audits.jobs import queue_digests
+from audits.schedule.jobs import queue_digests
 from audits.report.render import render_run
-from audits.schedule.config import load_schedule
-from crawler.store import connect
+from audits.schedule.schedule_file import load_schedule
+from govaudit.store import connect
 from tests.mail_fixtures import Outcome, write_schedule, write_site
 from tests.report_runs import SITE, finding, realistic_docs, realistic_findings, record
 

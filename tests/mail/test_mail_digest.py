@@ -8,11 +8,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from audits.jobs import queue_digests
+from audits.schedule.jobs import queue_digests
 from audits.mail.digest import MAX_LISTED, render_digest
 from audits.mail.sender import flush_outbox
-from audits.schedule.config import Recipient, load_schedule
-from crawler.store import connect
+from audits.schedule.schedule_file import Recipient, load_schedule
+from govaudit.store import connect
 from tests.mail_fixtures import (SmtpSink, documents_frame, finding, findings_frame, set_env, standard_outcome,
                                  write_schedule, write_site)
 

@@ -9,11 +9,11 @@ import time_machine
 from typer.testing import CliRunner
 
 from audits.cli import app
-from audits.jobs import queue_digests, run_job
+from audits.schedule.jobs import queue_digests, run_job
 from audits.mail import outbox
 from audits.mail.sender import flush_outbox
-from audits.schedule.config import Recipient, load_schedule
-from crawler.store import connect
+from audits.schedule.schedule_file import Recipient, load_schedule
+from govaudit.store import connect
 from tests.mail_fixtures import SmtpSink, set_env, standard_outcome, write_schedule, write_site
 
 

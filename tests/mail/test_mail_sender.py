@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from audits.cli import EXIT_RUN_ERROR, app
 from audits.commands.email import TEST_SUBJECT
-from audits.mail.settings import MailSettingsError, SmtpSettings
+from audits.mail.smtp_env import MailSettingsError, SmtpSettings
 from tests.mail_fixtures import SmtpSink, set_env
 
 

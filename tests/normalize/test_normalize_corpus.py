@@ -24,7 +24,7 @@ import pytest
 from audits.normalize import build_frames
 from audits.normalize.labels import clean_value, field_for
 from audits.normalize.metadata import pairs_from_text
-from crawler.items import PageRecord
+from govaudit.records import PageRecord
 
 CORPUS = Path("/work/shared/corpus/real_reports_dev.jsonl")
 THRESHOLD = 0.95

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from audits.normalize.frames import build_frames
-from crawler.store import Store
+from govaudit.store import Store
 
 FIELDS = ("title", "unit", "index_no", "publisher", "disclosure_mode", "category", "doc_no", "source",
           "report_type")

@@ -13,10 +13,10 @@ from audits.cli import EXIT_USAGE, app
 from audits.normalize import build_frames
 from audits.normalize.frames import WIDE_COLUMNS
 from audits.normalize.section_kinds import SectionKindsError, load_section_kinds
-from audits.schema import DOCUMENT_COLUMNS, FRAMES
-from crawler.items import PageRecord
-from crawler.store import Store
-from test_normalize_seed import SEED, seed_record
+from govaudit.columns import DOCUMENT_COLUMNS, FRAMES
+from govaudit.records import PageRecord
+from govaudit.store import Store
+from tests.seed_page import seed_record
 from test_normalize_tables import OTHER_2021, T2_2021, T4, _t3
 
 XXGK_URL = "http://www.example.gov.cn/xxgk/202401/t20240119_246126.html"
@@ -50,7 +50,7 @@ def store(tmp_path) -> Path:
     path = tmp_path / "store.sqlite3"
     with Store(path) as st:
         crawl_id = st.start_crawl("demo", ["沿江街道", "濮院镇"])
-        for record in (xxgk_record(), failed_record(), *( [seed_record()] if SEED.exists() else [])):
+        for record in (xxgk_record(), failed_record(), seed_record()):
             st.save_page(crawl_id, record)
         st.finish_crawl(crawl_id, "complete", {})
     return path

@@ -14,7 +14,7 @@ from audits.normalize.labels import field_for, normalise_label
 from audits.normalize.metadata import pairs_from_html, read_metadata
 from audits.normalize.section_kinds import load_section_kinds
 from audits.normalize.sections import find_sections
-from crawler.items import PageRecord
+from govaudit.records import PageRecord
 
 
 @pytest.mark.parametrize("text, expected", [

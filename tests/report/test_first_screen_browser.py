@@ -12,7 +12,7 @@ from audits.mail.digest import render_digest
 from audits.report.diff import compare_runs
 from audits.report.render import render_run
 from audits.report.standing import standing
-from audits.schedule.config import load_schedule
+from audits.schedule.schedule_file import load_schedule
 from tests.headless_chromium import CHROMIUM, Chromium
 from tests.mail_fixtures import Outcome, write_schedule, write_site
 from tests.report_runs import document, finding, realistic_docs, realistic_findings, record

@@ -4,9 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from audits.history import (diff_runs, finding_key, load_run, previous_run, record_run, resolve_run,
-                            unit_trends)
-from audits.schema import DOCUMENT_COLUMNS, FINDING_COLUMNS
+from audits.history import finding_key, load_run, previous_run, record_run, resolve_run
+from audits.report.diff import compare_runs as diff_runs
+from audits.report.scorecard import site_unit_trends as unit_trends
+from govaudit.columns import DOCUMENT_COLUMNS, FINDING_COLUMNS
 from tests.report_runs import (SITE, document, documents_frame, finding, findings_frame, make_crawl,
                                realistic_run, record, rule_stats_frame)
 

@@ -13,7 +13,7 @@ from tests.report_runs import HOSTILE_OBSERVED, HOSTILE_TITLE, realistic_run
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 HOSTILE_SITE = 'tongxiang"><script>window.__site=1</script>'
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium)")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium)")]
 
 
 @pytest.mark.timeout(180)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from audits.history import diff_runs
+from audits.report.diff import compare_runs as diff_runs
 from audits.report.render import render_run
 from tests.report_runs import SITE, document, finding, record
 

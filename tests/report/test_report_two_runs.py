@@ -11,8 +11,10 @@ from urllib.parse import urlparse
 import lxml.html
 import pytest
 
-from audits.pipeline import run_site
+from audits.audit import run_site
 from demoportal.server import DemoPortal
+
+pytestmark = pytest.mark.slow  # serves the demo portal, a browser or a service process
 
 
 def _pick(docs, **want):

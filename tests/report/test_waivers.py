@@ -16,7 +16,7 @@ from audits.history import load_run
 from audits.report.diff import compare_runs
 from audits.report.render import render_run
 from audits.report.standing import standing
-from audits.waivers import WaiverFileError, load_waivers
+from audits.report.waivers import WaiverFileError, load_waivers
 from tests.report_runs import SITE, realistic_docs, realistic_findings, record
 
 runner = CliRunner()
@@ -113,7 +113,7 @@ def test_findings_waive_writes_a_waiver_that_the_next_rendering_applies(tmp_path
     rules, store = tmp_path / "rules", tmp_path / "s.sqlite3"
     rules.mkdir()
     docs = realistic_docs()
-    run_id = record(store, list(docs.values()), realistic_findings(docs), started_at=RUN_DAY, rules_dir=str(rules))
+    record(store, list(docs.values()), realistic_findings(docs), started_at=RUN_DAY, rules_dir=str(rules))
     until = (date.today() + timedelta(days=30)).isoformat()
     args = ["findings", "waive", KEY, "--until", until, "--reason", "页面改版中", "--by", "张三",
             "--rules", str(rules), "--store", str(store)]

@@ -11,7 +11,7 @@ import itertools
 import pytest
 
 from audits.rules.loader import load_rules
-from audits.rules.runner import run_rules
+from audits.rules.validate import run_rules
 from audits.rules.columns import base_columns
 from rules_frames import document, frames
 
@@ -246,6 +246,6 @@ def test_table_finding_spells_out_the_arithmetic(result):
 
 
 def test_findings_have_exactly_the_schema_columns(result):
-    from audits.schema import FINDING_COLUMNS
+    from govaudit.columns import FINDING_COLUMNS
     assert list(result.findings.columns) == list(FINDING_COLUMNS)
     assert result.findings["finding_key"].is_unique

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from audits.rules.loader import load_rules
-from audits.rules.runner import run_rules
+from audits.rules.validate import run_rules
 from rules_frames import document, frames
 
 FZ = dict(report_type="fazhi_annual", report_year=2022)

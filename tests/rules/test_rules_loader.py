@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from audits.cli import app
 from audits.rules.loader import load_rules
 from audits.rules.model import RuleFileError
-from audits.rules.runner import run_rules
+from audits.rules.validate import run_rules
 from rules_frames import document, frames
 
 RULES = Path(__file__).resolve().parents[2] / "expectations"
@@ -88,6 +88,24 @@ def test_mistake_names_file_line_and_rule(rules, case, file, old, new, nth, expe
     assert any(f"{file}:{line}: {expected}" in p for p in found), found
 
 
+SUITE_MISTAKES = [
+    # (case, file, old text, new text, expected problem after "file:line: ")
+    ("suite key outside meta", "deadlines.yml", "meta:\n  frame: documents\n", "frame: documents\nmeta:\n",
+     "'frame' belongs under the suite's meta:"),
+    ("unknown suite meta key", "deadlines.yml", "  frame: documents", "  frme: documents",
+     "unknown suite meta key 'frme' (did you mean 'frame'?)"),
+    ("pair rule that would fail rows with a missing value", "figures.yml",
+     "      ignore_row_if: either_value_is_missing\n", "",
+     "rule FIG-1: pair rules must say `ignore_row_if: either_value_is_missing`"),
+]
+
+
+@pytest.mark.parametrize("case,file,old,new,expected", SUITE_MISTAKES, ids=[m[0] for m in SUITE_MISTAKES])
+def test_suite_shape_mistakes_name_file_and_line(rules, case, file, old, new, expected):
+    edit(rules / file, old, new)
+    found = problems(rules)
+    assert any(f"{file}:" in p and expected in p for p in found), found
+
 def test_yaml_syntax_error_names_the_line(rules):
     line = edit(rules / "sections.yml", "kind: fz_measures, accept_folded: true}", "kind: fz_measures, accept_folded: true", 1)
     found = problems(rules)
@@ -143,7 +161,7 @@ def test_suite_whose_conditions_exclude_every_row_is_an_error(rules):
 
 
 def test_suite_without_expectations_is_an_error(rules):
-    (rules / "empty.yml").write_text("name: empty\nframe: documents\nexpectations: []\n", encoding="utf-8")
+    (rules / "empty.yml").write_text("name: empty\nmeta:\n  frame: documents\nexpectations: []\n", encoding="utf-8")
     result = run_rules(_late_fazhi(), rules)
     assert any("suite empty: no expectations" in e for e in result.errors)
     outcome = CliRunner().invoke(app, ["rules", "check", "--rules", str(rules)])

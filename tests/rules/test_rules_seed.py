@@ -5,10 +5,8 @@ from __future__ import annotations
 import pytest
 
 from audits.normalize import build_frames
-from audits.rules.runner import run_rules
-from test_normalize_seed import SEED, seed_record
-
-pytestmark = pytest.mark.skipif(not SEED.exists(), reason=f"{SEED} not present")
+from audits.rules.validate import run_rules
+from tests.seed_page import seed_record
 
 
 @pytest.fixture(scope="module")

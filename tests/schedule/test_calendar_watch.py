@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import time_machine
 from typer.testing import CliRunner
 
-from audits.calendar_watch import UPDATE_COMMAND, calendar_end, calendar_notice
+from audits.rules.calendar_watch import UPDATE_COMMAND, calendar_end, calendar_notice
 from audits.cli import app
-from audits.jobs import run_job
+from audits.schedule.jobs import run_job
 from audits.report.render import render_run
 from tests.mail_fixtures import write_schedule, write_site
 from tests.report_runs import realistic_docs, realistic_findings, record
@@ -59,7 +59,7 @@ def test_the_schedule_log_warns_near_the_end(tmp_path, caplog):
     def no_site(*args, **kwargs):
         raise RuntimeError("not crawled in this test")
 
-    with time_machine.travel(at(5), tick=False), caplog.at_level(logging.WARNING, logger="audits.jobs"):
+    with time_machine.travel(at(5), tick=False), caplog.at_level(logging.WARNING, logger="audits.schedule.jobs"):
         result = run_job("weekly-test", str(schedule), str(tmp_path / "s.sqlite3"), site_runner=no_site)
     assert result.status == "failed"
     warnings = [r.getMessage() for r in caplog.records if "holiday calendar" in r.getMessage()]

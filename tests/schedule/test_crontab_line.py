@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from audits import config
+from audits import defaults
 
 CRONTAB = Path(__file__).resolve().parents[2] / "cron" / "crontab.example"
 ASSIGNMENT = re.compile(r"^([A-Z_]+)=(.*)$")
@@ -51,14 +51,14 @@ def test_every_crontab_line_runs_in_bash_from_a_fresh_checkout_and_logs_under_va
     home = tmp_path / "srv govaudit"  # a space in the path must not break the line either
     smtp_env = fake_install(home)
     env = {"PATH": os.environ["PATH"], **variables, "GOVAUDIT_HOME": str(home), "GOVAUDIT_SMTP_ENV": str(smtp_env)}
-    log_dir = home / "var" / config.LOG_DIR_NAME
+    log_dir = home / "var" / defaults.LOG_DIR_NAME
     assert not log_dir.exists()
     for command in commands:
         done = subprocess.run([variables["SHELL"], "-c", command], env=env, cwd=tmp_path, capture_output=True,
                               text=True, timeout=60)
         assert done.returncode == 0, (command, done.stderr)
         log = re.search(r">> (\S+) 2>&1$", command).group(1)
-        assert Path(log).parent == Path("var") / config.LOG_DIR_NAME  # where govaudit keeps its own logs
+        assert Path(log).parent == Path("var") / defaults.LOG_DIR_NAME  # where govaudit keeps its own logs
         text = (home / log).read_text(encoding="utf-8")
         assert "smtp=mail.example.org" in text and f"cwd={home}" in text
     assert sorted(p.name for p in log_dir.iterdir()) == ["email-flush.log", "weekly-tongxiang.log"]
@@ -69,5 +69,5 @@ def test_every_crontab_line_runs_in_bash_from_a_fresh_checkout_and_logs_under_va
 def test_the_crawl_logs_of_govaudit_are_in_the_same_directory(demo_crawl):
     """A crawl writes its log to <store dir>/logs: var/logs for the default store var/govaudit.sqlite3."""
     store, summary = demo_crawl
-    assert config.DEFAULT_STORE_PATH.parent == Path("var")
-    assert summary.log_path.parent == store.parent / config.LOG_DIR_NAME and summary.log_path.is_file()
+    assert defaults.DEFAULT_STORE_PATH.parent == Path("var")
+    assert summary.log_path.parent == store.parent / defaults.LOG_DIR_NAME and summary.log_path.is_file()

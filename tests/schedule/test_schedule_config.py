@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from audits.cli import EXIT_USAGE, app
-from audits.schedule.config import DEFAULT_MISFIRE_GRACE, ScheduleError, load_schedule
+from audits.schedule.schedule_file import DEFAULT_MISFIRE_GRACE, ScheduleError, load_schedule
 from audits.schedule.scheduler import next_fire_times
 from crawler.sites import SITES_DIR
 from tests.mail_fixtures import write_site
@@ -105,7 +105,7 @@ def test_a_good_schedule_loads_with_defaults(tmp_path):
     schedule = load_schedule(write(tmp_path, GOOD))
     job = schedule.job("weekly-test")
     assert schedule.misfire_grace_time == 12 * 3600
-    assert schedule.job_function == "audits.jobs:run_job"
+    assert schedule.job_function == "audits.schedule.jobs:run_job"
     assert job.timezone == "Asia/Shanghai" and job.lang == "zh" and job.units == ("濮院镇", "崇福镇")
     assert [(r.email, r.name, r.units) for r in job.recipients] == [
         ("office@example.org", "桐乡市人民政府办公室", None), ("puyuan@example.org", "濮院镇 党政办", ("濮院镇",))]

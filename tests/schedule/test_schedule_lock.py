@@ -12,13 +12,13 @@ import pytest
 from typer.testing import CliRunner
 
 from audits.cli import app
-from audits.jobs import run_job
-from audits.schedule.lock import JobLock, JobLocked, lock_dir_for
-from crawler.store import connect
+from audits.schedule.jobs import run_job
+from govaudit.locks import JobLock, JobLocked, lock_dir_for
+from govaudit.store import connect
 from tests.mail_fixtures import SmtpSink, set_env, standard_outcome, write_schedule, write_site
 
 ROOT = Path(__file__).resolve().parents[2]
-HOLD = ("import sys; from audits.schedule.lock import JobLock; JobLock(sys.argv[1], sys.argv[2]).acquire(); "
+HOLD = ("import sys; from govaudit.locks import JobLock; JobLock(sys.argv[1], sys.argv[2]).acquire(); "
         "print('held', flush=True); sys.stdin.read()")
 
 

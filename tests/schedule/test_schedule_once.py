@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from audits.cli import EXIT_CRITICAL, EXIT_OK, app
 from crawler.sites import SITES_DIR
-from crawler.store import connect
+from govaudit.store import connect
 from tests.mail_fixtures import SmtpSink, set_env
 
 SCHEDULE = """\

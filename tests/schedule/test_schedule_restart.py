@@ -14,9 +14,11 @@ import pytest
 import time_machine
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from audits.schedule.config import load_schedule
+from audits.schedule.schedule_file import load_schedule
 from audits.schedule.scheduler import FLUSH_JOB_ID, prepare
 from tests.mail_fixtures import executions, write_site
+
+pytestmark = pytest.mark.slow  # serves the demo portal, a browser or a service process
 
 SH = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,7 +114,7 @@ def test_the_default_job_is_the_real_run_job_with_its_paths(tmp_path):
     scheduler.start(paused=True)
     try:
         job = scheduler.get_job("weekly-test")
-        assert job.func_ref == "audits.jobs:run_job"
+        assert job.func_ref == "audits.schedule.jobs:run_job"
         assert job.args == ("weekly-test", str(schedule.path.resolve()), str(store.resolve()))
         assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 86400)
         assert scheduler.get_job(FLUSH_JOB_ID).func_ref == "audits.mail.sender:flush_due"
@@ -161,14 +163,12 @@ def test_govaudit_schedule_run_catches_up_once_across_process_restarts(tmp_path)
 
 @pytest.mark.parametrize("started_ago, resumed", [(timedelta(minutes=20), 1), (timedelta(days=2), 0)])
 def test_a_run_that_died_midway_is_run_again_once_within_the_grace_time(tmp_path, started_ago, resumed):
-    from audits.jobs import SCHEMA
-    from crawler.store import connect
+    from govaudit.store import connect
 
     schedule = write(tmp_path)
     store = tmp_path / "var" / "govaudit.sqlite3"
     moment = datetime(2024, 3, 4, 8, 30, tzinfo=SH)
     conn = connect(store)
-    conn.executescript(SCHEMA)
     with conn:  # what a machine reboot during Monday's crawl leaves behind
         conn.execute("INSERT INTO job_runs (job_id, started_at) VALUES ('weekly-test', ?)",
                      ((moment - started_ago).isoformat(),))

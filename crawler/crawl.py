@@ -1,6 +1,6 @@
 """Run one crawl of a site in a subprocess, show its progress, and record how it ended.
 
-The parent owns the crawl row: it creates it, starts `crawler.crawl_process`, turns the
+The parent owns the crawl row: it creates it, starts `crawler.crawl_subprocess`, turns the
 child's JSON progress lines into a progress bar per unit, and marks the crawl complete,
 partial (interrupted, or the child died after storing pages) or failed. The scheduler calls
 the same function, so a crashing crawl can never take the scheduler down with it.
@@ -22,8 +22,8 @@ from rich.table import Table
 
 from crawler.extensions.progress import PREFIX
 from crawler.sites import SiteConfig, load_site
-from crawler.store import Store
-from crawler.sync import sync_crawl
+from govaudit.store import Store
+from crawler.catalog_sync import sync_crawl
 
 
 @dataclass
@@ -62,7 +62,7 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
             crawl_id = store.start_crawl(site.name, [u.name for u in site.units], site.path)
     log_path = store_path.parent / "logs" / f"crawl-{crawl_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "crawler.crawl_process", "--site", site.path, "--store", str(store_path),
+    cmd = [sys.executable, "-m", "crawler.crawl_subprocess", "--site", site.path, "--store", str(store_path),
            "--crawl-id", str(crawl_id), "--units", ",".join(u.name for u in site.units),
            "--log-level", log_level]
     if base_url:
@@ -102,12 +102,12 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
             status = "partial" if pages else "failed"
         else:
             status = "complete"
-        units = _unit_rows(store, crawl_id, site)
-        if status == "complete" and every_catalog_failed(units):
+        unit_rows = _unit_rows(store, crawl_id, site)
+        if status == "complete" and every_catalog_failed(unit_rows):
             status = "failed"  # nothing was audited: a run on it must not read as a clean week
         store.finish_crawl(crawl_id, status, {"closed": closed.get("stats", {}), "pages": pages,
                                               "returncode": child.returncode})
-        summary = CrawlSummary(crawl_id, site.name, status, log_path, units,
+        summary = CrawlSummary(crawl_id, site.name, status, log_path, unit_rows,
                                reason=str(closed.get("reason", "interrupted" if interrupted else "")),
                                changes=sync_crawl(store, crawl_id))
     if show_progress:

@@ -20,7 +20,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 import great_expectations as gx  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from audits import config  # noqa: E402
+from audits import defaults  # noqa: E402
 from audits.rules import builtin_types, findings as finding_rows  # noqa: E402
 from audits.rules.audit_types import AUDIT_TYPES  # noqa: E402
 from audits.rules.derive import derive_frames  # noqa: E402
@@ -55,7 +55,7 @@ def _context() -> Any:
 def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None = None,
               pack: RulePack | None = None) -> AuditResult:
     """Validate `frames` (a Frames object or a dict of DataFrames) against the rule files."""
-    pack = pack or load_rules(config.rules_dir(rules_dir))
+    pack = pack or load_rules(defaults.rules_dir(rules_dir))
     derived, reasons = derive_frames(frames, pack.parameters, now)
     context = _context()
     source = context.data_sources.add_pandas("govaudit")

@@ -3,7 +3,7 @@
 Working-day limits (条例 第二十六条: 20 working days) are counted with the `chinesecalendar`
 package, which only knows the years the State Council has announced (each year's holiday
 arrangement is published around December and a new package release follows). After its last
-year every working-day rule becomes "could not check". So from `config.calendar_warn_days()`
+year every working-day rule becomes "could not check". So from `defaults.calendar_warn_days()`
 days before the calendar's end, the report header, `govaudit rules check` and the schedule log
 say that it needs an update, and how.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from audits import config
+from audits import defaults
 
 UPDATE_COMMAND = ".venv/bin/pip install -U chinesecalendar"
 
@@ -39,7 +39,7 @@ def calendar_end() -> date:
 def calendar_notice(today: date | None = None, warn_days: int | None = None) -> CalendarNotice | None:
     """A notice when `today` is within `warn_days` of the calendar's end (or past it), else None."""
     today = today or date.today()
-    warn_days = config.calendar_warn_days() if warn_days is None else warn_days
+    warn_days = defaults.calendar_warn_days() if warn_days is None else warn_days
     end = calendar_end()
     left = (end - today).days
     return CalendarNotice(end, left) if left <= warn_days else None

@@ -15,21 +15,9 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.items import PageRecord
-from crawler.store import Store
+from govaudit.records import PageRecord
+from govaudit.store import Store
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS crawl_changes (
-    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
-    previous_crawl_id INTEGER NOT NULL,
-    doc_key TEXT NOT NULL,
-    unit TEXT NOT NULL,
-    url TEXT NOT NULL,
-    change TEXT NOT NULL,      -- new | changed | gone
-    fields TEXT NOT NULL,      -- JSON list of the fields that differ (changed only)
-    PRIMARY KEY (crawl_id, doc_key)
-);
-"""
 _ARTICLE_ID = re.compile(r"art_\d+_(\d+)\.s?html?|/t\d{8}_(\d+)\.s?html?|post_(\d+)\.html")
 COMPARED = ("url", "http_status", "page_title", "meta_pairs", "body", "attachments")
 
@@ -67,7 +55,6 @@ def previous_crawl(store: Store, crawl_id: int) -> int | None:
 
 def sync_crawl(store: Store, crawl_id: int) -> dict[str, int]:
     """Record the changes of `crawl_id` against the previous crawl of its site; return counts."""
-    store.conn.executescript(SCHEMA)
     previous = previous_crawl(store, crawl_id)
     if previous is None:
         return {}
@@ -98,6 +85,5 @@ def sync_crawl(store: Store, crawl_id: int) -> dict[str, int]:
 
 
 def changes(store: Store, crawl_id: int) -> list[dict[str, Any]]:
-    store.conn.executescript(SCHEMA)
     return [{**dict(r), "fields": json.loads(r["fields"])} for r in
             store.conn.execute("SELECT * FROM crawl_changes WHERE crawl_id=? ORDER BY change, unit, url", (crawl_id,))]

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from audits import config
-from crawler.runner import CrawlSummary, run_crawl
-from crawler.store import Store
+from audits import defaults
+from crawler.crawl import CrawlSummary, run_crawl
+from govaudit.store import Store
 
 
 @dataclass
@@ -49,24 +49,23 @@ class SiteRunOutcome:
 def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | Path | None = None,
                 now: datetime | None = None, trial: bool = False) -> AuditRun:
     """Build the frames of a stored crawl, run every rule suite on them and record the run
-    (a `trial` run stays out of the weekly history: see `audits.runkinds`)."""
+    (a `trial` run stays out of the weekly history: see `audits.history.RECORD_RUNS`)."""
     from audits.history import record_run
     from audits.normalize.frames import build_frames
-    from audits.normalize.section_kinds import FILE_NAME, load_section_kinds
-    from audits.rules.runner import run_rules
+    from audits.rules.loader import load_rules
+    from audits.rules.validate import run_rules
 
-    store_path = config.store_path(store_path)
-    rules = config.rules_dir(rules_dir)
+    store_path = defaults.store_path(store_path)
+    rules = defaults.rules_dir(rules_dir)
+    # Read once: the rule files and the section keyword sets beside them (a rules directory
+    # without its own section_kinds.yml uses the shipped one); the normaliser and the rules share them.
+    pack = load_rules(rules)
     with Store(store_path) as store:
         crawl = store.crawl(crawl_id)
         if crawl is None:
             raise LookupError(f"no crawl with id {crawl_id} in {store_path}")
-        # The section keyword sets are tuned beside the rules: a rules directory with its own
-        # section_kinds.yml uses it, others fall back on the shipped one.
-        own_kinds = rules / FILE_NAME
-        kinds = load_section_kinds(own_kinds) if own_kinds.exists() else None
-        frames = build_frames(store.pages(crawl_id), crawl_id, kinds=kinds)
-    result = run_rules(frames, rules, now=now)
+        frames = build_frames(store.pages(crawl_id), crawl_id, kinds=pack.section_kinds)
+    result = run_rules(frames, rules, now=now, pack=pack)
     run_id = record_run(store_path, site=crawl["site"], crawl_id=crawl_id, documents=frames.documents,
                         findings=result.findings, rule_stats=result.rule_stats, rules_dir=str(rules),
                         trial=trial)
@@ -78,14 +77,14 @@ def render(store_path: str | Path | None, run_id: int, reports_dir: str | Path |
            lang: str = "zh") -> Path:
     from audits.report.render import render_run
 
-    return render_run(config.store_path(store_path), run_id, config.reports_dir(reports_dir), lang=lang)
+    return render_run(defaults.store_path(store_path), run_id, defaults.reports_dir(reports_dir), lang=lang)
 
 
 def run_site(site_ref: str | Path, units: list[str] | None = None, *, store_path: str | Path | None = None,
              rules_dir: str | Path | None = None, reports_dir: str | Path | None = None, lang: str = "zh",
              base_url: str | None = None, show_progress: bool = False) -> SiteRunOutcome:
     """Crawl a site (in a subprocess), audit the crawl, and write the report."""
-    store_path = config.store_path(store_path)
+    store_path = defaults.store_path(store_path)
     crawl = run_crawl(site_ref, store_path, units=units, base_url=base_url, show_progress=show_progress)
     audit = audit_crawl(store_path, crawl.crawl_id, rules_dir)
     report_path = render(store_path, audit.run_id, reports_dir, lang)

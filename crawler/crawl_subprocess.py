@@ -1,7 +1,7 @@
-"""Entry point of the crawl subprocess: `python -m crawler.crawl_process --site ... --crawl-id ...`.
+"""Entry point of the crawl subprocess: `python -m crawler.crawl_subprocess --site ... --crawl-id ...`.
 
 Turns a site config into Scrapy settings (politeness per site) and runs the dialect's spider.
-It is started by `crawler.runner`, which owns the crawl row in the store and shows progress.
+It is started by `crawler.crawl`, which owns the crawl row in the store and shows progress.
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def settings_for(site: SiteConfig, store: str, crawl_id: int, progress: bool = T
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.crawl_process")
+    parser = argparse.ArgumentParser(prog="python -m crawler.crawl_subprocess")
     parser.add_argument("--site", required=True)
     parser.add_argument("--store", required=True)
     parser.add_argument("--crawl-id", type=int, required=True)

@@ -15,37 +15,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from audits import config
-from audits.calendar_watch import calendar_notice
+from audits import defaults
+from audits.rules.calendar_watch import calendar_notice
 from audits.mail import outbox
 from audits.mail.digest import RunOutcome, compose, render_digest
 from audits.mail.sender import RETRY_DELAYS, FlushReport, flush_outbox
-from audits.mail.settings import MailSettingsError, SmtpSettings
-from audits.schedule.config import ScheduledJob, load_schedule
-from audits.schedule.lock import JobLock, JobLocked, lock_dir_for
-from crawler.store import connect
+from audits.mail.smtp_env import MailSettingsError, SmtpSettings
+from audits.schedule.schedule_file import ScheduledJob, load_schedule
+from govaudit.locks import JobLock, JobLocked, lock_dir_for
+from govaudit.store import connect
 
 log = logging.getLogger(__name__)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS job_runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    job_id TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT NOT NULL DEFAULT 'running',
-    run_id TEXT,
-    report_path TEXT,
-    queued INTEGER,
-    error TEXT
-);
-CREATE TABLE IF NOT EXISTS job_findings (
-    job_id TEXT NOT NULL,
-    run_id TEXT NOT NULL,
-    finding_key TEXT NOT NULL,
-    PRIMARY KEY (job_id, run_id, finding_key)
-);
-"""
 JOB_STATUSES = ("running", "done", "failed", "interrupted")
 
 
@@ -66,7 +47,7 @@ def run_job(job_id: str, schedule_path: str, store_path: str, *, rules_dir: str 
             retry_delays: tuple[float, ...] = RETRY_DELAYS) -> JobResult:
     """Run one job of the schedule now; a second concurrent run of the same job returns 'locked'.
 
-    `site_runner` defaults to `audits.pipeline.run_site`; passing another lets a caller run the
+    `site_runner` defaults to `audits.audit.run_site`; passing another lets a caller run the
     mail half of the job on a site run it produced itself.
     """
     schedule = load_schedule(schedule_path)
@@ -74,7 +55,7 @@ def run_job(job_id: str, schedule_path: str, store_path: str, *, rules_dir: str 
     notice = calendar_notice()
     if notice is not None:
         log.warning("job %s: %s", job_id, notice.message())
-    store_path = str(config.store_path(store_path))
+    store_path = str(defaults.store_path(store_path))
     lock = JobLock(lock_dir_for(store_path), f"job-{job_id}")
     try:
         lock.acquire()
@@ -83,15 +64,13 @@ def run_job(job_id: str, schedule_path: str, store_path: str, *, rules_dir: str 
         return JobResult(job_id, "locked", f"job {job_id} is already running: {exc}")
     conn = connect(store_path)
     try:
-        conn.executescript(SCHEMA)
-        outbox.ensure_tables(conn)
         with conn:  # we hold the lock, so a 'running' row of this job belongs to a dead process
             conn.execute("UPDATE job_runs SET status='interrupted' WHERE job_id=? AND status='running'", (job_id,))
             row_id = conn.execute("INSERT INTO job_runs (job_id, started_at) VALUES (?, ?)",
                                   (job_id, _now_iso())).lastrowid
         try:
             if site_runner is None:
-                from audits.pipeline import run_site as site_runner
+                from audits.audit import run_site as site_runner
 
             outcome = site_runner(job.site, list(job.units) if job.units else None, store_path=store_path,
                                rules_dir=rules_dir, reports_dir=reports_dir, lang=job.lang)
@@ -123,8 +102,6 @@ def queue_digests(conn: sqlite3.Connection, job: ScheduledJob, outcome: RunOutco
     the same standing as the report: same scores, same previous run of record, same waivers."""
     now = now or datetime.now(timezone.utc)
     where = run_standing(store_path or _database_path(conn), outcome.run_id)
-    conn.executescript(SCHEMA)
-    outbox.ensure_tables(conn)
     run_id = str(outcome.run_id)
     previous = previous_keys(conn, job.id, run_id)
     with conn:
@@ -169,7 +146,6 @@ def _database_path(conn: sqlite3.Connection) -> str | None:
 
 def previous_keys(conn: sqlite3.Connection, job_id: str, run_id: str) -> set[str] | None:
     """Finding keys of this job's last completed run before `run_id`; None when there is none."""
-    conn.executescript(SCHEMA)
     row = conn.execute("SELECT run_id FROM job_runs WHERE job_id=? AND status='done' AND run_id != ?"
                        " ORDER BY id DESC LIMIT 1", (job_id, run_id)).fetchone()
     if row is None:

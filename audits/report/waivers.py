@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from audits.yamlsource import YamlError, dotted, load_yaml
+from govaudit.yamlsource import YamlError, dotted, load_yaml
 
 FILE_NAME = "waivers.yml"
 REQUIRED = ("key", "until", "reason", "by")
@@ -55,9 +55,9 @@ class Waiver:
 
 
 def waivers_path(rules_dir: str | Path | None) -> Path:
-    from audits import config
+    from audits import defaults
 
-    return config.rules_dir(rules_dir) / FILE_NAME
+    return defaults.rules_dir(rules_dir) / FILE_NAME
 
 
 def load_waivers(path: str | Path) -> list[Waiver]:

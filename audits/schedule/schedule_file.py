@@ -19,13 +19,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.util import ref_to_obj
 
-from audits.config import DEFAULT_TIMEZONE
-from audits.yamlsource import YamlDoc, YamlError, load_yaml
+from audits.defaults import DEFAULT_TIMEZONE
+from audits.mail.recipients import Recipient
+from govaudit.yamlsource import YamlDoc, YamlError, load_yaml
 from crawler.sites import SiteConfigError, load_site, resolve_site_path
 
 SCHEDULE_PATH_ENV = "GOVAUDIT_SCHEDULE"
 DEFAULT_SCHEDULE_PATH = Path("cron/schedule.yml")
-DEFAULT_JOB_FUNCTION = "audits.jobs:run_job"
+DEFAULT_JOB_FUNCTION = "audits.schedule.jobs:run_job"
 DEFAULT_MISFIRE_GRACE = 86400  # a weekly run missed by less than a day is still worth sending
 DEFAULT_SUBJECT = "{site} 政府信息公开检查周报 {date}（严重问题 {critical} 项）"
 SUBJECT_FIELDS = ("site", "date", "critical", "warning", "total", "job")
@@ -39,13 +40,6 @@ _JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _DURATION = re.compile(r"^(\d+)\s*([smhd]?)$")
 _DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _DOMAIN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$")
-
-
-@dataclass(frozen=True)
-class Recipient:
-    email: str
-    name: str | None = None
-    units: tuple[str, ...] | None = None  # None: every unit of the job
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 One file holds every crawl so that the auditor can re-run rules on any stored crawl and compare
 runs. Pages are keyed by (crawl id, URL): a crawl that is killed and run again with the same id
-overwrites instead of duplicating. Later stages (history of audit runs, the email outbox) add
-their own tables to the same file through `connect()`.
+overwrites instead of duplicating. Later stages (history of audit runs, the email outbox) keep
+their tables in the same file; `govaudit.schema` declares them all.
 """
 from __future__ import annotations
 
@@ -14,45 +14,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from crawler.items import PageRecord
+from govaudit.records import PageRecord
+from govaudit.schema import apply_schema
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS crawls (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    site TEXT NOT NULL,
-    site_config TEXT,
-    units TEXT NOT NULL DEFAULT '[]',
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT NOT NULL DEFAULT 'running',
-    stats TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS pages (
-    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
-    url TEXT NOT NULL,
-    site TEXT NOT NULL,
-    unit TEXT NOT NULL,
-    unit_level TEXT NOT NULL,
-    dialect TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    list_title TEXT,
-    list_date TEXT,
-    http_status INTEGER,
-    headers TEXT NOT NULL,
-    fetched_at TEXT,
-    encoding TEXT,
-    html TEXT NOT NULL,
-    page_title TEXT,
-    meta_pairs TEXT NOT NULL,
-    meta_tags TEXT NOT NULL,
-    body_text TEXT NOT NULL,
-    body_html TEXT NOT NULL,
-    attachments TEXT NOT NULL,
-    error TEXT,
-    PRIMARY KEY (crawl_id, url)
-);
-CREATE INDEX IF NOT EXISTS pages_unit ON pages (crawl_id, unit);
-"""
 
 _JSON_FIELDS = ("headers", "meta_pairs", "meta_tags", "attachments")
 CRAWL_STATUSES = ("running", "complete", "partial", "failed")
@@ -70,7 +34,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.executescript(SCHEMA)
+    apply_schema(conn)
     return conn
 
 

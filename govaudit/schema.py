@@ -1,0 +1,187 @@
+"""The store's schema, declared in one place: every table of the one file that holds crawls,
+pages, catalog changes, audit runs and their findings, job runs and the email outbox.
+
+`connect()` creates what is missing and adds the columns a newer frame contract introduced, so a
+store written by an older govaudit upgrades in place. Other modules read and write these tables
+but never declare one.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+from govaudit.columns import DOCUMENT_COLUMNS, FINDING_COLUMNS
+
+RULE_STAT_COLUMNS: dict[str, str] = {
+    "rule_id": "string",
+    "suite": "string",
+    "severity": "string",
+    "title": "string",
+    "basis": "string",
+    "evaluated": "Int64",
+    "failed": "Int64",
+    "could_not_check": "Int64",
+    "pass_rate": "Float64",
+}
+
+# Counts kept on the run row so that listing runs never needs to scan the findings.
+RUN_COUNT_COLUMNS = (
+    "documents", "units", "rules_evaluated", "critical", "warning", "info", "could_not_check",
+)
+
+
+def columns_sql(columns: dict[str, str]) -> str:
+    kinds = {"Int64": "INTEGER", "Float64": "REAL", "boolean": "INTEGER"}
+    return ", ".join(f"{name} {kinds.get(dtype, 'TEXT')}" for name, dtype in columns.items())
+
+
+# Crawls and the pages they fetched, keyed by (crawl id, URL): a resumed crawl overwrites.
+CRAWLS = """
+CREATE TABLE IF NOT EXISTS crawls (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    site TEXT NOT NULL,
+    site_config TEXT,
+    units TEXT NOT NULL DEFAULT '[]',
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL DEFAULT 'running',
+    stats TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS pages (
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    url TEXT NOT NULL,
+    site TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    unit_level TEXT NOT NULL,
+    dialect TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    list_title TEXT,
+    list_date TEXT,
+    http_status INTEGER,
+    headers TEXT NOT NULL,
+    fetched_at TEXT,
+    encoding TEXT,
+    html TEXT NOT NULL,
+    page_title TEXT,
+    meta_pairs TEXT NOT NULL,
+    meta_tags TEXT NOT NULL,
+    body_text TEXT NOT NULL,
+    body_html TEXT NOT NULL,
+    attachments TEXT NOT NULL,
+    error TEXT,
+    PRIMARY KEY (crawl_id, url)
+);
+CREATE INDEX IF NOT EXISTS pages_unit ON pages (crawl_id, unit);
+"""
+
+# What changed in a site's catalog since its previous crawl (crawler.catalog_sync).
+CATALOG_CHANGES = """
+CREATE TABLE IF NOT EXISTS crawl_changes (
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    previous_crawl_id INTEGER NOT NULL,
+    doc_key TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    url TEXT NOT NULL,
+    change TEXT NOT NULL,      -- new | changed | gone
+    fields TEXT NOT NULL,      -- JSON list of the fields that differ (changed only)
+    PRIMARY KEY (crawl_id, doc_key)
+);
+"""
+
+# Audit runs, their findings, the documents they saw and per-rule counts (audits.history).
+# `trial` = 1 for an ad-hoc audit that stays out of the weekly history (audits.history).
+HISTORY = f"""
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    site TEXT NOT NULL,
+    crawl_id INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    rules_dir TEXT NOT NULL,
+    crawl_status TEXT NOT NULL,
+    trial INTEGER NOT NULL DEFAULT 0,
+    {", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in RUN_COUNT_COLUMNS)}
+);
+CREATE TABLE IF NOT EXISTS findings (
+    run_id INTEGER NOT NULL REFERENCES runs(id), {columns_sql(FINDING_COLUMNS)}
+);
+CREATE INDEX IF NOT EXISTS findings_run ON findings (run_id);
+CREATE INDEX IF NOT EXISTS findings_key ON findings (site, finding_key);
+CREATE TABLE IF NOT EXISTS doc_snapshots (
+    run_id INTEGER NOT NULL REFERENCES runs(id), {columns_sql(DOCUMENT_COLUMNS)}
+);
+CREATE INDEX IF NOT EXISTS doc_snapshots_run ON doc_snapshots (run_id);
+CREATE TABLE IF NOT EXISTS rule_stats (
+    run_id INTEGER NOT NULL REFERENCES runs(id), {columns_sql(RULE_STAT_COLUMNS)}
+);
+CREATE INDEX IF NOT EXISTS rule_stats_run ON rule_stats (run_id);
+"""
+
+# Scheduled job runs and the findings each job has already reported (audits.schedule.jobs).
+JOBS = """
+CREATE TABLE IF NOT EXISTS job_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL DEFAULT 'running',
+    run_id TEXT,
+    report_path TEXT,
+    queued INTEGER,
+    error TEXT
+);
+CREATE TABLE IF NOT EXISTS job_findings (
+    job_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    finding_key TEXT NOT NULL,
+    PRIMARY KEY (job_id, run_id, finding_key)
+);
+"""
+
+# Digests waiting to be sent and the log of those sent (audits.mail.outbox).
+OUTBOX = """
+CREATE TABLE IF NOT EXISTS outbox (
+    run_id TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    job_id TEXT,
+    message_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    message BLOB NOT NULL,
+    report_path TEXT,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    next_attempt_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    PRIMARY KEY (run_id, recipient)
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
+CREATE TABLE IF NOT EXISTS sent_log (
+    run_id TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    smtp_response TEXT,
+    PRIMARY KEY (run_id, recipient)
+);
+CREATE TABLE IF NOT EXISTS mail_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+SCHEMA = CRAWLS + CATALOG_CHANGES + HISTORY + JOBS + OUTBOX
+
+# Tables whose columns follow a frame contract: new contract columns are added on open.
+CONTRACT_TABLES = (("findings", FINDING_COLUMNS), ("doc_snapshots", DOCUMENT_COLUMNS),
+                   ("rule_stats", RULE_STAT_COLUMNS))
+# Columns added to a table after stores were first written: (table, column, SQL declaration).
+ADDED_COLUMNS = (("runs", "trial", "INTEGER NOT NULL DEFAULT 0"),)  # every older run is a run of record
+
+
+def apply_schema(conn: sqlite3.Connection) -> None:
+    conn.executescript(SCHEMA)
+    for table, columns in CONTRACT_TABLES:
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        for name in columns.keys() - present:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {columns_sql({name: columns[name]})}")
+    for table, name, declaration in ADDED_COLUMNS:
+        if name not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
