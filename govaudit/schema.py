@@ -88,6 +88,7 @@ CREATE TABLE IF NOT EXISTS crawl_changes (
 """
 
 # Audit runs, their findings, the documents they saw and per-rule counts (audits.history).
+# `trial` = 1 for an ad-hoc audit that stays out of the weekly history (audits.history).
 HISTORY = f"""
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -97,6 +98,7 @@ CREATE TABLE IF NOT EXISTS runs (
     created_at TEXT NOT NULL,
     rules_dir TEXT NOT NULL,
     crawl_status TEXT NOT NULL,
+    trial INTEGER NOT NULL DEFAULT 0,
     {", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in RUN_COUNT_COLUMNS)}
 );
 CREATE TABLE IF NOT EXISTS findings (
@@ -170,6 +172,8 @@ SCHEMA = CRAWLS + CATALOG_CHANGES + HISTORY + JOBS + OUTBOX
 # Tables whose columns follow a frame contract: new contract columns are added on open.
 CONTRACT_TABLES = (("findings", FINDING_COLUMNS), ("doc_snapshots", DOCUMENT_COLUMNS),
                    ("rule_stats", RULE_STAT_COLUMNS))
+# Columns added to a table after stores were first written: (table, column, SQL declaration).
+ADDED_COLUMNS = (("runs", "trial", "INTEGER NOT NULL DEFAULT 0"),)  # every older run is a run of record
 
 
 def apply_schema(conn: sqlite3.Connection) -> None:
@@ -178,3 +182,6 @@ def apply_schema(conn: sqlite3.Connection) -> None:
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         for name in columns.keys() - present:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {columns_sql({name: columns[name]})}")
+    for table, name, declaration in ADDED_COLUMNS:
+        if name not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")

@@ -59,6 +59,7 @@ def frames(
     try:
         with Store(path) as st:
             crawl_id = st.resolve_crawl(crawl)
+            check_units(unit, list((st.crawl(crawl_id) or {}).get("units", [])), crawl_id)
             built = build_frames(st.pages(crawl_id, unit or None), crawl_id)
     except LookupError as exc:
         errors.print(f"[red]{shown(exc)}[/red]")
@@ -81,6 +82,17 @@ def _missing(value: object) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # a list or array cell
         return False
+
+
+def check_units(wanted: list[str] | None, known: list[str], crawl_id: int) -> None:
+    """An unknown --unit is a usage error naming the crawl's units, never an empty table."""
+    import difflib
+
+    for name in wanted or []:
+        if known and name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise LookupError(f"crawl {crawl_id} has no unit {name!r}{hint}; its units: {', '.join(known)}")
 
 
 def _print(df: pd.DataFrame, name: str, crawl_id: int, limit: int) -> None:
