@@ -16,13 +16,14 @@ from urllib.parse import urlsplit
 from lxml import html as lxml_html
 
 from audits.normalize import classify
+from audits.normalize.attachments.body import FileReader, choose_body
 from audits.normalize.dates import parse_date
 from audits.normalize.figures import Figure, Group, find_figures
 from audits.normalize.labels import squeeze
 from audits.normalize.metadata import read_metadata
 from audits.normalize.section_kinds import SectionKinds
 from audits.normalize.sections import Section, find_sections
-from audits.normalize.tables import Tables, read_tables
+from audits.normalize.tables import Tables, read_tables, with_missing_tables
 from govaudit.records import PageRecord
 
 _HANWEB_ID = re.compile(r"/art_\d+_(\d+)\.s?html?")
@@ -86,10 +87,15 @@ def _broken_attachments(record: PageRecord) -> int | None:
     return sum(not (s.isdigit() and 200 <= int(s) < 300) for s in checked)
 
 
-def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Page:
+def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds,
+                   read_file: FileReader | None = None) -> Page:
+    """`read_file(sha256)` gives a downloaded attachment's bytes (the store's); without it,
+    attachment-borne reports are read as their HTML stub."""
     meta = read_metadata(record)
     problems = list(meta.problems)
-    body = _body_text(record)
+    chosen = choose_body(record, _body_text(record), read_file)
+    body, body_html = chosen.text, chosen.html
+    problems.extend(chosen.notes)
     values = meta.values
     title = record.page_title or values.get("title") or record.list_title
     list_date, list_problem = parse_date(record.list_date, "list date")
@@ -111,8 +117,10 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Pa
         if not body.strip() and not has_meta:
             problems.append("no metadata block and no body text found on the page")
         if rtype in classify.ANNUAL_TYPES:
-            page.sections = find_sections(body, rtype, kinds, record.body_html)
-        page.tables = read_tables(record.body_html, body if rtype == "xxgk_annual" else "")
+            page.sections = find_sections(body, rtype, kinds, body_html)
+        page.tables = read_tables(body_html, body if rtype == "xxgk_annual" else "")
+        if chosen.extra_html and rtype == "xxgk_annual":
+            page.tables = with_missing_tables(page.tables, read_tables(chosen.extra_html))
         problems.extend(page.tables.problems)
         page.figures, page.groups = find_figures(body)
     page.document = {
@@ -147,6 +155,8 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Pa
         "attachment_count": len(record.attachments or []),
         "broken_attachments": _broken_attachments(record),
         "fetch_error": error,
+        "body_source": chosen.source if record.kind != "catalog" and not error else None,
+        "attachment_problem": chosen.problem if record.kind != "catalog" and not error else None,
         "parse_problems": "; ".join(dict.fromkeys(problems)) or None,
     }
     return page

@@ -2,7 +2,7 @@
 
 Writing at once (not at spider close) means a crawl killed half-way keeps what it fetched, and
 the (crawl id, URL) key means running the same crawl again replaces pages instead of
-duplicating them.
+duplicating them. Downloaded attachment files are stored by content hash, once.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.attachments import AttachmentFile
 from govaudit.records import PageRecord
 from govaudit.store import Store
 
@@ -38,4 +39,6 @@ class StorePipeline:
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, PageRecord) and self.store:
             self.store.save_page(self.crawl_id, item)
+        elif isinstance(item, AttachmentFile) and self.store:
+            self.store.save_attachment_file(item.sha256, item.content_type, item.content)
         return item
