@@ -124,14 +124,17 @@ def docx_report(title: str, blocks: list[Block]) -> bytes:
             rows, cols, slots = table_slots(text)
             table = document.add_table(rows=rows, cols=cols)
             table.style = "Table Grid"
+            # Cells fetched once (table.cell() re-reads the whole table each call); text first,
+            # then merges, which keep the top-left cell's text.
+            cells = table._cells
             for s in slots:
-                target = table.cell(s.row, s.col)
-                if s.rowspan > 1 or s.colspan > 1:
-                    target = target.merge(table.cell(s.row + s.rowspan - 1, s.col + s.colspan - 1))
+                target = cells[s.row * cols + s.col]
                 target.text = s.text
-                for paragraph in target.paragraphs:
-                    for run in paragraph.runs:
-                        run.font.size = Pt(7)
+                for run in target.paragraphs[0].runs:
+                    run.font.size = Pt(7)
+            for s in slots:
+                if s.rowspan > 1 or s.colspan > 1:
+                    cells[s.row * cols + s.col].merge(cells[(s.row + s.rowspan - 1) * cols + s.col + s.colspan - 1])
         elif kind == "h":
             document.add_heading(text, level=2)
         else:

@@ -13,28 +13,33 @@ from __future__ import annotations
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 
+from .attachment_reports import attachment_documents, stub_blocks
+from .attachment_units import ATTACHMENT_UNITS
 from .bodies import blocks_text, document_blocks, report_tables
 from .catalog_pages import column_page, list_title
 from .detail_page import render_detail
 from .generator import build_documents
 from .model import Document
-from .units import HOST_TITLE, SITE_NAME, UNITS, UNITS_BY_COLUMN, Unit
+from .report_files import ReportFiles
+from .units import HOST_TITLE, SITE_NAME, UNITS, Unit
 from .xxgk_tables import XxgkTables
 
 
 class Portal:
     def __init__(self, seed: int, size: int, documents: list[Document]):
         self.seed, self.size = seed, size
-        self.units: tuple[Unit, ...] = UNITS
+        self.units: tuple[Unit, ...] = UNITS + ATTACHMENT_UNITS
+        self.units_by_column = {u.column_id: u for u in self.units}
         self.documents = documents
         # Every document ever generated or published, by key: copies (COPY-1/COPY-2) point at
         # their source by key, which must survive a withdrawn document.
         self.by_key: list[Document] = list(documents)
         self.by_path = {d.url_path: d for d in documents}
-        self.by_unit: dict[str, list[Document]] = {u.name: [] for u in UNITS}
+        self.by_unit: dict[str, list[Document]] = {u.name: [] for u in self.units}
         for doc in sorted(documents, key=lambda d: (d.published, d.doc_id), reverse=True):
             self.by_unit[doc.unit.name].append(doc)
         self.attachments = {name: status for d in documents for name, status in d.attachments}
+        self.report_files = ReportFiles(self)  # attachment files that hold a report
         self._pages: OrderedDict[str, str] = OrderedDict()
         self.revisions: dict[int, int] = {}  # doc id → times edited after publication
         self.changed_at: dict[int, float] = {}  # doc id → POSIX time of the last edit
@@ -68,13 +73,20 @@ class Portal:
         return self.changed_at.get(doc.doc_id, _posix(doc.published))
 
     def unit_by_column(self, column_id: int) -> Unit | None:
-        return UNITS_BY_COLUMN.get(column_id)
+        return self.units_by_column.get(column_id)
 
     def catalog(self, unit: Unit) -> list[Document]:
         """The unit's catalog, newest first (the order the CMS lists it)."""
         return self.by_unit[unit.name]
 
     def blocks(self, doc: Document) -> list[tuple[str, str]]:
+        """Blocks of the detail page's body (a report published as a file: the stub)."""
+        if doc.flags.get("attached_report"):
+            return stub_blocks(doc)
+        return self.report_blocks(doc)
+
+    def report_blocks(self, doc: Document) -> list[tuple[str, str]]:
+        """Blocks of the report itself, wherever it is published."""
         return document_blocks(self.seed, doc, self.by_key)
 
     def body_text(self, doc: Document) -> str:
@@ -138,4 +150,5 @@ def _posix(local: datetime) -> float:
 
 
 def build_portal(seed: int = 7, size: int = 300) -> Portal:
-    return Portal(seed, size, build_documents(seed, size))
+    documents = build_documents(seed, size)
+    return Portal(seed, size, documents + attachment_documents(seed, documents))

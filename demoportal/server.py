@@ -190,6 +190,8 @@ class PortalHandler(BaseHTTPRequestHandler):
         if path == "/module/download/downfile.jsp":
             name = _first(params, "filename")
             if portal.attachments.get(name) == 200:
+                if name in portal.report_files:
+                    return lambda: Reply(200, *portal.report_files.file(name), last_modified=0.0), None
                 return lambda: Reply(200, pdf_bytes(name), "application/pdf", last_modified=0.0), None
         return lambda: text_reply(404, "404 Not Found"), None
 

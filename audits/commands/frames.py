@@ -58,7 +58,7 @@ def frames(
     try:
         with Store(path) as st:
             crawl_id = st.resolve_crawl(crawl)
-            built = build_frames(st.pages(crawl_id, unit or None), crawl_id)
+            built = build_frames(st.pages(crawl_id, unit or None), crawl_id, read_file=st.attachment_file)
     except LookupError as exc:
         errors.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_USAGE)

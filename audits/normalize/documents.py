@@ -93,7 +93,8 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds,
     attachment-borne reports are read as their HTML stub."""
     meta = read_metadata(record)
     problems = list(meta.problems)
-    chosen = choose_body(record, _body_text(record), read_file)
+    page_text = _body_text(record)
+    chosen = choose_body(record, page_text, read_file)
     body, body_html = chosen.text, chosen.html
     problems.extend(chosen.notes)
     values = meta.values
@@ -149,7 +150,9 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds,
         "title_year": t_year,
         "table_template": page.tables.template if rtype == "xxgk_annual" else None,
         "body_length": len(squeeze(body)),
-        "content_hash": content_hash(body),
+        # An unreadable attachment leaves no body: the page's own words identify it instead (two
+        # empty bodies must not look like copies of each other).
+        "content_hash": content_hash(body if body.strip() else page_text),
         "http_status": record.http_status,
         "fetched_at": _fetched_at(record.fetched_at, problems),
         "attachment_count": len(record.attachments or []),

@@ -20,6 +20,7 @@ from demoportal import build_portal
 from demoportal.bodies import seed_paragraphs
 from demoportal.fazhi_texts import RESPONSIBLE_WORDS
 from demoportal.generator import build_documents
+from demoportal.attachment_units import ATTACHMENT_UNITS
 from demoportal.units import UNITS
 from demoportal.workdays import workdays_between
 from demoportal.xxgk_tables import outcome_keys
@@ -72,7 +73,7 @@ def test_demo_yml_units_equal_generator_units():
     config = yaml.safe_load((REPO / "crawler/sites/demo.yml").read_text(encoding="utf-8"))
     assert config["name"] == "tongxiang-demo" and config["cms"] == "hanweb"
     assert [(u["name"], u["level"], u["catalog"]) for u in config["units"]] == \
-        [(u.name, u.level, u.catalog_path) for u in UNITS]
+        [(u.name, u.level, u.catalog_path) for u in UNITS + ATTACHMENT_UNITS]
 
 
 def test_size_below_the_report_count_is_refused():

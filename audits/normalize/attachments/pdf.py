@@ -26,6 +26,10 @@ def read_pdf(data: bytes, limits: Limits) -> Extracted:
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
     out = Extracted("pdf")
+    if b"%%EOF" not in data[-2048:]:
+        # pdfminer reads what it can of a cut-off file: half a report would look like a report
+        # missing its last sections, so a file without its end marker is not read at all.
+        raise Unreadable("PDF 文件不完整（缺少文件结尾标记 %%EOF，可能在上传或下载时被截断），无法读取")
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many types on damaged files
