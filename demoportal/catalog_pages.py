@@ -105,9 +105,9 @@ def _datastore(head: str, unit: Unit, docs: list[Document]) -> str:
             f"{_records(unit, docs)}\n</recordset>\n</datastore>\n")
 
 
-def home_page() -> str:
+def home_page(units: tuple[Unit, ...] = UNITS) -> str:
     groups = {"市政府公开目录": [], "部门公开目录": [], "乡镇公开目录": []}
-    for unit in UNITS:
+    for unit in units:
         groups[unit.directory].append(f'<li><a href="{unit.catalog_path}">{escape(unit.name)}</a></li>')
     sections = "\n".join(f'<div class="gkml"><h3>{name}</h3><ul>{"".join(items)}</ul></div>'
                          for name, items in groups.items())

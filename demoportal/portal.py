@@ -80,14 +80,14 @@ class Portal:
         return self.by_unit[unit.name]
 
     def blocks(self, doc: Document) -> list[tuple[str, str]]:
-        """Blocks of the detail page's body (a report published as a file: the stub)."""
-        if doc.flags.get("attached_report"):
-            return stub_blocks(doc)
-        return self.report_blocks(doc)
-
-    def report_blocks(self, doc: Document) -> list[tuple[str, str]]:
-        """Blocks of the report itself, wherever it is published."""
+        """Blocks of the document's text, wherever it is published (page body or attachment)."""
         return document_blocks(self.seed, doc, self.by_key)
+
+    report_blocks = blocks
+
+    def page_blocks(self, doc: Document) -> list[tuple[str, str]]:
+        """Blocks of the detail page's body: a report published as a file shows a stub."""
+        return stub_blocks(doc) if doc.flags.get("attached_report") else self.blocks(doc)
 
     def body_text(self, doc: Document) -> str:
         return blocks_text(self.blocks(doc))
@@ -98,7 +98,7 @@ class Portal:
     def detail_html(self, doc: Document) -> str:
         html = self._pages.get(doc.url_path)
         if html is None:
-            html = render_detail(doc, self.blocks(doc), self.seed)
+            html = render_detail(doc, self.page_blocks(doc), self.seed)
             if revision := self.revisions.get(doc.doc_id):
                 note = f'<p style="text-indent:2em;">（本文于发布后第{revision}次更正。）</p>\n'
                 html = html.replace('<meta name="ContentEnd">', note + '<meta name="ContentEnd">', 1)

@@ -178,7 +178,7 @@ class PortalHandler(BaseHTTPRequestHandler):
         if path == "/robots.txt":
             return lambda: Reply(200, b"User-agent: *\nAllow: /\n", "text/plain", last_modified=0.0), None
         if path in ("/", "/index.html"):
-            return lambda: Reply(200, cp.home_page().encode("utf-8"), last_modified=portal.modified), None
+            return lambda: Reply(200, cp.home_page(portal.units).encode("utf-8"), last_modified=portal.modified), None
         if m := COLUMN.match(path):
             unit = portal.unit_by_column(int(m[1]))
             if unit is not None:

@@ -18,7 +18,7 @@ DATES = ("issued_date", "published_at")
 def demo_frames(demo_crawl):
     store_path, summary = demo_crawl
     with Store(store_path) as store:
-        return build_frames(store.pages(summary.crawl_id), summary.crawl_id)
+        return build_frames(store.pages(summary.crawl_id), summary.crawl_id, read_file=store.attachment_file)
 
 
 def _expected(value):
