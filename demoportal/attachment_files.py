@@ -10,6 +10,7 @@ PDFs are written invariant, zip members get a fixed timestamp.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import datetime
 from random import Random
@@ -19,6 +20,7 @@ from .table_layout import table_slots
 Block = tuple[str, str]
 FONT = "STSong-Light"
 _FIXED = (2020, 1, 1, 0, 0, 0)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 def _fonts() -> None:
@@ -173,5 +175,8 @@ def fixed_zip(data: bytes) -> bytes:
         for info in source.infolist():
             member = zipfile.ZipInfo(info.filename, date_time=_FIXED)
             member.compress_type = zipfile.ZIP_DEFLATED
-            copy.writestr(member, source.read(info.filename))
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time into it
+                content = _MODIFIED.sub(rb"\g<1>2020-01-01T00:00:00Z\g<2>", content)
+            copy.writestr(member, content)
     return out.getvalue()

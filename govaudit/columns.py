@@ -128,6 +128,7 @@ FINDING_COLUMNS: dict[str, str] = {
     "fix": "string",
     "content_hash": "string",
     "fetched_at": "string",
+    "body_source": "string",  # where the document's report text was read (html, pdf, docx, …)
 }
 
 FRAMES: dict[str, dict[str, str]] = {
