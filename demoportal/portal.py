@@ -39,7 +39,8 @@ class Portal:
         for doc in sorted(documents, key=lambda d: (d.published, d.doc_id), reverse=True):
             self.by_unit[doc.unit.name].append(doc)
         self.attachments = {name: status for d in documents for name, status in d.attachments}
-        self.report_files = ReportFiles(self)  # attachment files that hold a report
+        # Attachment files that hold a report; documents published later (changes) have none.
+        self.report_files = ReportFiles(seed, documents, self.blocks, self.tables)
         self._pages: OrderedDict[str, str] = OrderedDict()
         self.revisions: dict[int, int] = {}  # doc id → times edited after publication
         self.changed_at: dict[int, float] = {}  # doc id → POSIX time of the last edit

@@ -7,14 +7,11 @@ fraction of a second, so the last few files are kept.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from . import attachment_files as files
 from .model import Document
-from .xxgk_tables import table3_html
-
-if TYPE_CHECKING:
-    from .portal import Portal
+from .xxgk_tables import XxgkTables, table3_html
 
 CONTENT_TYPES = {"pdf": "application/pdf",
                  "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -24,10 +21,13 @@ GENERIC = "application/octet-stream"
 
 
 class ReportFiles:
-    def __init__(self, portal: "Portal"):
-        self.portal = portal
+    """`blocks(doc)` and `tables(doc)` are the portal's: what the report says and its tables."""
+
+    def __init__(self, seed: int, documents: list[Document], blocks: Callable[[Document], list[tuple[str, str]]],
+                 tables: Callable[[Document], XxgkTables | None]):
+        self.seed, self.blocks, self.tables = seed, blocks, tables
         self.owner: dict[str, tuple[Document, int]] = {
-            name: (doc, k) for doc in portal.documents if doc.flags.get("attached_report")
+            name: (doc, k) for doc in documents if doc.flags.get("attached_report")
             for k, (name, _status) in enumerate(doc.attachments)}
         self._cache: OrderedDict[str, bytes] = OrderedDict()
 
@@ -47,16 +47,16 @@ class ReportFiles:
     def render(self, name: str) -> bytes:
         doc, k = self.owner[name]
         form = doc.flags["attached_report"]
-        blocks = self.portal.report_blocks(doc)
+        blocks = self.blocks(doc)
         if form == "scan":
-            return files.scanned_pdf(f"{self.portal.seed}:{doc.doc_id}", pages=3)
+            return files.scanned_pdf(f"{self.seed}:{doc.doc_id}", pages=3)
         if form == "encrypted":
             return files.pdf_report(doc.title, blocks, encrypt_with=f"tx{doc.doc_id}")
         if form == "truncated":
             return files.truncated(files.pdf_report(doc.title, blocks))
         if form == "pdf":
             return files.pdf_report(doc.title, blocks)
-        table3 = table3_html(self.portal.tables(doc)) if form == "docx+xlsx" else None
+        table3 = table3_html(self.tables(doc)) if form == "docx+xlsx" else None
         if k == 1:
             return files.xlsx_tables([("表三 收到和处理政府信息公开申请情况", table3)])
         if table3:

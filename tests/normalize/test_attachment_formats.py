@@ -72,3 +72,21 @@ def test_pdf_paragraphs_survive_line_wrapping_and_page_breaks():
     assert not missing, f"paragraphs not read back whole: {missing}"
     assert extracted.pages >= 2
     assert not any(line.strip("- ").isdigit() for line in extracted.lines)  # page numbers dropped
+
+
+@pytest.mark.skipif(__import__("audits.normalize.attachments.word97", fromlist=["converter"]).converter() is None,
+                    reason="LibreOffice is not installed (Debian libreoffice-writer-nogui); the could-not-check "
+                           "path is tested in test_attachment_malformed")
+def test_doc_converted_by_libreoffice_reads_like_the_docx(tmp_path):
+    import subprocess
+
+    from audits.normalize.attachments.word97 import converter
+
+    source = tmp_path / "report.docx"
+    source.write_bytes(sample("xxgk_annual", "docx"))
+    subprocess.run([converter(), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "doc", "--outdir", str(tmp_path), str(source)], check=True, timeout=120,
+                   capture_output=True)
+    extracted = extract_attachment((tmp_path / "report.doc").read_bytes(), "doc")
+    assert extracted.source == "doc"
+    assert _t3(extracted.html, extracted.text) == expected_t3(clean_report("xxgk_annual"))
