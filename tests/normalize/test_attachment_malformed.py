@@ -106,3 +106,10 @@ def test_doc_without_libreoffice_names_the_missing_converter(monkeypatch, tmp_pa
     reason = _reason(ole, "doc")
     assert "LibreOffice" in reason and "libreoffice-writer-nogui" in reason
     assert ".wps" in _reason(ole, "wps")
+
+
+def test_a_page_with_too_many_characters_is_skipped_with_a_note():
+    whole = extract_attachment(sample("fazhi_annual", "pdf"), "pdf")
+    extracted = extract_attachment(sample("fazhi_annual", "pdf"), "pdf", Limits(max_page_chars=300))
+    assert extracted.notes and all("超过上限 300" in note for note in extracted.notes)
+    assert extracted.pages == whole.pages and len(extracted.lines) < len(whole.lines)

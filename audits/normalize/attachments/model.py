@@ -21,6 +21,7 @@ class Limits:
     """Caps that keep one hostile file from taking the audit's memory or time."""
 
     max_pages: int = 60  # PDF pages read; a report is rarely longer, the rest is ignored with a note
+    max_page_chars: int = 50_000  # a report page has ~1,000; a page beyond this is skipped with a note
     max_unzipped_bytes: int = 64 * 1024 * 1024  # total inflated size of a .docx/.xlsx
     max_member_ratio: int = 200  # inflated/compressed of one zip member: beyond it, a zip bomb
     max_cells: int = 200_000  # spreadsheet cells read over all sheets

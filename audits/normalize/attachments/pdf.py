@@ -50,9 +50,13 @@ def read_pdf(data: bytes, limits: Limits) -> Extracted:
         for number in range(min(total, limits.max_pages)):
             try:
                 page = pdf.pages[number]
-                chars += len(page.chars)
-                paragraph.new_page()
-                _read_page(page, paragraph)
+                count = len(page.chars)
+                chars += count
+                if count > limits.max_page_chars:  # not a report page; laying it out would take minutes
+                    out.notes.append(f"PDF 第 {number + 1} 页有 {count} 个字符，超过上限 {limits.max_page_chars}，未读取")
+                else:
+                    paragraph.new_page()
+                    _read_page(page, paragraph)
                 page.close()
             except Unreadable:
                 raise
