@@ -23,6 +23,8 @@ _EXTENSION = re.compile(r"\.([A-Za-z0-9]{2,4})$")
 _REPORT_WORDS = re.compile(r"报告|年报|报表|统计表|情况表|信息公开")
 # A body this short says no more than "详见附件": whatever the title, its attachment is the text.
 STUB_BODY_CHARS = 120
+# Status recorded for a file beyond GOVAUDIT_ATTACHMENT_MAXSIZE: not a broken link.
+TOO_LARGE = "too_large"
 
 
 @dataclass

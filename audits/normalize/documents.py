@@ -17,6 +17,7 @@ from lxml import html as lxml_html
 
 from audits.normalize import classify
 from audits.normalize.attachments.body import FileReader, choose_body
+from crawler.attachments import TOO_LARGE
 from audits.normalize.dates import parse_date
 from audits.normalize.figures import Figure, Group, find_figures
 from audits.normalize.labels import squeeze
@@ -81,7 +82,7 @@ def _body_text(record: PageRecord) -> str:
 def _broken_attachments(record: PageRecord) -> int | None:
     """Attachment links that answered non-2xx; None when no link was checked."""
     statuses = [str(a.get("status") or "").strip() for a in record.attachments or []]
-    checked = [s for s in statuses if s]
+    checked = [s for s in statuses if s and s != TOO_LARGE]  # a file over the size limit answered
     if not checked:
         return None
     return sum(not (s.isdigit() and 200 <= int(s) < 300) for s in checked)

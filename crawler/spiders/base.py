@@ -20,7 +20,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 
-from crawler.attachments import AttachmentFile, candidates as attachment_candidates
+from crawler.attachments import TOO_LARGE, AttachmentFile, candidates as attachment_candidates
 from crawler.detail import extract_detail
 from govaudit.records import PageRecord
 from crawler.sites import SiteConfig, Unit, load_site
@@ -228,6 +228,8 @@ class CatalogSpider(scrapy.Spider):
             reason = (f"attachment timed out: {original_url(failure.request)} not received within "
                       f"GOVAUDIT_ATTACHMENT_TIMEOUT={self.settings.getfloat('GOVAUDIT_ATTACHMENT_TIMEOUT'):g}s")
         kw["attachment"]["status"] = str(status) if status else "error"
+        if failure.check(DownloadCancelledError) and "max size" in str(failure.value):
+            kw["attachment"]["status"] = TOO_LARGE  # the link works; the file is beyond the limit
         kw["attachment"]["error"] = reason
         yield from self.check_attachments(kw["record"], kw["record"].attachments)
 

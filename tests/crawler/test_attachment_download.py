@@ -48,6 +48,7 @@ def test_files_over_the_size_limit_are_not_stored_and_say_why(demo_portal, tmp_p
     links = [a for p in pages for a in p.attachments]
     big = [a for a in links if a["url"].endswith(".docx")]  # ~39 kB each; the .xlsx are ~7 kB
     assert big and all("GOVAUDIT_ATTACHMENT_MAXSIZE=20000" in a["error"] and "sha256" not in a for a in big)
+    assert all(a["status"] == "too_large" for a in big)  # not counted as a broken link (ATTACH-1)
     small = [a for a in links if a["url"].endswith(".xlsx")]
     assert small and all(a.get("sha256") in files for a in small)
     with Store(store_path) as store:

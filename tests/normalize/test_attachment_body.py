@@ -99,3 +99,12 @@ def test_pages_without_downloaded_attachments_are_untouched():
     record.attachments = [{"url": "http://127.0.0.1/a.pdf", "text": "附件1.pdf", "status": "200"}]
     body = choose_body(record, STUB, None)
     assert (body.text, body.source, body.problem) == (STUB, "html", None)
+
+
+def test_a_file_over_the_size_limit_is_not_a_broken_link_but_leaves_the_report_unchecked():
+    record = _record(STUB, {}, "某局2024年法治政府建设年度报告")
+    record.attachments = [{"url": "http://127.0.0.1/a.pdf", "text": "报告.pdf", "status": "too_large", "download": "1",
+                           "error": "attachment too large: … GOVAUDIT_ATTACHMENT_MAXSIZE=10 bytes"}]
+    row = normalise_page(record, 1, load_section_kinds(), _reader()).document
+    assert row["broken_attachments"] is None
+    assert "GOVAUDIT_ATTACHMENT_MAXSIZE" in row["attachment_problem"]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from audits.normalize.attachments.extract import extract_attachment
+from crawler.attachments import file_extension
 from audits.normalize.attachments.model import DEFAULT_LIMITS, Extracted, Limits, Unreadable
 from audits.normalize.labels import squeeze
 from govaudit.records import PageRecord
@@ -44,9 +45,7 @@ def _name(attachment: dict) -> str:
 
 
 def _extension(attachment: dict) -> str:
-    from crawler.attachments import file_extension  # the crawler decided what was downloaded
-
-    return file_extension(attachment)
+    return file_extension(attachment)  # as the crawler read it when it chose to download
 
 
 def _read(record: PageRecord, read_file: FileReader | None,
