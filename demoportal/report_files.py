@@ -56,8 +56,9 @@ class ReportFiles:
             return files.truncated(files.pdf_report(doc.title, blocks))
         if form == "pdf":
             return files.pdf_report(doc.title, blocks)
-        table3 = table3_html(self.tables(doc)) if form == "docx+xlsx" else None
-        if k == 1:
+        tables = self.tables(doc) if form == "docx+xlsx" else None
+        table3 = table3_html(tables) if tables is not None else None
+        if k == 1 and table3 is not None:
             return files.xlsx_tables([("表三 收到和处理政府信息公开申请情况", table3)])
         if table3:
             blocks = [("p", "（本表见附件2）") if kind == "table" and text == table3 else (kind, text)

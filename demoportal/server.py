@@ -404,7 +404,9 @@ class DemoPortal:
         self._proc = None
 
     def __enter__(self) -> "DemoPortal":
-        return self.start()
+        # `with start_demo_portal(...)` enters a portal that is already running: starting it
+        # again would leave the first server process behind.
+        return self if self._proc is not None else self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()

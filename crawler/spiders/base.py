@@ -210,7 +210,7 @@ class CatalogSpider(scrapy.Spider):
 
     def _attachment_downloaded(self, response: Response, record: PageRecord, attachment: dict) -> Iterator[Any]:
         attachment["status"] = str(response.status)
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         file = AttachmentFile.of(response.url, content_type, response.body)
         attachment.update(sha256=file.sha256, size=str(len(response.body)), content_type=content_type)
         self.crawler.stats.inc_value("govaudit/attachments/downloaded")

@@ -56,7 +56,8 @@ def _read(record: PageRecord, read_file: FileReader | None,
             continue
         sha = attachment.get("sha256")
         if not sha:
-            unreadable.append((attachment, f"未能下载（{attachment.get('error') or 'HTTP ' + str(attachment.get('status'))}）"))
+            why = attachment.get("error") or f"HTTP {attachment.get('status')}"
+            unreadable.append((attachment, f"未能下载（{why}）"))
             continue
         data = read_file(sha) if read_file else None
         if data is None:

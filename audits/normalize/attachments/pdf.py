@@ -18,7 +18,8 @@ from bisect import bisect_left, bisect_right
 from audits.normalize.attachments.model import Extracted, Limits, Unreadable
 
 _PAGE_NUMBER = re.compile(r"^[-—–\s第页共/]*\d{1,3}[-—–\s页/共\d]*$")
-_HEADING = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]|^[（(][一二三四五六七八九十]{1,3}[)）]|^第[一二三四五六七八九十]+部分")
+_NUMERALS = "一二三四五六七八九十"
+_HEADING = re.compile(rf"^[{_NUMERALS}]{{1,3}}[、.．]|^[（(][{_NUMERALS}]{{1,3}}[)）]|^第[{_NUMERALS}]+部分")
 
 
 def read_pdf(data: bytes, limits: Limits) -> Extracted:
@@ -53,7 +54,8 @@ def read_pdf(data: bytes, limits: Limits) -> Extracted:
                 count = len(page.chars)
                 chars += count
                 if count > limits.max_page_chars:  # not a report page; laying it out would take minutes
-                    out.notes.append(f"PDF 第 {number + 1} 页有 {count} 个字符，超过上限 {limits.max_page_chars}，未读取")
+                    out.notes.append(f"PDF 第 {number + 1} 页有 {count} 个字符，"
+                                     f"超过上限 {limits.max_page_chars}，未读取")
                 else:
                     paragraph.new_page()
                     _read_page(page, paragraph)
@@ -75,7 +77,8 @@ class _Paragraphs:
     both have the same outer edges)."""
 
     def __init__(self, out: Extracted):
-        self.out, self.parts, self.heading = out, [], False
+        self.out, self.heading = out, False
+        self.parts: list[str] = []
         self.pending: tuple[list[float], list[list[str]], tuple[float, float]] | None = None
         self.page_start = True
 

@@ -25,7 +25,8 @@ def check_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > 1024 * 1024 and ratio > limits.max_member_ratio:
-            raise Unreadable(f"疑似压缩炸弹：{info.filename} 压缩比 {ratio:.0f}:1（上限 {limits.max_member_ratio}:1），未解压")
+            raise Unreadable(f"疑似压缩炸弹：{info.filename} 压缩比 {ratio:.0f}:1"
+                             f"（上限 {limits.max_member_ratio}:1），未解压")
         if total > limits.max_unzipped_bytes:
             raise Unreadable(f"解压后超过 {limits.max_unzipped_bytes // (1024 * 1024)} MB 上限，疑似压缩炸弹，未解压")
     return archive
