@@ -22,6 +22,9 @@ DEFAULT_REPORTS_DIR = Path("reports_out")
 DEFAULT_RULES_DIR = PACKAGE_ROOT / "expectations"
 SITES_DIR = PACKAGE_ROOT / "crawler" / "sites"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+# Longest text a rule reads from a cell (longer page text is cut, marked with …): bounds the
+# time any rule regex can take on one hostile value.
+RULE_TEXT_CAP = 2000
 
 
 def store_path(explicit: str | Path | None = None) -> Path:

@@ -23,6 +23,8 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from audits.mail.recipients import Recipient
+from audits.report.context import safe_href
+from govaudit.untrusted import plain
 
 MAX_LISTED = 100  # findings listed in the mail body; the rest are in the attachment
 MAX_ATTACHMENT = 10 * 1024 * 1024  # larger reports stay on disk and the mail says where
@@ -33,6 +35,12 @@ _ENV = Environment(
     autoescape=select_autoescape(enabled_extensions=("html.j2",), disabled_extensions=("txt.j2",), default=True),
     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
 )
+# Links follow the report's rule: only http(s) becomes clickable (no javascript:, data:, file:).
+_ENV.filters["safe_href"] = safe_href
+# The text part is read in terminals and mail clients that honour escape sequences: every value
+# printed into it loses its control characters (a hostile title cannot write a live hyperlink).
+# (own template cache: a template compiled without the finalizer must never be reused here)
+_TEXT_ENV = _ENV.overlay(finalize=lambda value: plain(value) if isinstance(value, str) else value, cache_size=50)
 
 
 class RunOutcome(Protocol):
@@ -107,7 +115,7 @@ def render_digest(job: DigestJob, recipient: Recipient, outcome: RunOutcome,
     subject = job.subject.format(site=outcome.site, date=local_now.strftime("%Y-%m-%d"), critical=counts["critical"],
                                  warning=counts["warning"], total=counts["total"], job=job.id)
     context = dict(
-        lang=job.lang, labels=LABELS[job.lang], subject=subject, site=outcome.site, job=job, recipient=recipient,
+        lang=job.lang, labels=LABELS[job.lang], subject=subject, site=getattr(outcome, "site_title", "") or outcome.site, job=job, recipient=recipient,
         run_id=outcome.run_id, when=local_now.strftime("%Y-%m-%d %H:%M %Z"), counts=counts, units=summaries,
         missing_units=[s.unit for s in summaries if s.documents == 0 and units is not None],
         highlights=_records(highlights.head(MAX_LISTED)), more=max(len(highlights) - MAX_LISTED, 0),
@@ -116,7 +124,7 @@ def render_digest(job: DigestJob, recipient: Recipient, outcome: RunOutcome,
         report_path=str(outcome.report_path), attached=attachable(Path(outcome.report_path)),
     )
     html = css_inline.inline(_ENV.get_template("mail_digest.html.j2").render(context))
-    text = _ENV.get_template("mail_digest.txt.j2").render(context)
+    text = _TEXT_ENV.get_template("mail_digest.txt.j2").render(context)
     return Digest(subject, text, html, counts, summaries)
 
 

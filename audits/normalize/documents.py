@@ -15,11 +15,12 @@ from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
-from audits.normalize import classify
+from audits.normalize import body_facts, classify
 from audits.normalize.attachments.body import FileReader, choose_body
 from crawler.attachments import TOO_LARGE
 from audits.normalize.dates import parse_date
-from audits.normalize.figures import Figure, Group, find_figures
+from audits.normalize.figure_groups import Group, find_figures
+from audits.normalize.figures import Figure
 from audits.normalize.labels import squeeze
 from audits.normalize.metadata import read_metadata
 from audits.normalize.section_kinds import SectionKinds
@@ -38,6 +39,7 @@ class Page:
     tables: Tables = field(default_factory=Tables)
     figures: list[Figure] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
+    body: str = ""
 
 
 def doc_id(url: str) -> str:
@@ -88,6 +90,14 @@ def _broken_attachments(record: PageRecord) -> int | None:
     return sum(not (s.isdigit() and 200 <= int(s) < 300) for s in checked)
 
 
+def _host(url: str) -> str | None:
+    """Host of a stored URL; None for a link that was stored unfollowed because it is malformed."""
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
 def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds,
                    read_file: FileReader | None = None) -> Page:
     """`read_file(sha256)` gives a downloaded attachment's bytes (the store's); without it,
@@ -114,7 +124,7 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds,
         r_year = classify.report_year(title, body)
     else:
         r_year = t_year
-    page = Page(document={})
+    page = Page(document={}, body=body)
     if not error and record.kind != "catalog":
         if not body.strip() and not has_meta:
             problems.append("no metadata block and no body text found on the page")
@@ -129,7 +139,7 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds,
         "doc_id": doc_id(record.url),
         "url": record.url,
         "site": record.site,
-        "host": urlsplit(record.url).hostname,
+        "host": _host(record.url),
         "unit": record.unit,
         "unit_level": record.unit_level,
         "crawl_id": crawl_id,
@@ -143,12 +153,18 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds,
         "issued_date": values.get("issued_date"),
         "category": values.get("category"),
         "doc_no": values.get("doc_no"),
+        "validity": values.get("validity"),
         "published_at": values.get("published_at"),
         "published_from": values.get("published_from"),
+        "issued_date_malformed": values.get("issued_date_malformed"),
+        "published_malformed": values.get("published_at_malformed"),
         "source": values.get("source"),
         "report_type": rtype,
         "report_year": r_year,
         "title_year": t_year,
+        "doc_no_shown": body_facts.doc_no_shown(title, body) if not error else None,
+        "approval_date": body_facts.approval_date(body) if rtype in ("budget", "final_accounts") else None,
+        "opening_year": classify.opening_year(body) if rtype in classify.ANNUAL_TYPES else None,
         "table_template": page.tables.template if rtype == "xxgk_annual" else None,
         "body_length": len(squeeze(body)),
         # An unreadable attachment leaves no body: the page's own words identify it instead (two
