@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from audits.normalize.attachments.extract import extract_attachment  # noqa: E402
-from audits.normalize.figures import find_figures  # noqa: E402
+from audits.normalize.figure_groups import find_figures  # noqa: E402
 from audits.normalize.section_kinds import load_section_kinds  # noqa: E402
 from audits.normalize.sections import find_sections  # noqa: E402
 from audits.normalize.tables import read_tables  # noqa: E402

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from audits.normalize.attachments.extract import extract_attachment
-from audits.normalize.figures import find_figures
+from audits.normalize.figure_groups import find_figures
 from audits.normalize.section_kinds import load_section_kinds
 from audits.normalize.sections import find_sections
 from audits.normalize.tables import read_tables
