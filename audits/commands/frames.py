@@ -60,7 +60,7 @@ def frames(
         with Store(path) as st:
             crawl_id = st.resolve_crawl(crawl)
             check_units(unit, list((st.crawl(crawl_id) or {}).get("units", [])), crawl_id)
-            built = build_frames(st.pages(crawl_id, unit or None), crawl_id)
+            built = build_frames(st.pages(crawl_id, unit or None), crawl_id, read_file=st.attachment_file)
     except LookupError as exc:
         errors.print(f"[red]{shown(exc)}[/red]")
         raise typer.Exit(EXIT_USAGE)
