@@ -43,7 +43,8 @@ def _ok(text: str, keep_responsible: bool) -> bool:
     return keep_responsible or not any(w in text for w in T.RESPONSIBLE_WORDS)
 
 
-def _section1(r: Random, words, year, keep_responsible: bool, fig: str | None, style=None) -> list[Block]:
+def _section1(r: Random, words, year, keep_responsible: bool, fig: str | None,
+              rate: str | None = None, style=None) -> list[Block]:
     topics = r.sample(T.S1_TOPICS, r.randint(3, 5))
     paragraphs = []
     for titles, leads, measures in topics:
@@ -57,13 +58,15 @@ def _section1(r: Random, words, year, keep_responsible: bool, fig: str | None, s
         extra = [
             qizhong(r, words["all"], exceed=fig == "FIG-1"),
             fenbie(r, words["all"], short=fig == "FIG-2"),
-            percent(r, out_of_range=fig == "FIG-3"),
+            percent(r, out_of_range=fig == "FIG-3", exact=rate),
         ]
     else:
         extra = [
             SF.qizhong(r, words["all"], fig == "FIG-1", style.pick(r, "qizhong")),
             SF.fenbie(r, words["all"], fig == "FIG-2", style.pick(r, "fenbie")),
-            SF.percent(r, fig == "FIG-3", style.pick(r, "percent")),
+            # a rate placed at a threshold (100.0 / 100.1) keeps its exact wording in every style
+            percent(r, out_of_range=fig == "FIG-3", exact=rate) if rate
+            else SF.percent(r, fig == "FIG-3", style.pick(r, "percent")),
         ]
     for slot, sentence in zip(slots, extra):
         paragraphs[slot] += sentence + "。"
@@ -110,7 +113,7 @@ def fazhi_blocks(r: Random, unit, year: int, flags: dict, style=None) -> list[Bl
     fill = lambda text, y=year: text.format(Y=y, Y1=y + 1)  # noqa: E731
     s2_year = flags.get("stale_s2", year)
     s4_year = flags.get("next_year", year + 1) - 1
-    s1 = _section1(r, words, year, keep_responsible, flags.get("fig"), style)
+    s1 = _section1(r, words, year, keep_responsible, flags.get("fig"), flags.get("percent"), style)
     if flags.get("fold"):
         s1.append(("p", f"{T.FOLDED_TITLE}。" + _section3_paragraphs(r, words, year, 2)[0].split("。", 1)[1]))
     sections = {

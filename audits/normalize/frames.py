@@ -14,9 +14,11 @@ from pathlib import Path
 import pandas as pd
 
 from audits.normalize import body_facts
+from audits.normalize.attachments.body import FileReader
 from audits.normalize.documents import Page, normalise_page
 from audits.normalize.section_kinds import SectionKinds, load_section_kinds
 from audits.normalize.tables import T2_ROWS, T3_COLS, T3_ROWS, T4_COLS
+from govaudit.untrusted import defused
 from govaudit.columns import (
     DOCUMENT_COLUMNS, FIGURE_COLUMNS, FIGURE_GROUP_COLUMNS, SECTION_COLUMNS, TABLE_CELL_COLUMNS,
 )
@@ -48,13 +50,14 @@ class Frames:
     figure_groups: pd.DataFrame
 
     def to_csv(self, directory: str | Path) -> list[Path]:
-        """One `<frame>.csv` per frame, UTF-8 with BOM so that Excel opens Chinese text."""
+        """One `<frame>.csv` per frame, UTF-8 with BOM so that Excel opens Chinese text; text
+        cells that Excel would run as a formula are neutralised as in the report's exports."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         written = []
         for f in fields(self):
             path = directory / f"{f.name}.csv"
-            getattr(self, f.name).to_csv(path, index=False, encoding="utf-8-sig")
+            defused(getattr(self, f.name)).to_csv(path, index=False, encoding="utf-8-sig")
             written.append(path)
         return written
 
@@ -82,13 +85,16 @@ def _typed(values: list, dtype: str) -> pd.Series | pd.api.extensions.ExtensionA
     return pd.array(values, dtype=dtype)
 
 
-def build_frames(records: Iterable[PageRecord], crawl_id: int, kinds: SectionKinds | None = None) -> Frames:
+def build_frames(records: Iterable[PageRecord], crawl_id: int, kinds: SectionKinds | None = None,
+                 read_file: FileReader | None = None) -> Frames:
+    """`read_file(sha256)` gives a downloaded attachment's bytes, so reports published as
+    attachments are read (`audits.normalize.attachments`)."""
     kinds = kinds or load_section_kinds()
     docs, sections, cells = _Columns(DOCUMENT_COLUMNS), _Columns(SECTION_COLUMNS), _Columns(TABLE_CELL_COLUMNS)
     figures, groups = _Columns(FIGURE_COLUMNS), _Columns(FIGURE_GROUP_COLUMNS)
     wide = {name: _Columns(cols) for name, cols in WIDE_COLUMNS.items()}
     for record in records:
-        page = normalise_page(record, crawl_id, kinds)
+        page = normalise_page(record, crawl_id, kinds, read_file)
         docs.add(page.document)
         _add_rows(page, sections, cells, figures, groups, wide)
     return Frames(

@@ -24,7 +24,7 @@ from audits.normalize.labels import (
 from govaudit.records import PageRecord
 
 DATE_FIELDS = ("issued_date", "published_at")
-TEXT_FIELDS = ("index_no", "publisher", "disclosure_mode", "category", "doc_no", "source", "title")
+TEXT_FIELDS = ("index_no", "publisher", "disclosure_mode", "category", "doc_no", "source", "title", "validity")
 
 _SPACED = r"[\s\u00a0\u3000]*"
 _KNOWN = "|".join(

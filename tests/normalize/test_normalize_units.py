@@ -58,7 +58,7 @@ def test_empty_date_is_null_without_problem(text):
     ("发布时间", "published_at"), ("发布日期", "published_at"), ("公开日期", "published_at"),
     ("来源", "source"), ("信息来源", "source"),
     ("公开方式", "disclosure_mode"), ("公开形式", "disclosure_mode"), ("公开属性", "disclosure_mode"),
-    ("浏览次数", None), ("有效性", None),
+    ("浏览次数", None), ("有效性", "validity"),
 ])
 def test_label_synonyms(label, field):
     assert field_for(label) == field

@@ -263,6 +263,11 @@ for i, value in enumerate((20, 22, 25, 21, 23, 400)):
 # --- fetch, parse, attachments ---------------------------------------------------------------
 case("broken attachment", doc(attachment_count=3, broken_attachments=2), "ATTACH-1", "failure")
 case("working attachments", doc(attachment_count=3, broken_attachments=0), "ATTACH-1", None)
+case("report only in a scanned attachment", doc(body_length=0, body_source="pdf",
+                                                 attachment_problem="附件《附件1.pdf》：扫描件，无文字层"),
+     "ATTACH-2", "could_not_check")
+case("report read from its attachment", doc(body_source="docx"), "ATTACH-2", None)
+case("report in the page body", doc(body_source="html"), "ATTACH-2", None)
 case("unreachable catalog", doc(kind="catalog", http_status=503, fetch_error="HTTP 503", body_length=None), "FETCH-2", "could_not_check")
 case("timeout", doc(http_status=None, fetch_error="timeout", body_length=None), "FETCH-1", "could_not_check")
 case("challenge page", doc(http_status=412, fetch_error="blocked: HTTP 412 at x, a JavaScript challenge page", body_length=None), "FETCH-3", "could_not_check")
