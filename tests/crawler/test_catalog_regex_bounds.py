@@ -32,3 +32,15 @@ def test_well_formed_parts_are_still_found():
     assert hanweb._PARAM_RE.search(page).group(1) == "u1"
     assert hanweb.js_object(hanweb._JPAGE_RE.search(page).group(1)) == {"perPage": "15", "groupSize": "3"}
     assert hanweb._NEXTGROUP_RE.search(page).group(1).startswith("/module/web/jpage/dataproxy.jsp")
+
+
+@pytest.mark.timeout(120)
+def test_detail_page_markers_cost_linear_time():
+    from crawler import detail
+    from crawler.spiders import gkmlpt
+
+    body = '<meta name="ContentStart"><p>正文</p><meta name="ContentEnd">'
+    page = '<meta name="ContentStart">x' * 40_000 + body
+    assert detail._CONTENT_MARKERS.search(page).group(1) == "<p>正文</p>"
+    script = 'DETAIL: {a:1,' * 40_000 + 'DETAIL: {id: 1, content: "<p>a</p>"}'
+    assert gkmlpt.DETAIL_CONTENT_RE.search(script).group(1) == '"<p>a</p>"'
