@@ -405,6 +405,10 @@ class DemoPortal:
         self._proc = None
 
     def __enter__(self) -> "DemoPortal":
+        # `with start_demo_portal(...) as p:` enters a portal already started: starting it again
+        # would orphan the first server process.
+        if self._proc is not None and self._proc.poll() is None:
+            return self
         return self.start()
 
     def __exit__(self, *exc) -> None:
