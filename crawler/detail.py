@@ -208,6 +208,9 @@ def attachment_links(doc: etree._Element, url: str) -> list[dict[str, str]]:
     for a in doc.iter("a"):
         href = (a.get("href") or "").strip()
         if href and _ATTACHMENT_RE.search(href):
-            absolute = urljoin(url, href)
+            try:
+                absolute = urljoin(url, href)
+            except ValueError:  # a malformed link is kept as written; the spider says why it is not followed
+                absolute = href
             found.setdefault(absolute, {"url": absolute, "text": clean_text(a.text_content())})
     return list(found.values())

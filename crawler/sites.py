@@ -9,6 +9,7 @@ crawl does without anyone noticing.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ from crawler.settings import GOVAUDIT_SPIDERS
 
 SITES_DIR = Path(__file__).resolve().parent / "sites"
 DIALECTS = tuple(GOVAUDIT_SPIDERS)
+# A site name becomes a directory (the HTTP cache) and a log and mail header word: a slug only.
+SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class SiteConfigError(YamlError):
@@ -33,6 +37,13 @@ class Politeness:
     obey_robots: bool = True
     robots_opt_out_reason: str | None = None
     autothrottle: bool = True
+    # Budgets a catalog cannot talk the crawl past (a catalog claiming 10 million records):
+    # documents listed per unit and per crawl, minutes per unit and per crawl. Reaching one
+    # stops the listing and records the catalog as cut short ("could not check" the rest).
+    max_pages_per_unit: int = 10_000
+    max_pages: int = 100_000
+    max_minutes_per_unit: float = 120
+    max_minutes: float = 720
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,7 @@ class Unit:
     level: str
     catalogs: tuple[str, ...]  # catalog start URLs (several columns of one unit), absolute after loading
     cms: str = "hanweb"  # the dialect of this unit's catalogs (the site's unless the unit says otherwise)
+    full_name: str = ""  # standard full name (发布机构 on its pages), e.g. 桐乡市濮院镇人民政府; "" = not given
 
     @property
     def catalog(self) -> str:
@@ -106,7 +118,7 @@ class SiteConfig:
 
 _TOP_KEYS = {"name", "title", "cms", "base_url", "allow_private_hosts", "allowed_hosts", "politeness", "units"}
 _POLITENESS_KEYS = {f for f in Politeness.__dataclass_fields__}
-_UNIT_KEYS = {"name", "level", "catalog", "catalogs", "cms"}
+_UNIT_KEYS = {"name", "level", "catalog", "catalogs", "cms", "full_name"}
 
 
 def resolve_site_path(ref: str | Path) -> Path:
@@ -144,6 +156,9 @@ def parse_site(doc: YamlDoc) -> SiteConfig:
         if key not in data:
             raise _err(doc, (), f"missing field '{key}'")
     name = _str(doc, ("name",), data["name"])
+    if not SITE_NAME.match(name) or ".." in name:
+        raise _err(doc, ("name",), f"field 'name': {name!r} is not a site name; use letters, digits, '-', '_' "
+                                   "and '.' (at most 64, starting with a letter or digit), e.g. tongxiang-demo")
     cms = _dialect(doc, ("cms",), data["cms"])
     base_url = _url(doc, ("base_url",), data["base_url"])
     politeness = _politeness(doc, data.get("politeness") or {})
@@ -168,7 +183,9 @@ def parse_site(doc: YamlDoc) -> SiteConfig:
             raise _err(doc, where + ("level",),
                        f"field '{dotted(where + ('level',))}': {level!r} is not one of {', '.join(UNIT_LEVELS)}")
         unit_cms = _dialect(doc, where + ("cms",), raw["cms"]) if "cms" in raw else cms
-        units.append(Unit(name=uname, level=level, catalogs=_catalogs(doc, where, raw, base_url), cms=unit_cms))
+        full_name = _str(doc, where + ("full_name",), raw["full_name"]) if "full_name" in raw else ""
+        units.append(Unit(name=uname, level=level, catalogs=_catalogs(doc, where, raw, base_url), cms=unit_cms,
+                          full_name=full_name))
     allowed = data.get("allowed_hosts") or []
     if not isinstance(allowed, list) or not all(isinstance(h, str) for h in allowed):
         raise _err(doc, ("allowed_hosts",), "field 'allowed_hosts': expected a list of host names")
@@ -214,11 +231,15 @@ def _politeness(doc: YamlDoc, raw: Any) -> Politeness:
     _no_unknown(doc, where, raw, _POLITENESS_KEYS)
     checks: dict[str, tuple[type, ...]] = {
         "concurrency_per_host": (int,), "delay": (int, float), "obey_robots": (bool,),
-        "robots_opt_out_reason": (str,), "autothrottle": (bool,),
+        "robots_opt_out_reason": (str,), "autothrottle": (bool,), "max_pages_per_unit": (int,),
+        "max_pages": (int,), "max_minutes_per_unit": (int, float), "max_minutes": (int, float),
     }
     for key, value in raw.items():
         if isinstance(value, bool) and bool not in checks[key] or not isinstance(value, checks[key]):
             raise _err(doc, where + (key,), f"field 'politeness.{key}': {value!r} has the wrong type")
+    for key in ("max_pages_per_unit", "max_pages", "max_minutes_per_unit", "max_minutes"):
+        if key in raw and raw[key] <= 0:
+            raise _err(doc, where + (key,), f"field 'politeness.{key}': must be above 0, got {raw[key]!r}")
     if raw.get("concurrency_per_host", 1) < 1 or raw.get("delay", 0) < 0:
         raise _err(doc, where, "field 'politeness': concurrency_per_host must be ≥ 1 and delay ≥ 0")
     if raw.get("obey_robots") is False and not raw.get("robots_opt_out_reason"):
@@ -238,6 +259,9 @@ def _no_unknown(doc: YamlDoc, where: tuple, raw: dict, allowed: set[str]) -> Non
 def _str(doc: YamlDoc, where: tuple, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _err(doc, where, f"field '{dotted(where)}': expected non-empty text, got {value!r}")
+    if _CONTROL.search(value.strip()):
+        # A line break in a unit name would split a log line or a mail header in two.
+        raise _err(doc, where, f"field '{dotted(where)}': {value!r} contains a line break or control character")
     return value.strip()
 
 

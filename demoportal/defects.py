@@ -17,6 +17,7 @@ from random import Random
 from typing import Callable
 
 from .model import Defect, Document
+from .thresholds import place_thresholds
 from .units import Unit
 from .workdays import add_workdays, next_workday
 
@@ -267,3 +268,4 @@ def inject(seed: int, size: int, docs: list[Document], stream: str = "defects") 
             per_unit[doc.unit.name] = per_unit.get(doc.unit.name, 0) + 1
             if doc.flags.get("template_2019"):
                 doc.table_template = "2019"
+    place_thresholds(seed, docs)

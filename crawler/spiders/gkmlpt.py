@@ -128,9 +128,9 @@ class GkmlptSpider(CatalogSpider):
         for article in articles:
             if isinstance(article, dict) and article.get("url"):
                 url = urljoin(response.url, str(article["url"]))
-                if request := self.detail_request(unit, url, str(article.get("title") or "") or None,
-                                                  article_date(article)):
-                    yield request
+                if (listed := self.detail_request(unit, url, str(article.get("title") or "") or None,
+                                                  article_date(article))) is not None:
+                    yield listed
         if page == 1 and articles:
             pages = -(-total // len(articles))
             limit = self.settings.getint("GOVAUDIT_MAX_CATALOG_PAGES")

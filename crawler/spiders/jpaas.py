@@ -100,5 +100,5 @@ class JpaasSpider(CatalogSpider):
 
     def _details(self, unit: Unit, items: list) -> Iterator[Request]:
         for url, title, date in items:
-            if request := self.detail_request(unit, url, title, date):
-                yield request
+            if (listed := self.detail_request(unit, url, title, date)) is not None:
+                yield listed
