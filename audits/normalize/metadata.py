@@ -131,7 +131,9 @@ def _pick_date(meta: Metadata, name: str, values: list[tuple[str, str | None]]) 
             # the body: the same day, told more precisely.
             chosen = parsed
     meta.values[name] = chosen
-    meta.values[f"{name}_malformed"] = malformed if chosen is None else None
+    # Kept even when another label gave a valid date (发布时间 2024-09-24 beside 公开日期 2024926):
+    # the page still prints a date nobody can read.
+    meta.values[f"{name}_malformed"] = malformed
 
 
 def _fallback_published(record: PageRecord) -> tuple[datetime | None, str | None]:
