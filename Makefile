@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/normalize_bench.py
 	$(BIN)/python bench/audit_bench.py
 	$(BIN)/python bench/crawl_bench.py
+	$(BIN)/python bench/report_bench.py
 
 clean:
 	rm -rf var reports_out test-artifacts .pytest_cache
