@@ -22,6 +22,9 @@ DEFAULT_REPORTS_DIR = Path("reports_out")
 DEFAULT_RULES_DIR = PACKAGE_ROOT / "expectations"
 SITES_DIR = PACKAGE_ROOT / "crawler" / "sites"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+# Longest text a rule reads from a cell (longer page text is cut, marked with …): bounds the
+# time any rule regex can take on one hostile value.
+RULE_TEXT_CAP = 2000
 
 # From this many days before the working-day calendar ends, warn that it needs an update.
 CALENDAR_WARN_DAYS_ENV = "GOVAUDIT_CALENDAR_WARN_DAYS"

@@ -60,6 +60,11 @@ class RunData:
     def site(self) -> str:
         return str(self.run["site"])
 
+    @property
+    def site_title(self) -> str:
+        """The title the site config gives the portal (what readers know it by), else its short name."""
+        return site_title(self.crawl.get("site_config") if self.crawl else None) or self.site
+
 
 def open_history(store_path: str | Path) -> sqlite3.Connection:
     """Open the store (its schema, history tables included, is applied by `connect`)."""
@@ -181,6 +186,19 @@ def _run_row(conn: sqlite3.Connection, run_id: int, store_path: str | Path) -> d
         raise LookupError(f"no audit run with id {run_id} in {store_path}; `govaudit report --run latest` "
                           f"renders the newest")
     return dict(row)
+
+
+def site_title(config_path: str | None) -> str:
+    """`title:` of a site config file; "" when the file is gone or no longer valid (a report of
+    an old run must still render)."""
+    from crawler.sites import SiteConfigError, load_site
+
+    if not config_path:
+        return ""
+    try:
+        return load_site(config_path).title
+    except (SiteConfigError, OSError):
+        return ""
 
 
 def load_run(store_path: str | Path, run_id: int) -> RunData:

@@ -1,5 +1,5 @@
 """The store's schema, declared in one place: every table of the one file that holds crawls,
-pages, catalog changes, audit runs and their findings, job runs and the email outbox.
+pages, downloaded attachment files, catalog changes, audit runs and their findings, job runs and the email outbox.
 
 `connect()` creates what is missing and adds the columns a newer frame contract introduced, so a
 store written by an older govaudit upgrades in place. Other modules read and write these tables
@@ -71,6 +71,19 @@ CREATE TABLE IF NOT EXISTS pages (
     PRIMARY KEY (crawl_id, url)
 );
 CREATE INDEX IF NOT EXISTS pages_unit ON pages (crawl_id, unit);
+"""
+
+# Attachment files the crawler downloaded (reports published as PDF, Word or Excel), stored once
+# by content hash: a page's `attachments` entry names its file by `sha256`, and a weekly
+# re-crawl of an unchanged file adds nothing.
+ATTACHMENT_FILES = """
+CREATE TABLE IF NOT EXISTS attachment_files (
+    sha256 TEXT PRIMARY KEY,
+    content_type TEXT,
+    size INTEGER NOT NULL,
+    stored_at TEXT NOT NULL,
+    content BLOB NOT NULL
+);
 """
 
 # What changed in a site's catalog since its previous crawl (crawler.catalog_sync).
@@ -167,7 +180,7 @@ CREATE TABLE IF NOT EXISTS sent_log (
 CREATE TABLE IF NOT EXISTS mail_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-SCHEMA = CRAWLS + CATALOG_CHANGES + HISTORY + JOBS + OUTBOX
+SCHEMA = CRAWLS + ATTACHMENT_FILES + CATALOG_CHANGES + HISTORY + JOBS + OUTBOX
 
 # Tables whose columns follow a frame contract: new contract columns are added on open.
 CONTRACT_TABLES = (("findings", FINDING_COLUMNS), ("doc_snapshots", DOCUMENT_COLUMNS),

@@ -9,8 +9,9 @@ from rich.console import Console
 from rich.table import Table
 
 from audits import defaults
-from audits.commands import existing_store
+from audits.commands import writable_directory, writable_store
 from audits.commands.exit_codes import EXIT_CRITICAL, EXIT_RUN_ERROR, EXIT_USAGE
+from govaudit.untrusted import shown
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole in logs and pipes
 
@@ -56,7 +57,8 @@ def audit(
     from govaudit.store import Store
 
     check_lang(lang)  # options are checked before any work, so a typo stores nothing
-    store_path = existing_store(store, console)
+    store_path = writable_store(store, console, must_exist=True)
+    writable_directory(defaults.reports_dir(reports), console, "report directory")
     try:
         check_report_files(rules)
         with Store(store_path) as st:
@@ -96,7 +98,7 @@ def check_lang(lang: str) -> None:
 
 def print_summary(result) -> None:  # type: ignore[no-untyped-def]
     f = result.findings
-    table = Table(title=f"run {result.run_id}: crawl {result.crawl_id} of {result.site} ({result.crawl_status})")
+    table = Table(title=f"run {result.run_id}: crawl {result.crawl_id} of {shown(result.site)} ({result.crawl_status})")
     for col in ("kind", "severity", "rule", "findings"):
         table.add_column(col, justify="right" if col == "findings" else "left")
     if len(f):
@@ -105,10 +107,10 @@ def print_summary(result) -> None:  # type: ignore[no-untyped-def]
         counts = counts.sort_values(by=["kind", "severity", "rule_id"],
                                     key=lambda s: s.map(order) if s.name == "severity" else s)
         for row in counts.itertuples():
-            table.add_row(row.kind, row.severity, row.rule_id, str(row.n))
+            table.add_row(row.kind, row.severity, shown(row.rule_id), str(row.n))
     console.print(table)
     for error in result.errors:
-        console.print(f"[red]suite error:[/red] {error}")
+        console.print(f"[red]suite error:[/red] {shown(error)}")
     d = result.documents
     details = d[d["kind"] == "detail"] if len(d) else d
     readable = int(details["fetch_error"].isna().sum()) if len(details) else 0
@@ -120,7 +122,8 @@ def print_summary(result) -> None:  # type: ignore[no-untyped-def]
 
 def demo(
     seed: int = typer.Option(7, help="seed of the generated portal"),
-    size: int = typer.Option(300, help="number of documents in the portal"),
+    size: int = typer.Option(300, help="number of documents on the Hanweb units (the TRS, gkmlpt and jpaas "
+                                       "units add a fixed 178)"),
     store: Optional[str] = typer.Option(None, help="SQLite store"),
     reports: Optional[Path] = typer.Option(None, help="report directory"),
     lang: str = typer.Option("zh", help="report language: zh or en"),
@@ -131,9 +134,21 @@ def demo(
     check_lang(lang)
     from demoportal.server import DemoPortal
 
+    writable_store(store, console)
+
     with DemoPortal(seed=seed, size=size) as portal:
-        console.print(f"demo portal (桐乡市, {size} documents) serving at {portal.url}")
+        units = portal.manifest["units"]
+        console.print(f"demo portal (桐乡市, {len(portal.manifest['documents'])} documents, {len(units)} units on "
+                      f"{len({u['cms'] for u in units})} CMS platforms) serving at {portal.url}")
         outcome = run_site("demo", store_path=store, reports_dir=reports, lang=lang, base_url=portal.url,
                            show_progress=True)
     print_summary(outcome.audit)
     print(f"report: {outcome.report_path}")
+    # The exit codes of the README, as for `govaudit audit`: the demo portal carries critical
+    # defects on purpose, so a correct demo run exits 1.
+    if outcome.crawl.status == "failed":
+        raise typer.Exit(EXIT_RUN_ERROR)
+    if outcome.audit.critical_count:
+        raise typer.Exit(EXIT_CRITICAL)
+    if outcome.audit.errors:
+        raise typer.Exit(EXIT_RUN_ERROR)

@@ -29,6 +29,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from audits.mail.digest_view import UnitSummary, build_view, for_units, ordered, records
 from audits.mail.recipients import Recipient
+from audits.report.context import safe_href
+from govaudit.untrusted import plain
 
 if TYPE_CHECKING:
     from audits.report.standing import Standing
@@ -45,6 +47,12 @@ _ENV = Environment(
     autoescape=select_autoescape(enabled_extensions=("html.j2",), disabled_extensions=("txt.j2",), default=True),
     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
 )
+# Links follow the report's rule: only http(s) becomes clickable (no javascript:, data:, file:).
+_ENV.filters["safe_href"] = safe_href
+# The text part is read in terminals and mail clients that honour escape sequences: every value
+# printed into it loses its control characters (a hostile title cannot write a live hyperlink).
+# (own template cache: a template compiled without the finalizer must never be reused here)
+_TEXT_ENV = _ENV.overlay(finalize=lambda value: plain(value) if isinstance(value, str) else value, cache_size=50)
 
 
 class RunOutcome(Protocol):
@@ -99,7 +107,8 @@ def render_digest(job: DigestJob, recipient: Recipient, outcome: RunOutcome,
                                  warning=counts["warning"], total=counts["total"], job=job.id)
     report_path = Path(outcome.report_path)
     context = dict(
-        lang=job.lang, labels=LABELS[job.lang], subject=subject, site=outcome.site, job=job, recipient=recipient,
+        lang=job.lang, labels=LABELS[job.lang], subject=subject, site=getattr(outcome, "site_title", "") or outcome.site, job=job,
+         recipient=recipient,
         run_id=outcome.run_id, when=local_now.strftime("%Y-%m-%d %H:%M %Z"), counts=counts, units=view.units,
         first_run=view.first_run, with_scores=where is not None,
         missing_units=[s.unit for s in view.units if s.documents == 0 and units is not None],
@@ -113,7 +122,7 @@ def render_digest(job: DigestJob, recipient: Recipient, outcome: RunOutcome,
         workbook=WORKBOOK_NAME if (report_path.parent / WORKBOOK_NAME).is_file() else None,
     )
     html = css_inline.inline(_ENV.get_template("mail_digest.html.j2").render(context))
-    text = _ENV.get_template("mail_digest.txt.j2").render(context)
+    text = _TEXT_ENV.get_template("mail_digest.txt.j2").render(context)
     return Digest(subject, text, html, counts, view.units)
 
 

@@ -139,7 +139,7 @@ def header(run: RunData, cards: pd.DataFrame) -> dict[str, Any]:
     details = run.documents[run.documents["kind"] == "detail"]
     stats = run.rule_stats
     return {
-        "site": run.site, "run_id": run.id, "crawl_id": run.run["crawl_id"],
+        "site": run.site, "site_title": run.site_title, "run_id": run.id, "crawl_id": run.run["crawl_id"],
         "time": shown_time(run.run["started_at"]),
         "crawl_status": run.run["crawl_status"],
         "units_total": len(cards), "units_checkable": int(cards["score"].notna().sum()),

@@ -63,12 +63,25 @@ def run_job(job_id: str, schedule_path: str, store_path: str, *, rules_dir: str 
     except JobLocked as exc:
         log.warning("job %s is already running (%s); this run does nothing", job_id, exc)
         return JobResult(job_id, "locked", f"job {job_id} is already running: {exc}")
+    # From here every way out releases the lock and closes the job row: a run that died with
+    # the lock held or its row 'running' would stop a long-lived scheduler running it again.
+    try:
+        return _run_locked(job, store_path, rules_dir, reports_dir, site_runner, retry_delays)
+    finally:
+        lock.release()
+
+
+def _run_locked(job: ScheduledJob, store_path: str, rules_dir: str | None, reports_dir: str | None,
+                site_runner: Callable[..., RunOutcome] | None, retry_delays: tuple[float, ...]) -> JobResult:
+    job_id = job.id
     conn = connect(store_path)
+    row_id: int | None = None
     try:
         with conn:  # we hold the lock, so a 'running' row of this job belongs to a dead process
             conn.execute("UPDATE job_runs SET status='interrupted' WHERE job_id=? AND status='running'", (job_id,))
-            row_id = conn.execute("INSERT INTO job_runs (job_id, started_at) VALUES (?, ?)",
-                                  (job_id, _now_iso())).lastrowid
+            current = int(conn.execute("INSERT INTO job_runs (job_id, started_at) VALUES (?, ?)",
+                                       (job_id, _now_iso())).lastrowid or 0)
+            row_id = current
         try:
             if site_runner is None:
                 from audits.audit import run_site as site_runner
@@ -77,16 +90,29 @@ def run_job(job_id: str, schedule_path: str, store_path: str, *, rules_dir: str 
                                rules_dir=rules_dir, reports_dir=reports_dir, lang=job.lang)
         except Exception as exc:  # the job must record any failure, not die inside the scheduler
             log.exception("job %s: the site run failed", job_id)
-            _finish(conn, row_id, "failed", error=f"{type(exc).__name__}: {exc}")
+            _finish(conn, current, "failed", error=f"{type(exc).__name__}: {exc}")
             return JobResult(job_id, "failed", f"job {job_id}: the site run failed: {exc}")
-        queued = queue_digests(conn, job, outcome, store_path=store_path)
-        _finish(conn, row_id, "done", run_id=str(outcome.run_id), report_path=str(outcome.report_path), queued=queued)
+        try:
+            queued = queue_digests(conn, job, outcome, store_path=store_path)
+        except Exception as exc:  # the report exists; the mail could not be composed
+            log.exception("job %s: the digests could not be queued", job_id)
+            _finish(conn, current, "failed", run_id=str(outcome.run_id), report_path=str(outcome.report_path),
+                    error=f"{type(exc).__name__}: {exc}")
+            return JobResult(job_id, "failed", f"job {job_id}: report {outcome.report_path} written, but the "
+                                               f"digests could not be queued: {exc}", str(outcome.run_id),
+                             Path(outcome.report_path))
+        _finish(conn, current, "done", run_id=str(outcome.run_id), report_path=str(outcome.report_path), queued=queued)
+    except BaseException as exc:
+        if row_id is not None:  # KeyboardInterrupt, a store error: never leave the row 'running'
+            try:
+                _finish(conn, row_id, "failed" if isinstance(exc, Exception) else "interrupted",
+                        error=f"{type(exc).__name__}: {exc}")
+            except sqlite3.Error:
+                pass  # the store itself failed; the next run marks the row interrupted
+        raise
     finally:
         conn.close()
-    try:
-        flush = flush_outbox(store_path, retry_delays=retry_delays)
-    finally:
-        lock.release()
+    flush = flush_outbox(store_path, retry_delays=retry_delays)
     critical = _critical(outcome.findings)
     message = f"job {job_id}: report {outcome.report_path}; {queued} message(s) queued, {len(flush.sent)} sent"
     if flush.failed:
