@@ -62,6 +62,20 @@ def test_scorecard_and_new_this_week_are_above_the_fold_at_1366x768(tmp_path):
     assert week[1] <= 768 and first_new[1] <= 768, (week, first_new)  # the counts and the first new finding
 
 
+@pytest.mark.timeout(300)
+def test_the_demo_portals_fifteen_units_and_this_week_fit_the_first_screen(demo_audit):
+    """The bundled portal (15 units, and the holiday-calendar banner while it applies) on a laptop."""
+    _, report = demo_audit
+    with Chromium() as browser:
+        viewport(browser, 1366, 768, mobile=False)
+        browser.open(report.as_uri())
+        rows = browser.evaluate("document.querySelectorAll('#scorecard tr.unit-row').length")
+        bottoms = browser.evaluate("['#scorecard table', '#this-week .week-counts'].map("
+                                   "s => document.querySelector(s).getBoundingClientRect().bottom)")
+    assert rows == 15
+    assert max(bottoms) <= 768, bottoms
+
+
 @pytest.mark.timeout(180)
 def test_digest_at_390px_scrolls_only_down(tmp_path):
     store = tmp_path / "s.sqlite3"
