@@ -247,8 +247,8 @@ def _spread(r: Random, candidates: list[Document], per_unit: dict[str, int], wan
     return out[:wanted]
 
 
-def inject(seed: int, size: int, docs: list[Document]) -> None:
-    r = Random(f"{seed}:defects")
+def inject(seed: int, size: int, docs: list[Document], stream: str = "defects") -> None:
+    r = Random(f"{seed}:{stream}")
     ctx: dict = {"reports": {(d.unit.name, d.report_type, d.report_year): d for d in docs
                              if d.report_type in ("fazhi_annual", "xxgk_annual")}}
     per_unit: dict[str, int] = {}

@@ -41,6 +41,7 @@ from . import catalog_pages as cp
 from .attachment_pdf import pdf_bytes
 from .changes import apply_changes
 from .faults import FAULT_MODES, Faults, Reply, text_reply
+from .dialect_routes import dialect_route
 from .portal import Portal, build_portal
 from .requestlog import RequestLog
 from .units import Unit
@@ -200,27 +201,31 @@ class PortalHandler(BaseHTTPRequestHandler):
         if path == "/robots.txt":
             return lambda: Reply(200, self.server.robots.encode(), "text/plain", last_modified=0.0), None
         if path in ("/", "/index.html"):
-            return lambda: Reply(200, cp.home_page().encode("utf-8"), last_modified=portal.modified), None
+            return lambda: Reply(200, cp.home_page(portal.units).encode("utf-8"), last_modified=portal.modified), None
         if m := COLUMN.match(path):
             unit = portal.unit_by_column(int(m[1]))
             if unit is not None:
                 return lambda: Reply(200, portal.column_html(unit).encode("utf-8"), last_modified=portal.modified), unit
         if path == cp.PROXY:
             return self._proxy_route(params)
-        if ARTICLE.match(path) and (doc := portal.by_path.get(path)) is not None:
+        if (doc := portal.by_path.get(path)) is not None:
             return lambda: self._detail(doc), doc.unit
         if path == "/module/download/downfile.jsp":
             name = _first(params, "filename")
             if portal.attachments.get(name) == 200:
+                if name in portal.report_files:
+                    return lambda: Reply(200, *portal.report_files.file(name), last_modified=0.0), None
                 return lambda: Reply(200, pdf_bytes(name), "application/pdf", last_modified=0.0), None
-        return lambda: text_reply(404, "404 Not Found"), None
+        if portal.attachment_paths.get(path) == 200:
+            return lambda: Reply(200, pdf_bytes(path.rsplit("/", 1)[1]), "application/pdf", last_modified=0.0), None
+        return dialect_route(portal, path, params, self.headers.get("Host") or "127.0.0.1")
 
     def _detail(self, doc) -> Reply:
         if doc.http_status != 200:
             return text_reply(doc.http_status, f"{doc.http_status} Not Found")
         html = self.server.portal.detail_html(doc)
         modified = self.server.portal.last_modified(doc)
-        if doc.encoding == "gbk":
+        if doc.encoding == "gbk":  # GBK bytes; the page may declare gbk or (legacy TRS) gb2312
             return Reply(200, html.encode("gbk"), "text/html", last_modified=modified)
         return Reply(200, html.encode("utf-8"), "text/html; charset=UTF-8" if doc.charset_in_header else "text/html",
                      last_modified=modified)
@@ -282,8 +287,8 @@ def _int(params: dict, name: str, default: int) -> int:
 
 
 def serve(seed: int, size: int, host: str, port: int, faults: Faults, verbose: bool,
-          disallow: tuple[str, ...] = ()) -> None:
-    portal = build_portal(seed, size)
+          disallow: tuple[str, ...] = (), style: int | None = None) -> None:
+    portal = build_portal(seed, size, style)
     server = PortalServer((host, port), portal, faults, verbose, disallow)
     print(f"{URL_LINE}http://{host}:{server.server_address[1]}/", flush=True)
     try:
@@ -313,12 +318,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--disallow", action="append", default=[], metavar="PREFIX",
                         help="a robots.txt Disallow line for every agent (repeatable)")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--style", type=int, default=0,
+                        help="phrasing style seed (0: the default phrasing; see demoportal/styles.py)")
     args = parser.parse_args(argv)
     try:
         faults = Faults(dict(args.fault))
     except ValueError as exc:
         parser.error(str(exc))
-    serve(args.seed, args.size, args.host, args.port, faults, args.verbose, tuple(args.disallow))
+    serve(args.seed, args.size, args.host, args.port, faults, args.verbose, tuple(args.disallow), args.style)
 
 
 def _change_form(params: dict[str, list[str]]) -> dict:
@@ -337,9 +344,11 @@ class DemoPortal:
     """
 
     def __init__(self, seed: int = 7, size: int = 300, faults: dict[str, str] | None = None,
-                 verbose: bool = False, startup_timeout: float = 120.0, disallow: tuple[str, ...] = ()):
+                 verbose: bool = False, startup_timeout: float = 120.0, disallow: tuple[str, ...] = (),
+                 style: int = 0):
         self.seed, self.size, self.faults = seed, size, dict(faults or {})
         self.disallow = tuple(disallow)
+        self.style = style
         self.verbose, self.startup_timeout = verbose, startup_timeout
         self.url: str | None = None
         self._proc: subprocess.Popen | None = None
@@ -362,6 +371,7 @@ class DemoPortal:
         cmd += [arg for key, mode in self.faults.items() for arg in ("--fault", f"{key}={mode}")]
         cmd += [arg for prefix in self.disallow for arg in ("--disallow", prefix)]
         cmd += ["--verbose"] if self.verbose else []
+        cmd += ["--style", str(self.style)] if self.style else []
         self._stderr = tempfile.TemporaryFile()
         self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr, env=env, text=True)
         self.url = self._read_url()
@@ -393,7 +403,7 @@ class DemoPortal:
     @property
     def manifest(self) -> dict:
         if self._manifest is None:
-            portal = build_portal(self.seed, self.size)
+            portal = build_portal(self.seed, self.size, self.style or None)
             for change in self._changes:
                 apply_changes(portal, **change)
             self._manifest = portal.manifest()
@@ -443,7 +453,9 @@ class DemoPortal:
         self._proc = None
 
     def __enter__(self) -> "DemoPortal":
-        return self.start()
+        # `with start_demo_portal(...)` enters a portal that is already running: starting it
+        # again would leave the first server process behind.
+        return self if self._proc is not None else self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
