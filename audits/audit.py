@@ -51,8 +51,9 @@ class SiteRunOutcome:
 
 
 def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | Path | None = None,
-                now: datetime | None = None) -> AuditRun:
-    """Build the frames of a stored crawl, run every rule suite on them and record the run."""
+                now: datetime | None = None, trial: bool = False) -> AuditRun:
+    """Build the frames of a stored crawl, run every rule suite on them and record the run
+    (a `trial` run stays out of the weekly history: see `audits.history.RECORD_RUNS`)."""
     from audits.history import record_run
     from audits.normalize.frames import build_frames
     from audits.rules.loader import load_rules
@@ -67,10 +68,12 @@ def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | P
         crawl = store.crawl(crawl_id)
         if crawl is None:
             raise LookupError(f"no crawl with id {crawl_id} in {store_path}")
-        frames = build_frames(store.pages(crawl_id), crawl_id, kinds=pack.section_kinds)
+        frames = build_frames(store.pages(crawl_id), crawl_id, kinds=pack.section_kinds,
+                              read_file=store.attachment_file)
     result = run_rules(frames, rules, now=now, pack=pack, unit_full_names=_full_names(crawl.get("site_config")))
     run_id = record_run(store_path, site=crawl["site"], crawl_id=crawl_id, documents=frames.documents,
-                        findings=result.findings, rule_stats=result.rule_stats, rules_dir=str(rules))
+                        findings=result.findings, rule_stats=result.rule_stats, rules_dir=str(rules),
+                        trial=trial)
     return AuditRun(run_id, crawl["site"], crawl_id, crawl["status"], result.findings, result.rule_stats,
                     frames.documents, list(result.errors))
 

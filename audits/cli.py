@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "audits.commands.report",
     "audits.commands.rules",
     "audits.commands.sites",
+    "audits.commands.findings",
 ]
 
 app = typer.Typer(

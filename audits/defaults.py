@@ -26,6 +26,12 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"
 # time any rule regex can take on one hostile value.
 RULE_TEXT_CAP = 2000
 
+# From this many days before the working-day calendar ends, warn that it needs an update.
+CALENDAR_WARN_DAYS_ENV = "GOVAUDIT_CALENDAR_WARN_DAYS"
+DEFAULT_CALENDAR_WARN_DAYS = 60
+# Logs of scheduled runs and crawls (the crontab appends here too).
+LOG_DIR_NAME = "logs"
+
 
 def store_path(explicit: str | Path | None = None) -> Path:
     return Path(explicit or os.environ.get(STORE_PATH_ENV) or DEFAULT_STORE_PATH)
@@ -37,3 +43,8 @@ def rules_dir(explicit: str | Path | None = None) -> Path:
 
 def reports_dir(explicit: str | Path | None = None) -> Path:
     return Path(explicit or os.environ.get(REPORTS_DIR_ENV) or DEFAULT_REPORTS_DIR)
+
+
+def calendar_warn_days() -> int:
+    value = os.environ.get(CALENDAR_WARN_DAYS_ENV, "")
+    return int(value) if value.strip().isdigit() else DEFAULT_CALENDAR_WARN_DAYS

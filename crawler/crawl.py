@@ -129,6 +129,9 @@ def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None
             status = "partial" if pages else "failed"
         else:
             status = "complete"
+        unit_rows = _unit_rows(store, crawl_id, site)
+        if status == "complete" and every_catalog_failed(unit_rows):
+            status = "failed"  # nothing was audited: a run on it must not read as a clean week
         try:
             store.finish_crawl(crawl_id, status, {"closed": closed.get("stats", {}), "pages": pages,
                                                   "returncode": child.returncode})
@@ -137,7 +140,7 @@ def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None
         reason = str(closed.get("reason", "interrupted" if interrupted else ""))
         if status == "failed" and closed.get("stats", {}).get("govaudit/store_error"):
             reason = closed["stats"]["govaudit/store_error"]
-        summary = CrawlSummary(crawl_id, site.name, status, log_path, _unit_rows(store, crawl_id, site),
+        summary = CrawlSummary(crawl_id, site.name, status, log_path, unit_rows,
                                reason=reason, changes=sync_crawl(store, crawl_id), title=site.title)
     if show_progress:
         console.print(summary_table(summary))
@@ -174,6 +177,11 @@ def crawl_environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(SECRET_ENV_PREFIXES)}
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+def every_catalog_failed(units: list[dict[str, Any]]) -> bool:
+    """No unit's catalog could be read and no page was fetched: the site was not crawled at all."""
+    return bool(units) and all(not u["catalog_ok"] and u["pages"] == 0 for u in units)
 
 
 def _progress(console: Console, show: bool) -> Any:

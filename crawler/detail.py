@@ -150,8 +150,10 @@ def _add_inline_pairs(doc: etree._Element, pairs: list[list[str]]) -> None:
     body = doc.find("body")
     text = clean_text(" ".join((body if body is not None else doc).itertext()))
     for _, pattern in _INLINE_PAIRS:
-        match = pattern.search(text)
-        if match and match.group(1) not in labels:
+        # The first line whose label the table lacks: TRS and gkmlpt print 发布日期 in the table
+        # and 发布时间 with the hour above the body.
+        match = next((m for m in pattern.finditer(text) if m.group(1) not in labels), None)
+        if match:
             pairs.append([match.group(1) + ":", match.group(2).strip()])
 
 

@@ -88,6 +88,14 @@ HTTPERROR_ALLOW_ALL = False
 GOVAUDIT_MAX_CATALOG_PAGES = 2000
 GOVAUDIT_PROXY_WINDOW = 45
 GOVAUDIT_CHECK_ATTACHMENTS = True
+# Attachments that look like a report's file (crawler.attachments) are downloaded and kept in
+# the store so the auditor can read reports published as PDF, Word or Excel: at most this many
+# per page, each within its own size limit and timeout (a larger or slower file is recorded
+# with the reason and reported "could not check").
+GOVAUDIT_DOWNLOAD_ATTACHMENTS = True
+GOVAUDIT_ATTACHMENT_MAX_PER_PAGE = 3
+GOVAUDIT_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
+GOVAUDIT_ATTACHMENT_TIMEOUT = 60.0
 # A crawl that outlives its time budget (politeness.max_minutes) by this much is stopped hard
 # (CLOSESPIDER_TIMEOUT); the spider's own budget checks normally stop listing well before.
 GOVAUDIT_HARD_STOP_GRACE_SECS = 300

@@ -59,7 +59,7 @@ def _body_html(blocks: list[tuple[str, str]]) -> str:
 
 
 def _attachments(doc: Document) -> str:
-    links = [f'<a href="{DOWNLOAD}{name}" target="_blank">附件{i}.pdf</a>'
+    links = [f'<a href="{DOWNLOAD}{name}" target="_blank">附件{i}.{name.rsplit(".", 1)[-1]}</a>'
              for i, (name, _status) in enumerate(doc.attachments, 1)]
     return f'<p style="text-indent:2em;">附件:{"<br>".join(links)}</p>' if links else ""
 

@@ -10,14 +10,18 @@ Last-Modified headers, so conditional requests see exactly what moved.
 """
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 
+from .attachment_reports import attachment_documents, stub_blocks
+from .attachment_units import ATTACHMENT_UNITS
 from .bodies import blocks_text, document_blocks, report_tables
 from .catalog_pages import column_page, list_title
 from .detail_page import render_detail
 from .generator import build_documents
 from .model import Document
+from .report_files import ReportFiles
 from .dialect_docs import build_dialect_documents
 from .dialect_pages import (CONTENT_END, dialect_detail, gkmlpt_api, gkmlpt_index, jpaas_column, trs_catalog,
                             trs_list_page)
@@ -31,13 +35,14 @@ class Portal:
         self.seed, self.size = seed, size
         self.style_seed = style or None
         self.style = style_for(style)  # None: the default phrasing
-        self.units: tuple[Unit, ...] = ALL_UNITS
+        self.units: tuple[Unit, ...] = ALL_UNITS + ATTACHMENT_UNITS
+        self.units_by_column = {**UNITS_BY_COLUMN, **{u.column_id: u for u in ATTACHMENT_UNITS}}
         self.documents = documents
         # Every document ever generated or published, by key: copies (COPY-1/COPY-2) point at
         # their source by key, which must survive a withdrawn document.
         self.by_key: list[Document] = list(documents)
         self.by_path = {d.url_path: d for d in documents}
-        self.by_unit: dict[str, list[Document]] = {u.name: [] for u in ALL_UNITS}
+        self.by_unit: dict[str, list[Document]] = {u.name: [] for u in self.units}
         for doc in sorted(documents, key=lambda d: (d.published, d.doc_id), reverse=True):
             self.by_unit[doc.unit.name].append(doc)
         self.attachments = {name: status for d in documents for name, status in d.attachments}
@@ -47,6 +52,8 @@ class Portal:
         # TRS channel directory → unit (a unit with sub-channels has several).
         self.trs_channels = {path.rsplit("/", 1)[0] + "/": u for u in ALL_UNITS if u.cms == "trs"
                              for path in u.catalog_paths}
+        # Attachment files that hold a report; documents published later (changes) have none.
+        self.report_files = ReportFiles(seed, documents, self.blocks, self.tables)
         self._pages: OrderedDict[str, str] = OrderedDict()
         self.revisions: dict[int, int] = {}  # doc id → times edited after publication
         self.changed_at: dict[int, float] = {}  # doc id → POSIX time of the last edit
@@ -80,14 +87,21 @@ class Portal:
         return self.changed_at.get(doc.doc_id, _posix(doc.published))
 
     def unit_by_column(self, column_id: int) -> Unit | None:
-        return UNITS_BY_COLUMN.get(column_id)
+        return self.units_by_column.get(column_id)
 
     def catalog(self, unit: Unit) -> list[Document]:
         """The unit's catalog, newest first (the order the CMS lists it)."""
         return self.by_unit[unit.name]
 
     def blocks(self, doc: Document) -> list[tuple[str, str]]:
+        """Blocks of the document's text, wherever it is published (page body or attachment)."""
         return document_blocks(self.seed, doc, self.by_key, self.style)
+
+    report_blocks = blocks
+
+    def page_blocks(self, doc: Document) -> list[tuple[str, str]]:
+        """Blocks of the detail page's body: a report published as a file shows a stub."""
+        return stub_blocks(doc) if doc.flags.get("attached_report") else self.blocks(doc)
 
     def body_text(self, doc: Document) -> str:
         return blocks_text(self.blocks(doc))
@@ -98,11 +112,13 @@ class Portal:
     def detail_html(self, doc: Document) -> str:
         html = self._pages.get(doc.url_path)
         if html is None:
-            html = (render_detail(doc, self.blocks(doc), self.seed, self.style) if doc.unit.cms == "hanweb"
+            html = (render_detail(doc, self.page_blocks(doc), self.seed, self.style) if doc.unit.cms == "hanweb"
                     else dialect_detail(doc, self.blocks(doc), self.seed))
             if revision := self.revisions.get(doc.doc_id):
                 note = f'<p style="text-indent:2em;">（本文于发布后第{revision}次更正。）</p>\n'
                 html = html.replace('<meta name="ContentEnd">', note + '<meta name="ContentEnd">', 1)
+                if doc.unit.cms == "gkmlpt":  # the body is a JSON string there: the note must be one too
+                    note = json.dumps(note, ensure_ascii=False)[1:-1].replace("</", "<\\/")
                 html = html.replace(CONTENT_END, note + CONTENT_END, 1)
             self._pages[doc.url_path] = html
             if len(self._pages) > 256:
@@ -176,4 +192,5 @@ def _posix(local: datetime) -> float:
 def build_portal(seed: int = 7, size: int = 300, style: int | None = None) -> Portal:
     """The portal; `style` (a style seed, see `styles`) changes phrasing only, never the documents."""
     hanweb = build_documents(seed, size)
-    return Portal(seed, size, hanweb + build_dialect_documents(seed, len(hanweb)), style)
+    documents = hanweb + build_dialect_documents(seed, len(hanweb))
+    return Portal(seed, size, documents + attachment_documents(seed, documents), style)

@@ -201,7 +201,7 @@ class PortalHandler(BaseHTTPRequestHandler):
         if path == "/robots.txt":
             return lambda: Reply(200, self.server.robots.encode(), "text/plain", last_modified=0.0), None
         if path in ("/", "/index.html"):
-            return lambda: Reply(200, cp.home_page().encode("utf-8"), last_modified=portal.modified), None
+            return lambda: Reply(200, cp.home_page(portal.units).encode("utf-8"), last_modified=portal.modified), None
         if m := COLUMN.match(path):
             unit = portal.unit_by_column(int(m[1]))
             if unit is not None:
@@ -213,6 +213,8 @@ class PortalHandler(BaseHTTPRequestHandler):
         if path == "/module/download/downfile.jsp":
             name = _first(params, "filename")
             if portal.attachments.get(name) == 200:
+                if name in portal.report_files:
+                    return lambda: Reply(200, *portal.report_files.file(name), last_modified=0.0), None
                 return lambda: Reply(200, pdf_bytes(name), "application/pdf", last_modified=0.0), None
         if portal.attachment_paths.get(path) == 200:
             return lambda: Reply(200, pdf_bytes(path.rsplit("/", 1)[1]), "application/pdf", last_modified=0.0), None
@@ -451,7 +453,9 @@ class DemoPortal:
         self._proc = None
 
     def __enter__(self) -> "DemoPortal":
-        return self.start()
+        # `with start_demo_portal(...)` enters a portal that is already running: starting it
+        # again would leave the first server process behind.
+        return self if self._proc is not None else self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()

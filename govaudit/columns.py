@@ -48,6 +48,8 @@ DOCUMENT_COLUMNS: dict[str, str] = {
     "attachment_count": "Int64",
     "broken_attachments": "Int64",  # attachment links that answered non-2xx (<NA> when not checked)
     "fetch_error": "string",  # why the page could not be fetched (<NA> when it was)
+    "body_source": "string",  # html | pdf | docx | doc | xlsx | xls: where the report text was read
+    "attachment_problem": "string",  # the report is an attachment that could not be read: why (<NA> otherwise)
     "parse_problems": "string",  # '; '-joined reasons a field could not be read (<NA> when none)
 }
 
@@ -141,6 +143,7 @@ FINDING_COLUMNS: dict[str, str] = {
     "fix": "string",
     "content_hash": "string",
     "fetched_at": "string",
+    "body_source": "string",  # where the document's report text was read (html, pdf, docx, …)
 }
 
 FRAMES: dict[str, dict[str, str]] = {
@@ -164,7 +167,9 @@ COLUMN_NAMES_ZH: dict[str, str] = {
     "source": "信息来源", "report_type": "报告类型", "report_year": "报告年度", "title_year": "标题中的年份",
     "table_template": "年报表格模板（2019/2021）", "body_length": "正文字数", "content_hash": "正文指纹",
     "http_status": "HTTP 状态码", "fetched_at": "抓取时间", "attachment_count": "附件数",
-    "broken_attachments": "无法打开的附件数", "fetch_error": "抓取失败原因", "parse_problems": "无法读取的字段及原因",
+    "broken_attachments": "无法打开的附件数", "fetch_error": "抓取失败原因",
+    "body_source": "正文来源（网页/PDF/Word/Excel 附件）", "attachment_problem": "报告附件无法读取的原因",
+    "parse_problems": "无法读取的字段及原因",
     "ordinal": "章节序号", "numeral": "章节编号（一、二……）", "heading": "章节标题", "start": "章节起始位置",
     "end": "章节结束位置", "standalone": "有独立标题", "years": "标题中的年份", "table": "表（二/三/四）",
     "row_key": "行键", "row_label": "行名", "col_key": "列键", "col_label": "列名", "value": "数值",

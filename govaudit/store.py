@@ -183,6 +183,17 @@ class Store:
             for row in cur:
                 yield row_to_record(row)
 
+    # attachment files -------------------------------------------------------------------
+    def save_attachment_file(self, sha256: str, content_type: str, content: bytes) -> None:
+        with self.conn:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO attachment_files (sha256, content_type, size, stored_at, content) "
+                "VALUES (?, ?, ?, ?, ?)", (sha256, content_type, len(content), utcnow(), content))
+
+    def attachment_file(self, sha256: str) -> bytes | None:
+        row = self.conn.execute("SELECT content FROM attachment_files WHERE sha256=?", (sha256,)).fetchone()
+        return bytes(row[0]) if row else None
+
     def page_count(self, crawl_id: int) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM pages WHERE crawl_id=?", (crawl_id,)).fetchone()[0])
 

@@ -22,11 +22,23 @@ def register(app: typer.Typer) -> None:
 
 
 def _rule_file_errors() -> tuple[type[Exception], ...]:
-    """Mistakes in files a rule tuner edits: the rule suites and the section keyword sets."""
+    """Mistakes in files a rule tuner edits: the rule suites, the section keyword sets, the
+    scoring and the waivers."""
     from audits.normalize.section_kinds import SectionKindsError
+    from audits.report.scoring import ScoringFileError
     from audits.rules.loader import RuleFileError
+    from audits.report.waivers import WaiverFileError
 
-    return RuleFileError, SectionKindsError
+    return RuleFileError, SectionKindsError, ScoringFileError, WaiverFileError
+
+
+def check_report_files(rules: Path | str | None) -> None:
+    """Load the scoring and waiver files strictly before any work, so a typo stores no run."""
+    from audits.report.scoring import load_scoring, scoring_path
+    from audits.report.waivers import load_waivers, waivers_path
+
+    load_scoring(scoring_path(defaults.rules_dir(rules)))
+    load_waivers(waivers_path(rules))
 
 
 def audit(
@@ -36,22 +48,28 @@ def audit(
     store: Optional[str] = typer.Option(None, help="SQLite store"),
     reports: Optional[Path] = typer.Option(None, help="report directory (default: reports_out/)"),
     lang: str = typer.Option("zh", help="report language: zh or en"),
+    record: bool = typer.Option(False, "--record/--trial",
+                                help="--trial (default): kept out of the weekly history, diffs, open-for-N "
+                                     "and trends; --record: a run of record, like a scheduled run"),
 ) -> None:
     """Run the rule suites on a stored crawl (no crawling) and write the report."""
     from audits.audit import audit_crawl, render
     from govaudit.store import Store
 
+    check_lang(lang)  # options are checked before any work, so a typo stores nothing
     store_path = writable_store(store, console, must_exist=True)
     writable_directory(defaults.reports_dir(reports), console, "report directory")
     try:
+        check_report_files(rules)
         with Store(store_path) as st:
             crawl_id = st.resolve_crawl(crawl, site)
-        result = audit_crawl(store, crawl_id, rules)
+        result = audit_crawl(store, crawl_id, rules, trial=not record)
     except LookupError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_USAGE)
     except _rule_file_errors() as exc:
-        console.print(f"[red]rule file error:[/red] {exc}")
+        console.print("[red]rule file error:[/red]", end=" ")
+        console.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE)
     try:
         report = render(store, result.run_id, reports, lang)
@@ -60,11 +78,22 @@ def audit(
                       f"findings of run {result.run_id} are stored; retry with `govaudit report --run {result.run_id}`")
         raise typer.Exit(EXIT_RUN_ERROR)
     print_summary(result)
+    if not record:
+        console.print(f"trial run {result.run_id}: not part of the weekly history "
+                      f"(`govaudit audit --record` makes a run of record)")
     print(f"report: {report}")
     if result.critical_count:
         raise typer.Exit(EXIT_CRITICAL)
     if result.errors:  # a suite that checked nothing is not a pass
         raise typer.Exit(EXIT_RUN_ERROR)
+
+
+def check_lang(lang: str) -> None:
+    from audits.report.i18n import LANGUAGES
+
+    if lang not in LANGUAGES:
+        console.print(f"[red]--lang {lang!r} is not supported; choose one of {', '.join(LANGUAGES)}[/red]")
+        raise typer.Exit(EXIT_USAGE)
 
 
 def print_summary(result) -> None:  # type: ignore[no-untyped-def]
@@ -101,6 +130,8 @@ def demo(
 ) -> None:
     """Serve the bundled demo portal on loopback, crawl it, audit it and write the report."""
     from audits.audit import run_site
+
+    check_lang(lang)
     from demoportal.server import DemoPortal
 
     writable_store(store, console)

@@ -28,8 +28,9 @@ SHOWN = {
                   "index_no", "publisher", "table_template", "parse_problems"],
     "sections": ["doc_id", "ordinal", "numeral", "heading", "kind", "standalone", "years"],
     "table_cells": ["doc_id", "table", "row_key", "col_key", "value", "raw"],
-    "figures": ["doc_id", "figure_id", "raw", "value", "unit", "approx", "group_id", "role"],
-    "figure_groups": ["doc_id", "group_id", "total", "parts_sum", "n_parts", "complete", "unit", "sentence"],
+    "figures": ["doc_id", "figure_id", "raw", "value", "unit", "approx", "pct_kind", "excluded", "group_id", "role"],
+    "figure_groups": ["doc_id", "group_id", "total", "parts_sum", "n_parts", "complete", "nested_in", "excess", "doubt",
+                      "unit", "sentence"],
 }
 CELL_WIDTH = 40
 
@@ -59,7 +60,8 @@ def frames(
     try:
         with Store(path) as st:
             crawl_id = st.resolve_crawl(crawl)
-            built = build_frames(st.pages(crawl_id, unit or None), crawl_id)
+            check_units(unit, list((st.crawl(crawl_id) or {}).get("units", [])), crawl_id)
+            built = build_frames(st.pages(crawl_id, unit or None), crawl_id, read_file=st.attachment_file)
     except LookupError as exc:
         errors.print(f"[red]{shown(exc)}[/red]")
         raise typer.Exit(EXIT_USAGE)
@@ -81,6 +83,17 @@ def _missing(value: object) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # a list or array cell
         return False
+
+
+def check_units(wanted: list[str] | None, known: list[str], crawl_id: int) -> None:
+    """An unknown --unit is a usage error naming the crawl's units, never an empty table."""
+    import difflib
+
+    for name in wanted or []:
+        if known and name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise LookupError(f"crawl {crawl_id} has no unit {name!r}{hint}; its units: {', '.join(known)}")
 
 
 def _print(df: pd.DataFrame, name: str, crawl_id: int, limit: int) -> None:

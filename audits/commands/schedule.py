@@ -7,7 +7,6 @@ lock and the same outbox.
 """
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Optional
 
@@ -18,6 +17,7 @@ from rich.table import Table
 from audits import defaults
 from audits.commands import writable_store
 from audits.commands.exit_codes import EXIT_CRITICAL, EXIT_RUN_ERROR, EXIT_USAGE
+from audits.logsetup import configure_logging
 from audits.schedule.schedule_file import ScheduleError, load_schedule, schedule_path
 from govaudit.untrusted import plain, shown
 
@@ -72,11 +72,12 @@ def run(
     schedule: Optional[str] = typer.Option(None, "--schedule", help=SCHEDULE_HELP),
     store: Optional[str] = typer.Option(None, help=STORE_HELP),
     jobstore: Optional[str] = typer.Option(None, help="APScheduler job store (default: jobs.sqlite3 beside the store)"),
+    verbose: bool = typer.Option(False, "--verbose", help="also log Great Expectations and Scrapy below WARNING"),
 ) -> None:
     """Run the schedule until stopped; missed runs within the grace time are caught up once."""
     from audits.schedule.scheduler import jobstore_path, run_forever
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(verbose)
     loaded = _load(schedule)
     store_path = writable_store(store, console)
     path = Path(jobstore) if jobstore else jobstore_path(store_path)
@@ -89,11 +90,12 @@ def once(
     job: str = typer.Argument(..., help="job id from the schedule file"),
     schedule: Optional[str] = typer.Option(None, "--schedule", help=SCHEDULE_HELP),
     store: Optional[str] = typer.Option(None, help=STORE_HELP),
+    verbose: bool = typer.Option(False, "--verbose", help="also log Great Expectations and Scrapy below WARNING"),
 ) -> None:
     """Run one job now (for a systemd timer or crontab); exit 1 on critical findings, 3 on errors."""
     from audits.schedule.jobs import run_job
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(verbose)
     loaded = _load(schedule)
     if job not in {j.id for j in loaded.jobs}:
         _load_job_error(loaded, job)

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from lxml import html as lxml_html
 
 from audits.normalize import body_facts, classify
+from audits.normalize.attachments.body import FileReader, choose_body
+from crawler.attachments import TOO_LARGE
 from audits.normalize.dates import parse_date
 from audits.normalize.figure_groups import Group, find_figures
 from audits.normalize.figures import Figure
@@ -23,7 +25,7 @@ from audits.normalize.labels import squeeze
 from audits.normalize.metadata import read_metadata
 from audits.normalize.section_kinds import SectionKinds
 from audits.normalize.sections import Section, find_sections
-from audits.normalize.tables import Tables, read_tables
+from audits.normalize.tables import Tables, read_tables, with_missing_tables
 from govaudit.records import PageRecord
 
 _HANWEB_ID = re.compile(r"/art_\d+_(\d+)\.s?html?")
@@ -82,7 +84,7 @@ def _body_text(record: PageRecord) -> str:
 def _broken_attachments(record: PageRecord) -> int | None:
     """Attachment links that answered non-2xx; None when no link was checked."""
     statuses = [str(a.get("status") or "").strip() for a in record.attachments or []]
-    checked = [s for s in statuses if s]
+    checked = [s for s in statuses if s and s != TOO_LARGE]  # a file over the size limit answered
     if not checked:
         return None
     return sum(not (s.isdigit() and 200 <= int(s) < 300) for s in checked)
@@ -96,10 +98,16 @@ def _host(url: str) -> str | None:
         return None
 
 
-def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Page:
+def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds,
+                   read_file: FileReader | None = None) -> Page:
+    """`read_file(sha256)` gives a downloaded attachment's bytes (the store's); without it,
+    attachment-borne reports are read as their HTML stub."""
     meta = read_metadata(record)
     problems = list(meta.problems)
-    body = _body_text(record)
+    page_text = _body_text(record)
+    chosen = choose_body(record, page_text, read_file)
+    body, body_html = chosen.text, chosen.html
+    problems.extend(chosen.notes)
     values = meta.values
     title = record.page_title or values.get("title") or record.list_title
     list_date, list_problem = parse_date(record.list_date, "list date")
@@ -121,8 +129,10 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Pa
         if not body.strip() and not has_meta:
             problems.append("no metadata block and no body text found on the page")
         if rtype in classify.ANNUAL_TYPES:
-            page.sections = find_sections(body, rtype, kinds, record.body_html)
-        page.tables = read_tables(record.body_html, body if rtype == "xxgk_annual" else "")
+            page.sections = find_sections(body, rtype, kinds, body_html)
+        page.tables = read_tables(body_html, body if rtype == "xxgk_annual" else "")
+        if chosen.extra_html and rtype == "xxgk_annual":
+            page.tables = with_missing_tables(page.tables, read_tables(chosen.extra_html))
         problems.extend(page.tables.problems)
         page.figures, page.groups = find_figures(body)
     page.document = {
@@ -157,12 +167,16 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Pa
         "opening_year": classify.opening_year(body) if rtype in classify.ANNUAL_TYPES else None,
         "table_template": page.tables.template if rtype == "xxgk_annual" else None,
         "body_length": len(squeeze(body)),
-        "content_hash": content_hash(body),
+        # An unreadable attachment leaves no body: the page's own words identify it instead (two
+        # empty bodies must not look like copies of each other).
+        "content_hash": content_hash(body if body.strip() else page_text),
         "http_status": record.http_status,
         "fetched_at": _fetched_at(record.fetched_at, problems),
         "attachment_count": len(record.attachments or []),
         "broken_attachments": _broken_attachments(record),
         "fetch_error": error,
+        "body_source": chosen.source if record.kind != "catalog" and not error else None,
+        "attachment_problem": chosen.problem if record.kind != "catalog" and not error else None,
         "parse_problems": "; ".join(dict.fromkeys(problems)) or None,
     }
     return page

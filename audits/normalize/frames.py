@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from audits.normalize import body_facts
+from audits.normalize.attachments.body import FileReader
 from audits.normalize.documents import Page, normalise_page
 from audits.normalize.section_kinds import SectionKinds, load_section_kinds
 from audits.normalize.tables import T2_ROWS, T3_COLS, T3_ROWS, T4_COLS
@@ -84,13 +85,16 @@ def _typed(values: list, dtype: str) -> pd.Series | pd.api.extensions.ExtensionA
     return pd.array(values, dtype=dtype)
 
 
-def build_frames(records: Iterable[PageRecord], crawl_id: int, kinds: SectionKinds | None = None) -> Frames:
+def build_frames(records: Iterable[PageRecord], crawl_id: int, kinds: SectionKinds | None = None,
+                 read_file: FileReader | None = None) -> Frames:
+    """`read_file(sha256)` gives a downloaded attachment's bytes, so reports published as
+    attachments are read (`audits.normalize.attachments`)."""
     kinds = kinds or load_section_kinds()
     docs, sections, cells = _Columns(DOCUMENT_COLUMNS), _Columns(SECTION_COLUMNS), _Columns(TABLE_CELL_COLUMNS)
     figures, groups = _Columns(FIGURE_COLUMNS), _Columns(FIGURE_GROUP_COLUMNS)
     wide = {name: _Columns(cols) for name, cols in WIDE_COLUMNS.items()}
     for record in records:
-        page = normalise_page(record, crawl_id, kinds)
+        page = normalise_page(record, crawl_id, kinds, read_file)
         docs.add(page.document)
         _add_rows(page, sections, cells, figures, groups, wide)
     return Frames(

@@ -33,7 +33,7 @@ SUITE_META_KEYS = ("frame", "description", "parameters")  # govaudit's, under th
 EXPECTATION_KEYS = ("type", "kwargs", "meta")
 META_REQUIRED = ("id", "severity", "title", "message", "basis", "fix")
 META_KEYS = (*META_REQUIRED, "kind")
-NOT_SUITES = {"section_kinds.yml"}  # keyword sets read by the normaliser, not a suite
+NOT_SUITES = {"section_kinds.yml", "scoring.yml", "waivers.yml"}  # read by the normaliser, the scorecard and the waivers, not suites
 _PAIR_TYPES = {"expect_column_pair_values_a_to_be_greater_than_b", "expect_column_pair_values_to_be_equal",
                "expect_column_pair_values_to_be_in_set"}
 

@@ -16,7 +16,8 @@ import pandas as pd
 
 from audits.defaults import RULE_TEXT_CAP
 
-_ORGAN = re.compile(r"(?:人民政府|政府|办事处|委员会|办公厅|办公室|管理局|局|院|署|中心|所|(?<!网)站|队|馆|会|处|厅|部|社|室|委|办)$")
+_ORGAN = re.compile(
+    r"(?:人民政府|政府|办事处|委员会|办公厅|办公室|管理局|局|院|署|中心|所|(?<!网)站|队|馆|会|处|厅|部|社|室|委|办)$")
 
 
 def _abbreviates(short: str, full: str) -> bool:

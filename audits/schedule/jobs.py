@@ -51,6 +51,11 @@ def run_job(job_id: str, schedule_path: str, store_path: str, *, rules_dir: str 
     """
     schedule = load_schedule(schedule_path)
     job = schedule.job(job_id)
+    from audits.rules.calendar_watch import calendar_notice  # imports the rules (and GX) only when a job runs
+
+    notice = calendar_notice()
+    if notice is not None:
+        log.warning("job %s: %s", job_id, notice.message())
     store_path = str(defaults.store_path(store_path))
     lock = JobLock(lock_dir_for(store_path), f"job-{job_id}")
     try:
@@ -88,7 +93,7 @@ def _run_locked(job: ScheduledJob, store_path: str, rules_dir: str | None, repor
             _finish(conn, current, "failed", error=f"{type(exc).__name__}: {exc}")
             return JobResult(job_id, "failed", f"job {job_id}: the site run failed: {exc}")
         try:
-            queued = queue_digests(conn, job, outcome)
+            queued = queue_digests(conn, job, outcome, store_path=store_path)
         except Exception as exc:  # the report exists; the mail could not be composed
             log.exception("job %s: the digests could not be queued", job_id)
             _finish(conn, current, "failed", run_id=str(outcome.run_id), report_path=str(outcome.report_path),
@@ -116,9 +121,14 @@ def _run_locked(job: ScheduledJob, store_path: str, rules_dir: str | None, repor
 
 
 def queue_digests(conn: sqlite3.Connection, job: ScheduledJob, outcome: RunOutcome,
-                  settings: SmtpSettings | None = None, now: datetime | None = None) -> int:
-    """Compose one digest per recipient and put them all in the outbox in one transaction."""
+                  settings: SmtpSettings | None = None, now: datetime | None = None,
+                  store_path: str | Path | None = None) -> int:
+    """Compose one digest per recipient and put them all in the outbox in one transaction.
+
+    When the run is in the store's history (always, for a scheduled job) the digest is built from
+    the same standing as the report: same scores, same previous run of record, same waivers."""
     now = now or datetime.now(timezone.utc)
+    where = run_standing(store_path or _database_path(conn), outcome.run_id)
     run_id = str(outcome.run_id)
     previous = previous_keys(conn, job.id, run_id)
     with conn:
@@ -134,11 +144,31 @@ def queue_digests(conn: sqlite3.Connection, job: ScheduledJob, outcome: RunOutco
     domain = mail_from.domain if mail_from else "localhost"
     messages = []
     for recipient in job.recipients:
-        digest = render_digest(job, recipient, outcome, previous, now)
+        digest = render_digest(job, recipient, outcome, previous, now, where)
         message_id = outbox.message_id(conn, run_id, recipient.email, domain)
         messages.append((recipient.email, compose(digest, recipient, mail_from, message_id,
                                                   Path(outcome.report_path), run_id, now)))
     return outbox.enqueue(conn, run_id, messages, job.id, str(outcome.report_path), now)
+
+
+def run_standing(store_path: str | Path | None, run_id: Any) -> Any:
+    """The report's standing of `run_id`, or None when the store holds no such audit run."""
+    from audits.history import load_run
+    from audits.report.diff import compare_runs
+    from audits.report.standing import standing
+
+    if not store_path:
+        return None
+    try:
+        run_id = int(run_id)
+        return standing(store_path, load_run(store_path, run_id), compare_runs(store_path, run_id))
+    except (LookupError, ValueError, TypeError):
+        return None
+
+
+def _database_path(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return row[2] if row and row[2] else None
 
 
 def previous_keys(conn: sqlite3.Connection, job_id: str, run_id: str) -> set[str] | None:

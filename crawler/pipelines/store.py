@@ -2,9 +2,10 @@
 
 Writing at once (not at spider close) means a crawl killed half-way keeps what it fetched, and
 the (crawl id, URL) key means running the same crawl again replaces pages instead of
-duplicating them. A store that stops taking writes (disk full, file made read-only) ends the
-crawl at once with reason `store_failed`: fetching on would only lose every later page, and
-the parent marks such a crawl failed.
+duplicating them. Downloaded attachment files are stored by content hash, once. A store that
+stops taking writes (disk full, file made read-only) ends the crawl at once with reason
+`store_failed`: fetching on would only lose every later page, and the parent marks such a
+crawl failed.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
+from crawler.attachments import AttachmentFile
 from govaudit.records import PageRecord
 from govaudit.store import Store
 
@@ -48,12 +50,22 @@ class StorePipeline:
             try:
                 self.store.save_page(self.crawl_id, item)
             except (sqlite3.OperationalError, OSError) as exc:
-                self.failed = f"the store {self.store_path} stopped taking writes: {exc}"
-                if self.crawler is not None:
-                    self.crawler.stats.set_value("govaudit/store_error", self.failed)
-                    self._close(STORE_FAILED)
-                raise DropItem(self.failed) from None
+                self._failed(exc)
+        elif isinstance(item, AttachmentFile) and self.store:
+            if self.failed:
+                raise DropItem(f"not stored: {self.failed}")
+            try:
+                self.store.save_attachment_file(item.sha256, item.content_type, item.content)
+            except (sqlite3.OperationalError, OSError) as exc:
+                self._failed(exc)
         return item
+
+    def _failed(self, exc: Exception) -> None:
+        self.failed = f"the store {self.store_path} stopped taking writes: {exc}"
+        if self.crawler is not None:
+            self.crawler.stats.set_value("govaudit/store_error", self.failed)
+            self._close(STORE_FAILED)
+        raise DropItem(self.failed) from None
 
     def _close(self, reason: str) -> None:
         assert self.crawler is not None and self.crawler.engine is not None

@@ -2,7 +2,8 @@
 
 A dialect spider only knows how its platform lists documents (data islands, paging
 endpoints, index_N pages). It hands each listed document to `detail_request`; fetching,
-reading and recording the detail page, checking its attachments and recording failures
+reading and recording the detail page, checking its attachments (downloading those that
+look like a report's file, `crawler.attachments`) and recording failures
 are the same everywhere and live here, so adding TRS touches nothing else.
 """
 from __future__ import annotations
@@ -27,6 +28,7 @@ from twisted.internet.defer import CancelledError
 from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 
+from crawler.attachments import TOO_LARGE, AttachmentFile, candidates as attachment_candidates
 from crawler.detail import DetailParts, extract_detail
 from govaudit.records import PageRecord
 from crawler.sites import SiteConfig, Unit, load_site
@@ -300,6 +302,8 @@ class CatalogSpider(scrapy.Spider):
                           headers=_headers(response) if response is not None else {})
 
     # attachments: checked one after another so the record is stored once, complete ---------
+    # Links that look like a report's file are downloaded (GET, within the attachment limits)
+    # and their bytes yielded for the store; the others are only probed with HEAD.
     def check_attachments(self, record: PageRecord, pending: list[dict[str, str]]) -> Iterator[Any]:
         unchecked = [a for a in pending if "status" not in a]
         if not unchecked or not self.settings.getbool("GOVAUDIT_CHECK_ATTACHMENTS"):
@@ -308,11 +312,23 @@ class CatalogSpider(scrapy.Spider):
         attachment = unchecked[0]
         problem = link_problem(attachment.get("url"))
         if problem is None:
+            kwargs = {"record": record, "attachment": attachment}
             try:
-                request = Request(attachment["url"].strip(), method="HEAD", callback=self._attachment_done,
-                                  errback=self._attachment_failed, dont_filter=True,
-                                  cb_kwargs={"record": record, "attachment": attachment}, meta={"unit": record.unit})
+                if self._should_download(record, attachment):
+                    attachment["download"] = "1"
+                    request = Request(
+                        attachment["url"].strip(), callback=self._attachment_downloaded,
+                        errback=self._attachment_failed, dont_filter=True, cb_kwargs=kwargs,
+                        meta={"unit": record.unit,
+                              "download_maxsize": self.settings.getint("GOVAUDIT_ATTACHMENT_MAXSIZE"),
+                              "download_warnsize": 0,
+                              "download_timeout": self.settings.getfloat("GOVAUDIT_ATTACHMENT_TIMEOUT")})
+                else:
+                    request = Request(attachment["url"].strip(), method="HEAD", callback=self._attachment_done,
+                                      errback=self._attachment_failed, dont_filter=True, cb_kwargs=kwargs,
+                                      meta={"unit": record.unit})
             except (ValueError, TypeError) as exc:
+                attachment.pop("download", None)
                 problem = f"link cannot be requested ({exc})"
             else:
                 yield request
@@ -323,14 +339,38 @@ class CatalogSpider(scrapy.Spider):
         attachment["error"] = f"not followed: {problem}"
         yield from self.check_attachments(record, record.attachments)
 
+    def _should_download(self, record: PageRecord, attachment: dict[str, str]) -> bool:
+        if not self.settings.getbool("GOVAUDIT_DOWNLOAD_ATTACHMENTS"):
+            return False
+        limit = self.settings.getint("GOVAUDIT_ATTACHMENT_MAX_PER_PAGE")
+        return any(a is attachment for a in attachment_candidates(record, limit))
+
     def _attachment_done(self, response: Response, record: PageRecord, attachment: dict) -> Iterator[Any]:
         attachment["status"] = str(response.status)
+        yield from self.check_attachments(record, record.attachments)
+
+    def _attachment_downloaded(self, response: Response, record: PageRecord, attachment: dict) -> Iterator[Any]:
+        attachment["status"] = str(response.status)
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        file = AttachmentFile.of(response.url, content_type, response.body)
+        attachment.update(sha256=file.sha256, size=str(len(response.body)), content_type=content_type)
+        self.crawler.stats.inc_value("govaudit/attachments/downloaded")
+        yield file
         yield from self.check_attachments(record, record.attachments)
 
     def _attachment_failed(self, failure: Failure) -> Iterator[Any]:
         kw = failure.request.cb_kwargs
         status, reason = failure_status(failure, self.settings)
+        if failure.check(DownloadCancelledError) and "max size" in str(failure.value):
+            limit = self.settings.getint("GOVAUDIT_ATTACHMENT_MAXSIZE")
+            reason = (f"attachment too large: {original_url(failure.request)} is bigger than "
+                      f"GOVAUDIT_ATTACHMENT_MAXSIZE={limit} bytes; not downloaded (raise the limit to read it)")
+        elif failure.check(DownloadTimeoutError) and kw["attachment"].get("download"):
+            reason = (f"attachment timed out: {original_url(failure.request)} not received within "
+                      f"GOVAUDIT_ATTACHMENT_TIMEOUT={self.settings.getfloat('GOVAUDIT_ATTACHMENT_TIMEOUT'):g}s")
         kw["attachment"]["status"] = str(status) if status else "error"
+        if failure.check(DownloadCancelledError) and "max size" in str(failure.value):
+            kw["attachment"]["status"] = TOO_LARGE  # the link works; the file is beyond the limit
         kw["attachment"]["error"] = reason
         yield from self.check_attachments(kw["record"], kw["record"].attachments)
 

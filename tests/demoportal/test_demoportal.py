@@ -22,6 +22,7 @@ from demoportal import regulation as reg
 from demoportal.bodies import seed_paragraphs
 from demoportal.fazhi_texts import RESPONSIBLE_WORDS
 from demoportal.generator import build_documents
+from demoportal.attachment_units import ATTACHMENT_UNITS
 from demoportal.units import ALL_UNITS, UNITS
 from demoportal.workdays import workdays_between
 from demoportal.xxgk_tables import outcome_keys
@@ -34,7 +35,7 @@ RULES_AT_300 = {
     "FZ-DATE-1", "FZ-DATE-2", "XX-DATE-1", "XX-DATE-2", "ROUTINE-LAG-1", "FZ-SEC-1", "FZ-SEC-2", "FZ-SEC-4",
     "FZ-SEC-3", "FZ-SEC-3-FOLDED", "FZ-NEXT-1", "TITLE-YEAR-1", "XX-FMT-1", "I3-1", "I3-2", "I3-3", "I3-6",
     "I4-1", "T2-1", "FIG-1", "FIG-2", "FIG-3", "META-1", "META-2", "META-4", "META-3", "IDX-1", "IDX-2",
-    "DOC-1", "COPY-1", "COPY-2", "COPY-3", "FETCH-1", "ATTACH-1",
+    "DOC-1", "COPY-1", "COPY-2", "COPY-3", "FETCH-1", "ATTACH-1", "ATTACH-2",
 }
 RECORD_HREF = re.compile(r"""href=['"](/art/[^'"]+)['"]""")
 
@@ -85,7 +86,8 @@ def test_demo_yml_units_equal_generator_units():
     config = yaml.safe_load((REPO / "crawler/sites/demo.yml").read_text(encoding="utf-8"))
     assert config["name"] == "tongxiang-demo" and config["cms"] == "hanweb"
     assert [(u["name"], u["level"], u.get("cms", "hanweb"), u.get("catalogs") or [u["catalog"]])
-            for u in config["units"]] == [(u.name, u.level, u.cms, list(u.catalog_paths)) for u in ALL_UNITS]
+            for u in config["units"]] == [(u.name, u.level, u.cms, list(u.catalog_paths))
+                                          for u in ALL_UNITS + ATTACHMENT_UNITS]
     assert [u.name for u in ALL_UNITS[:len(UNITS)]] == [u.name for u in UNITS]  # Hanweb units first, unchanged
 
 
@@ -276,8 +278,11 @@ def test_missing_pages_and_attachments_answer_404(demo_portal):
             status, headers, body = fetch(demo_portal.url_for(att["path"]))
             assert status == att["status"]
             statuses[status] += 1
-            if status == 200:
-                assert body.startswith(b"%PDF-") and headers["Content-Type"] == "application/pdf"
+            if status == 200 and att["path"].endswith(".pdf"):
+                assert body.startswith(b"%PDF-") and headers["Content-Type"] in ("application/pdf",
+                                                                                 "application/octet-stream")
+            elif status == 200:  # .docx and .xlsx reports
+                assert body.startswith(b"PK\x03\x04")
             head = urllib.request.Request(demo_portal.url_for(att["path"]), method="HEAD")
             try:
                 with urllib.request.urlopen(head, timeout=30) as resp:
@@ -310,7 +315,7 @@ def test_every_rule_class_is_injected_once_per_document(demo_portal):
     assert len(units) >= 12  # spread over units
     for d in docs:
         for x in d["defects"]:
-            assert x["kind"] == ("could_not_check" if x["rule_id"] == "FETCH-1" else "failure")
+            assert x["kind"] == ("could_not_check" if x["rule_id"] in ("FETCH-1", "ATTACH-2") else "failure")
 
 
 def _date(text: str) -> date:
@@ -439,8 +444,9 @@ def test_table_identities_hold_on_clean_reports_and_break_on_their_defects(porta
         text = portal.body_text(doc)
         assert ("本年制发件数" in text) == (expected_template == "2021")
         assert ("1.申请人无正当理由逾期不补正" in text) == (expected_template == "2021")
-    # Six table defects on the Hanweb units and six on the other platforms' (their own stream).
-    assert checked[(True, True)] == 6 and checked[(True, False)] > 90
+    # Six table defects on the Hanweb units (and 3 more inside reports published as files, on
+    # Hanweb units too) and six on the other platforms' (their own stream).
+    assert checked[(True, True)] == 6 + 3 and checked[(True, False)] > 90
     assert checked[(False, True)] == 6 and checked[(False, False)] > 20
 
 

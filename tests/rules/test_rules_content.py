@@ -171,6 +171,9 @@ for raw in ("2023-02-29", "2023-13-01", "0000-00-00", "2023-02"):
     case(f"发文日期 {raw} is not reported missing", bad, "META-1", None)
     case(f"发文日期 {raw}: 发布≥发文 cannot be checked", bad, "META-2", "could_not_check")
 case("valid dates are not malformed", doc(), "DATE-1", None)
+both = doc(published_at="2023-01-06 16:08", published_malformed="202316")  # as hx054: 发布时间 beside 公开日期
+case("a garbled second date beside a valid one is reported (hx054)", both, "DATE-1", "failure")
+case("the valid date still serves the rules that need it", both, "META-2", None)
 case("missing 发文日期 is META-1, not DATE-1", doc(issued_date=None), "META-1", "failure")
 case("missing 发文日期 is not malformed", ROWS["documents"][-1], "DATE-1", None)
 future = doc(issued_date="2033-03-02", published_at="2023-03-05", index_no="001008004005091/2023-100777")
@@ -260,6 +263,11 @@ for i, value in enumerate((20, 22, 25, 21, 23, 400)):
 # --- fetch, parse, attachments ---------------------------------------------------------------
 case("broken attachment", doc(attachment_count=3, broken_attachments=2), "ATTACH-1", "failure")
 case("working attachments", doc(attachment_count=3, broken_attachments=0), "ATTACH-1", None)
+case("report only in a scanned attachment", doc(body_length=0, body_source="pdf",
+                                                 attachment_problem="附件《附件1.pdf》：扫描件，无文字层"),
+     "ATTACH-2", "could_not_check")
+case("report read from its attachment", doc(body_source="docx"), "ATTACH-2", None)
+case("report in the page body", doc(body_source="html"), "ATTACH-2", None)
 case("unreachable catalog", doc(kind="catalog", http_status=503, fetch_error="HTTP 503", body_length=None), "FETCH-2", "could_not_check")
 case("timeout", doc(http_status=None, fetch_error="timeout", body_length=None), "FETCH-1", "could_not_check")
 case("challenge page", doc(http_status=412, fetch_error="blocked: HTTP 412 at x, a JavaScript challenge page", body_length=None), "FETCH-3", "could_not_check")
