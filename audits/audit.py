@@ -63,7 +63,7 @@ def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | P
         crawl = store.crawl(crawl_id)
         if crawl is None:
             raise LookupError(f"no crawl with id {crawl_id} in {store_path}")
-        frames = build_frames(store.pages(crawl_id), crawl_id, kinds=pack.section_kinds)
+        frames = build_frames(store.pages(crawl_id), crawl_id, kinds=pack.section_kinds, wording=pack.wording)
     result = run_rules(frames, rules, now=now, pack=pack)
     run_id = record_run(store_path, site=crawl["site"], crawl_id=crawl_id, documents=frames.documents,
                         findings=result.findings, rule_stats=result.rule_stats, rules_dir=str(rules))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-from govaudit.vocabulary import UNIT_LEVELS
+from govaudit.vocabulary import COLUMN_KINDS, UNIT_LEVELS
 from govaudit.yamlsource import YamlDoc, YamlError, dotted, load_yaml
 from crawler.settings import GOVAUDIT_SPIDERS
 
@@ -34,10 +34,20 @@ class Politeness:
 
 
 @dataclass(frozen=True)
+class Column:
+    """A site column (工作动态, 通知公告…) whose listing is read for freshness, never crawled."""
+
+    name: str
+    url: str  # absolute after loading
+    kind: str | None = None  # news | notices | personnel | other; None: inferred from the name by the audit
+
+
+@dataclass(frozen=True)
 class Unit:
     name: str
     level: str
     catalog: str  # catalog start URL, absolute after loading
+    columns: tuple[Column, ...] = ()
 
     @property
     def host(self) -> str:
@@ -77,13 +87,24 @@ class SiteConfig:
             parsed = urlparse(unit.catalog)
             path = parsed.path + (f"?{parsed.query}" if parsed.query else "")
             same_host = (parsed.hostname, parsed.port) == (old.hostname, old.port)
-            units.append(replace(unit, catalog=urljoin(base_url, path)) if same_host else unit)
+            if same_host:
+                unit = replace(unit, catalog=urljoin(base_url, path))
+            units.append(replace(unit, columns=tuple(_rerooted(c, old, base_url) for c in unit.columns)))
         return replace(self, base_url=base_url, units=tuple(units))
 
 
 _TOP_KEYS = {"name", "title", "cms", "base_url", "allow_private_hosts", "allowed_hosts", "politeness", "units"}
 _POLITENESS_KEYS = {f for f in Politeness.__dataclass_fields__}
 _UNIT_KEYS = {"name", "level", "catalog"}
+_UNIT_OPTIONAL_KEYS = {"columns"}
+_COLUMN_KEYS = {"name", "url", "kind"}
+
+
+def _rerooted(column: Column, old: Any, base_url: str) -> Column:
+    parsed = urlparse(column.url)
+    if (parsed.hostname, parsed.port) != (old.hostname, old.port):
+        return column
+    return replace(column, url=urljoin(base_url, parsed.path + (f"?{parsed.query}" if parsed.query else "")))
 
 
 def resolve_site_path(ref: str | Path) -> Path:
@@ -134,7 +155,7 @@ def parse_site(doc: YamlDoc) -> SiteConfig:
         where = ("units", i)
         if not isinstance(raw, dict):
             raise _err(doc, where, f"field '{dotted(where)}': expected a mapping with name, level, catalog")
-        _no_unknown(doc, where, raw, _UNIT_KEYS)
+        _no_unknown(doc, where, raw, _UNIT_KEYS | _UNIT_OPTIONAL_KEYS)
         for key in _UNIT_KEYS:
             if key not in raw:
                 raise _err(doc, where, f"field '{dotted(where)}': missing '{key}'")
@@ -147,7 +168,8 @@ def parse_site(doc: YamlDoc) -> SiteConfig:
             raise _err(doc, where + ("level",),
                        f"field '{dotted(where + ('level',))}': {level!r} is not one of {', '.join(UNIT_LEVELS)}")
         catalog = urljoin(base_url, _str(doc, where + ("catalog",), raw["catalog"]))
-        units.append(Unit(name=uname, level=level, catalog=catalog))
+        columns = _columns(doc, where + ("columns",), raw.get("columns") or [], base_url)
+        units.append(Unit(name=uname, level=level, catalog=catalog, columns=columns))
     allowed = data.get("allowed_hosts") or []
     if not isinstance(allowed, list) or not all(isinstance(h, str) for h in allowed):
         raise _err(doc, ("allowed_hosts",), "field 'allowed_hosts': expected a list of host names")
@@ -158,6 +180,32 @@ def parse_site(doc: YamlDoc) -> SiteConfig:
         name=name, cms=cms, base_url=base_url, units=tuple(units), title=str(data.get("title") or ""),
         allow_private_hosts=allow_private, allowed_hosts=tuple(allowed), politeness=politeness, path=doc.file,
     )
+
+
+def _columns(doc: YamlDoc, where: tuple, raw: Any, base_url: str) -> tuple[Column, ...]:
+    """A unit's site columns: `- {name: 工作动态, url: /col/col123/index.html, kind: news}`."""
+    if not isinstance(raw, list):
+        raise _err(doc, where, f"field '{dotted(where)}': expected a list of {{name, url, kind}}")
+    columns, seen = [], set()
+    for i, item in enumerate(raw):
+        at = where + (i,)
+        if not isinstance(item, dict):
+            raise _err(doc, at, f"field '{dotted(at)}': expected a mapping with name, url and optionally kind")
+        _no_unknown(doc, at, item, _COLUMN_KEYS)
+        for key in ("name", "url"):
+            if key not in item:
+                raise _err(doc, at, f"field '{dotted(at)}': missing '{key}'")
+        name = _str(doc, at + ("name",), item["name"])
+        url = urljoin(base_url, _str(doc, at + ("url",), item["url"]))
+        if url in seen:
+            raise _err(doc, at + ("url",), f"field '{dotted(at + ('url',))}': column {url} listed twice")
+        seen.add(url)
+        kind = item.get("kind")
+        if kind is not None and kind not in COLUMN_KINDS:
+            raise _err(doc, at + ("kind",), f"field '{dotted(at + ('kind',))}': {kind!r} is not one of "
+                                            f"{', '.join(COLUMN_KINDS)} (leave it out to infer it from the name)")
+        columns.append(Column(name=name, url=url, kind=kind))
+    return tuple(columns)
 
 
 def _politeness(doc: YamlDoc, raw: Any) -> Politeness:

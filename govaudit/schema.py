@@ -68,6 +68,9 @@ CREATE TABLE IF NOT EXISTS pages (
     body_html TEXT NOT NULL,
     attachments TEXT NOT NULL,
     error TEXT,
+    column_name TEXT,
+    column_kind TEXT,
+    listing TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (crawl_id, url)
 );
 CREATE INDEX IF NOT EXISTS pages_unit ON pages (crawl_id, unit);
@@ -172,8 +175,16 @@ CONTRACT_TABLES = (("findings", FINDING_COLUMNS), ("doc_snapshots", DOCUMENT_COL
                    ("rule_stats", RULE_STAT_COLUMNS))
 
 
+# Columns added to `pages` after its first release (a store written before gets them on open).
+PAGE_ADDED_COLUMNS = (("column_name", "TEXT"), ("column_kind", "TEXT"), ("listing", "TEXT NOT NULL DEFAULT '[]'"))
+
+
 def apply_schema(conn: sqlite3.Connection) -> None:
     conn.executescript(SCHEMA)
+    present_pages = {row[1] for row in conn.execute("PRAGMA table_info(pages)")}
+    for name, sql_type in PAGE_ADDED_COLUMNS:
+        if name not in present_pages:
+            conn.execute(f"ALTER TABLE pages ADD COLUMN {name} {sql_type}")
     for table, columns in CONTRACT_TABLES:
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         for name in columns.keys() - present:

@@ -18,7 +18,7 @@ from govaudit.records import PageRecord
 from govaudit.schema import apply_schema
 
 
-_JSON_FIELDS = ("headers", "meta_pairs", "meta_tags", "attachments")
+_JSON_FIELDS = ("headers", "meta_pairs", "meta_tags", "attachments", "listing")
 CRAWL_STATUSES = ("running", "complete", "partial", "failed")
 
 

@@ -15,9 +15,11 @@ import pandas as pd
 
 from audits.normalize.documents import Page, normalise_page
 from audits.normalize.section_kinds import SectionKinds, load_section_kinds
+from audits.normalize.site_columns import column_row
 from audits.normalize.tables import T2_ROWS, T3_COLS, T3_ROWS, T4_COLS
+from audits.normalize.wording import Wording, load_wording
 from govaudit.columns import (
-    DOCUMENT_COLUMNS, FIGURE_COLUMNS, FIGURE_GROUP_COLUMNS, SECTION_COLUMNS, TABLE_CELL_COLUMNS,
+    DOCUMENT_COLUMNS, FIGURE_COLUMNS, FIGURE_GROUP_COLUMNS, SECTION_COLUMNS, SITE_COLUMN_COLUMNS, TABLE_CELL_COLUMNS,
 )
 from govaudit.records import PageRecord
 
@@ -45,6 +47,7 @@ class Frames:
     table4_wide: pd.DataFrame
     figures: pd.DataFrame
     figure_groups: pd.DataFrame
+    site_columns: pd.DataFrame
 
     def to_csv(self, directory: str | Path) -> list[Path]:
         """One `<frame>.csv` per frame, UTF-8 with BOM so that Excel opens Chinese text."""
@@ -81,19 +84,28 @@ def _typed(values: list, dtype: str) -> pd.Series | pd.api.extensions.ExtensionA
     return pd.array(values, dtype=dtype)
 
 
-def build_frames(records: Iterable[PageRecord], crawl_id: int, kinds: SectionKinds | None = None) -> Frames:
+def build_frames(records: Iterable[PageRecord], crawl_id: int, kinds: SectionKinds | None = None,
+                 wording: Wording | None = None) -> Frames:
     kinds = kinds or load_section_kinds()
+    wording = wording or load_wording()
     docs, sections, cells = _Columns(DOCUMENT_COLUMNS), _Columns(SECTION_COLUMNS), _Columns(TABLE_CELL_COLUMNS)
     figures, groups = _Columns(FIGURE_COLUMNS), _Columns(FIGURE_GROUP_COLUMNS)
+    site_columns = _Columns(SITE_COLUMN_COLUMNS)
     wide = {name: _Columns(cols) for name, cols in WIDE_COLUMNS.items()}
     for record in records:
+        if record.kind == "column":  # a site column's listing: judged as a whole, not a document
+            site_columns.add(column_row(record, crawl_id))
+            continue
         page = normalise_page(record, crawl_id, kinds)
+        readable = record.kind == "detail" and not page.document.get("fetch_error")
+        page.document.update(wording.scan(record.page_title, record.body_text) if readable
+                             else dict.fromkeys(("serious_wording", "wording_typos")))
         docs.add(page.document)
         _add_rows(page, sections, cells, figures, groups, wide)
     return Frames(
         documents=docs.frame(), sections=sections.frame(), table_cells=cells.frame(),
         table2_wide=wide["二"].frame(), table3_wide=wide["三"].frame(), table4_wide=wide["四"].frame(),
-        figures=figures.frame(), figure_groups=groups.frame(),
+        figures=figures.frame(), figure_groups=groups.frame(), site_columns=site_columns.frame(),
     )
 
 

@@ -61,7 +61,19 @@ def _fold(texts: pd.Series) -> str:
     return shown + (f"；…（共 {len(unique)} 处）" if len(unique) > MAX_LISTED else "")
 
 
-def build_findings(parts: list[pd.DataFrame], documents: pd.DataFrame) -> pd.DataFrame:
+_EVIDENCE = ("site", "unit", "doc_id", "title", "crawl_id", "content_hash", "fetched_at")
+
+
+def _evidence(documents: pd.DataFrame, others: list[pd.DataFrame]) -> pd.DataFrame:
+    """Evidence per url: the documents', then rows of frames whose url is no document (a site
+    column's listing, a unit's veto row), which carry their own site, unit and title."""
+    frames = [documents] + [o for o in others if len(o)]
+    shaped = [f[[c for c in _EVIDENCE + ("url",) if c in f.columns]] for f in frames]
+    return pd.concat(shaped, ignore_index=True).drop_duplicates("url").set_index("url") if frames else documents
+
+
+def build_findings(parts: list[pd.DataFrame], documents: pd.DataFrame,
+                   other_evidence: list[pd.DataFrame] | None = None) -> pd.DataFrame:
     """Fold per-row parts into one finding per (document, rule) and add the document's evidence."""
     parts = [p for p in parts if len(p)]
     if not parts:
@@ -76,9 +88,9 @@ def build_findings(parts: list[pd.DataFrame], documents: pd.DataFrame) -> pd.Dat
         for column in ("message", "observed", "expected"):
             first.loc[many, column] = folded[column].agg(_fold)
     findings = first.reset_index()
-    evidence = documents.drop_duplicates("url").set_index("url")
+    evidence = _evidence(documents, other_evidence or [])
     for column in ("site", "unit", "doc_id", "title", "crawl_id", "content_hash"):
-        findings[column] = findings["url"].map(evidence[column]) if len(evidence) else pd.NA
+        findings[column] = findings["url"].map(evidence[column]) if len(evidence) and column in evidence else pd.NA
     fetched = pd.to_datetime(findings["url"].map(evidence["fetched_at"]), utc=True) if len(evidence) else None
     findings["fetched_at"] = fetched.dt.strftime("%Y-%m-%dT%H:%M:%SZ") if fetched is not None else pd.NA
     ident = findings["doc_id"].astype("string").fillna(findings["url"].astype("string"))
