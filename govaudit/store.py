@@ -128,7 +128,9 @@ class Store:
                 yield row_to_record(row)
 
     def page_count(self, crawl_id: int) -> int:
-        return int(self.conn.execute("SELECT COUNT(*) FROM pages WHERE crawl_id=?", (crawl_id,)).fetchone()[0])
+        """Pages of the catalogs (details and unreadable catalogs); site-column listings apart."""
+        return int(self.conn.execute("SELECT COUNT(*) FROM pages WHERE crawl_id=? AND kind != 'column'",
+                                     (crawl_id,)).fetchone()[0])
 
 
 def row_to_record(row: sqlite3.Row) -> PageRecord:
