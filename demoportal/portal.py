@@ -17,6 +17,7 @@ from .bodies import blocks_text, document_blocks, report_tables
 from .catalog_pages import column_page, list_title
 from .detail_page import render_detail
 from .generator import build_documents
+from .site_columns import COLUMNS_BY_ID, column_page as site_column_page, manifest_entries
 from .model import Document
 from .units import HOST_TITLE, SITE_NAME, UNITS, UNITS_BY_COLUMN, Unit
 from .xxgk_tables import XxgkTables
@@ -67,6 +68,11 @@ class Portal:
     def last_modified(self, doc: Document) -> float:
         return self.changed_at.get(doc.doc_id, _posix(doc.published))
 
+    def site_column_html(self, column_id: int) -> str | None:
+        """A spot-check column page (demoportal.site_columns), dated relative to today."""
+        column = COLUMNS_BY_ID.get(column_id)
+        return site_column_page(column) if column else None
+
     def unit_by_column(self, column_id: int) -> Unit | None:
         return UNITS_BY_COLUMN.get(column_id)
 
@@ -103,6 +109,7 @@ class Portal:
             "seed": self.seed, "size": self.size, "site": SITE_NAME, "host_title": HOST_TITLE,
             "units": [self._unit_entry(u) for u in self.units],
             "documents": [self._doc_entry(d) for d in sorted(self.documents, key=lambda d: d.doc_id)],
+            **manifest_entries(),
         }
 
     def _unit_entry(self, unit: Unit) -> dict:
