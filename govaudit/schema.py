@@ -168,7 +168,25 @@ CREATE TABLE IF NOT EXISTS sent_log (
 CREATE TABLE IF NOT EXISTS mail_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-SCHEMA = CRAWLS + CATALOG_CHANGES + HISTORY + JOBS + OUTBOX
+# Availability probes (crawler.probe): one row per attempt at a site's home page or a unit's
+# catalog page; the audit reads the last 7 days (站点无法访问, 国办秘函〔2019〕19号).
+PROBES = """
+CREATE TABLE IF NOT EXISTS probes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    site TEXT NOT NULL,
+    unit TEXT NOT NULL,        -- the unit whose catalog was probed, or （门户首页） for the home page
+    target TEXT NOT NULL,      -- home | catalog
+    url TEXT NOT NULL,
+    started_at TEXT NOT NULL,  -- ISO 8601, UTC
+    elapsed REAL,              -- seconds until the answer (or the failure)
+    http_status INTEGER,
+    ok INTEGER NOT NULL,       -- 1: answered 2xx/3xx within the timeout
+    error TEXT                 -- timeout, connection error or HTTP status, in words
+);
+CREATE INDEX IF NOT EXISTS probes_site ON probes (site, started_at);
+"""
+
+SCHEMA = CRAWLS + CATALOG_CHANGES + HISTORY + JOBS + OUTBOX + PROBES
 
 # Tables whose columns follow a frame contract: new contract columns are added on open.
 CONTRACT_TABLES = (("findings", FINDING_COLUMNS), ("doc_snapshots", DOCUMENT_COLUMNS),

@@ -133,6 +133,15 @@ class Store:
                                      (crawl_id,)).fetchone()[0])
 
 
+    # availability probes ----------------------------------------------------------------
+    def probes(self, site: str, since: str | None = None) -> list[dict[str, Any]]:
+        """Probe attempts of a site (crawler.probe), oldest first, from `since` (ISO, UTC) on."""
+        sql, args = "SELECT * FROM probes WHERE site=?", [site]
+        if since:
+            sql, args = sql + " AND started_at >= ?", args + [since]
+        return [dict(r) for r in self.conn.execute(sql + " ORDER BY started_at, id", args)]
+
+
 def row_to_record(row: sqlite3.Row) -> PageRecord:
     data = dict(row)
     data.pop("crawl_id", None)

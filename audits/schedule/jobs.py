@@ -59,6 +59,15 @@ def run_job(job_id: str, schedule_path: str, store_path: str, *, rules_dir: str 
         log.warning("job %s is already running (%s); this run does nothing", job_id, exc)
         return JobResult(job_id, "locked", f"job {job_id} is already running: {exc}")
     conn = connect(store_path)
+    if job.kind == "probe":
+        try:
+            with conn:
+                row_id = conn.execute("INSERT INTO job_runs (job_id, started_at) VALUES (?, ?)",
+                                      (job_id, _now_iso())).lastrowid
+            return _probe_job(conn, row_id, job, store_path)
+        finally:
+            conn.close()
+            lock.release()
     try:
         with conn:  # we hold the lock, so a 'running' row of this job belongs to a dead process
             conn.execute("UPDATE job_runs SET status='interrupted' WHERE job_id=? AND status='running'", (job_id,))
@@ -87,6 +96,21 @@ def run_job(job_id: str, schedule_path: str, store_path: str, *, rules_dir: str 
     if flush.failed:
         message += f"; {flush.waiting} waiting in the outbox ({flush.failed[0][2]}); `govaudit email flush` retries"
     return JobResult(job_id, "done", message, str(outcome.run_id), Path(outcome.report_path), queued, critical, flush)
+
+
+def _probe_job(conn: sqlite3.Connection, row_id: int, job: ScheduledJob, store_path: str) -> JobResult:
+    """An availability probe (crawler.probe): stored for the audit, nothing to mail."""
+    from crawler.probe import run_probe
+
+    try:
+        results = run_probe(job.site, store_path, units=list(job.units) if job.units else None)
+    except Exception as exc:  # recorded, never raised inside the scheduler
+        log.exception("job %s: the probe failed", job.id)
+        _finish(conn, row_id, "failed", error=f"{type(exc).__name__}: {exc}")
+        return JobResult(job.id, "failed", f"job {job.id}: the probe failed: {exc}")
+    failed = sum(not r.ok for r in results)
+    _finish(conn, row_id, "done")
+    return JobResult(job.id, "done", f"job {job.id}: {len(results)} pages probed, {failed} failed")
 
 
 def queue_digests(conn: sqlite3.Connection, job: ScheduledJob, outcome: RunOutcome,
