@@ -23,6 +23,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from audits.mail.recipients import Recipient
+from audits.mail.spotcheck_line import spotcheck_risks
 
 MAX_LISTED = 100  # findings listed in the mail body; the rest are in the attachment
 MAX_ATTACHMENT = 10 * 1024 * 1024  # larger reports stay on disk and the mail says where
@@ -109,6 +110,7 @@ def render_digest(job: DigestJob, recipient: Recipient, outcome: RunOutcome,
         others=counts["total"] - len(highlights), unchecked=_records(unchecked.head(MAX_LISTED)),
         more_unchecked=max(len(unchecked) - MAX_LISTED, 0), report_name=Path(outcome.report_path).name,
         report_path=str(outcome.report_path), attached=attachable(Path(outcome.report_path)),
+        spotcheck=spotcheck_risks(failures, job.lang),
     )
     html = css_inline.inline(_ENV.get_template("mail_digest.html.j2").render(context))
     text = _ENV.get_template("mail_digest.txt.j2").render(context)

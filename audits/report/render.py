@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from audits.defaults import reports_dir
 from audits.history import RunData, load_run, site_runs
 from audits.report.context import build_context, run_time
+from audits.report.spotcheck_box import spotcheck_box
 from audits.report.diff import RunDiff, compare_runs
 from audits.report.exports import write_exports
 from audits.report.i18n import translator
@@ -42,6 +43,7 @@ def render_html(store_path: str | Path, run: RunData, lang: str = "zh",
     previous = next((r for r in site_runs(store_path, run.site) if r["id"] == diff.previous_run_id), None)
     context = build_context(run, diff, run_cards(run), trends, t,
                             previous["started_at"] if previous else None)
+    context["spotcheck"] = spotcheck_box(run, store_path)
     return environment().get_template("report.html.j2").render(**context)
 
 
