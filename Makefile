@@ -30,6 +30,7 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/normalize_bench.py
 	$(BIN)/python bench/audit_bench.py
+	$(BIN)/python bench/wording_bench.py
 	$(BIN)/python bench/crawl_bench.py
 
 clean:

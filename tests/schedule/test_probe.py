@@ -81,3 +81,18 @@ def test_probe_job_kind_in_the_schedule(tmp_path, probed):
     assert result.status == "done" and "2 pages probed, 2 failed" in result.message
     with Store(store) as st:
         assert len(st.probes("tongxiang-demo")) == 2
+
+
+def test_probe_command_prints_each_page_and_stores_the_attempts(tmp_path):
+    import subprocess
+    import sys
+
+    store = tmp_path / "s.sqlite3"
+    with DemoPortal() as portal:
+        result = subprocess.run([sys.executable, "-m", "audits.cli", "probe", "demo", "--base-url", portal.url,
+                                 "--unit", "濮院镇", "--timeout", "5", "--store", str(store)],
+                                capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "2 pages probed, 0 failed" in result.stdout and "濮院镇" in result.stdout
+    with Store(store) as st:
+        assert [r["target"] for r in st.probes("tongxiang-demo")] == ["home", "catalog"]
