@@ -57,6 +57,8 @@ DERIVED: dict[str, dict[str, Derived]] = {
         "update_cutoff": Derived("datetime64[ns]", "审计日期减去更新周期：最新条目不晚于此日即为不更新",
                                  needs=("column_update_periods",)),
         "days_since_update": Derived("Int64", "最新条目距审计日期的天数", needs=("column_update_periods",)),
+        "update_note": Derived("string", "更新情况的说明（最新条目日期与天数，或条目均无日期）",
+                               needs=("column_update_periods",)),
         "update_state": Derived("string", "更新状态：current 正常 | stale 不更新 | dateless 条目无日期（视为不更新）"
                                           " | blank 空白 | not_required 无更新周期", needs=("column_update_periods",)),
     },

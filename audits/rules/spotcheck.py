@@ -63,6 +63,11 @@ def derive_site_columns(frame: pd.DataFrame, periods: dict[str, dict[str, int]],
     state[items == 0] = "blank"
     state[~frame["readable"]] = pd.NA
     frame["update_state"] = state
+    note = ("最新条目 " + newest.dt.strftime("%Y-%m-%d") + "，距审计日 "
+            + frame["days_since_update"].astype("string") + " 天").astype("string")
+    note[state.eq("dateless").fillna(False).astype(bool)] = "条目均未注明发布日期（视为不更新）"
+    note[state.eq("blank").fillna(False).astype(bool)] = "没有任何条目"
+    frame["update_note"] = note
     # pandas' query cannot mask with <NA>: counts compared in row conditions are plain floats.
     for column in ("item_count", "dated_count", "burst_count", "burst_gap_days"):
         frame[column] = pd.to_numeric(frame[column]).astype("float64")

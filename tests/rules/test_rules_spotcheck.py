@@ -64,7 +64,7 @@ def test_personnel_column_one_year_and_other_columns_have_no_period():
 def test_column_whose_items_carry_no_date_counts_as_not_updated():
     found = audit([column(1, newest=None, items=4, dated=0), column(2, newest=AUDIT_DAY, items=4, dated=1)])
     assert hits(found, "COL-STALE") == {"1": "failure"}
-    assert "无日期" in found[found["rule_id"] == "COL-STALE"]["message"].iloc[0]
+    assert "条目均未注明发布日期（视为不更新）" in found[found["rule_id"] == "COL-STALE"]["message"].iloc[0]
 
 
 def test_blank_column_is_blank_not_stale_and_unreadable_column_is_not_a_pass():
