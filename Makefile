@@ -27,6 +27,11 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
+# Style and types: ruff and mypy, configured in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m mypy
+
 bench: $(STAMP)
 	$(BIN)/python bench/normalize_bench.py
 	$(BIN)/python bench/audit_bench.py

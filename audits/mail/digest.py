@@ -49,11 +49,16 @@ class RunOutcome(Protocol):
 class DigestJob(Protocol):
     """What a digest needs of its scheduled job (the schedule file's `ScheduledJob`)."""
 
-    id: str
-    units: tuple[str, ...] | None
-    timezone: str
-    subject: str
-    lang: str
+    @property
+    def id(self) -> str: ...
+    @property
+    def units(self) -> tuple[str, ...] | None: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def lang(self) -> str: ...
 
 
 @dataclass

@@ -8,6 +8,7 @@ stamped 2023-03-31 23:59 is on time.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, ClassVar, Optional
 
 import pandas as pd
@@ -43,6 +44,53 @@ def as_day(series: pd.Series) -> pd.Series:
     return values.dt.normalize()
 
 
+@dataclass(frozen=True)
+class DayRule:
+    """A rule's reading of its kwargs, made once: which columns, and which day of which year.
+
+    The GX metric (`check`), the finding's expected value (`explain`), the plain-language line
+    (`describe`) and the loader's checks (`problems`) all read this one object, so a deadline is
+    computed by one function however many places show it.
+    """
+
+    date_column: str
+    year_column: str
+    year_offset: int
+    day: str | None = None  # one month-day for every row
+    day_by_level: tuple[tuple[str, str], ...] = ()  # or one per unit level
+    level_column: str = "unit_level"
+    only_until: str | None = None
+
+    @classmethod
+    def read(cls, kw: dict[str, Any], day_key: str, default_offset: int) -> "DayRule":
+        by_level = kw.get(f"{day_key}_by_level") or {}
+        return cls(date_column=kw.get("date_column") or "published_at",
+                   year_column=kw.get("year_column") or "report_year",
+                   year_offset=default_offset if kw.get("year_offset") is None else int(kw["year_offset"]),
+                   day=kw.get(day_key), day_by_level=tuple(sorted((str(k), str(v)) for k, v in by_level.items())),
+                   level_column=kw.get("level_column") or "unit_level", only_until=kw.get("only_until"))
+
+    @property
+    def inputs(self) -> list[str]:
+        return [self.date_column, self.year_column, *([self.level_column] if self.day_by_level else [])]
+
+    def years(self, df: pd.DataFrame) -> pd.Series:
+        return pd.to_numeric(df[self.year_column], errors="coerce") + self.year_offset
+
+    def days(self, df: pd.DataFrame) -> pd.Series:
+        """The rule's day for each row (NaT where the year, or the level's day, is unknown)."""
+        if self.day_by_level:
+            levels = df[self.level_column].astype("string")
+            return day_in_year(self.years(df), levels.map(dict(self.day_by_level)).astype("string"))
+        return day_in_year(self.years(df), str(self.day))
+
+    def published(self, df: pd.DataFrame) -> pd.Series:
+        return as_day(df[self.date_column])
+
+    def when(self) -> str:
+        return "、".join(f"{level} {day}" for level, day in self.day_by_level) if self.day_by_level else str(self.day)
+
+
 @audit_type
 class ExpectPublishedByDeadline(AuditExpectation):
     """Published on or before a deadline day of report_year + year_offset.
@@ -64,6 +112,10 @@ class ExpectPublishedByDeadline(AuditExpectation):
         "date_column", "year_column", "year_offset", "deadline", "deadline_by_level", "level_column", "only_until",
     )
 
+    @staticmethod
+    def rule(kw: dict[str, Any]) -> DayRule:
+        return DayRule.read(kw, "deadline", default_offset=1)
+
     @classmethod
     def problems(cls, kw: dict[str, Any]) -> list[str]:
         found = []
@@ -79,52 +131,38 @@ class ExpectPublishedByDeadline(AuditExpectation):
 
     @classmethod
     def input_columns(cls, kw: dict[str, Any]) -> list[str]:
-        columns = [kw.get("date_column") or "published_at", kw.get("year_column") or "report_year"]
-        if kw.get("deadline_by_level"):
-            columns.append(kw.get("level_column") or "unit_level")
-        return columns
-
-    @classmethod
-    def _deadline(cls, df: pd.DataFrame, kw: dict[str, Any]) -> pd.Series:
-        years = pd.to_numeric(df[kw.get("year_column") or "report_year"], errors="coerce") + (kw.get("year_offset") or 0)
-        if kw.get("deadline_by_level"):
-            levels = df[kw.get("level_column") or "unit_level"].astype("string")
-            return day_in_year(years, levels.map(kw["deadline_by_level"]).astype("string"))
-        return day_in_year(years, kw["deadline"])
+        return cls.rule(kw).inputs
 
     @classmethod
     def check(cls, df: pd.DataFrame, kw: dict[str, Any]) -> pd.Series:
-        published = as_day(df[kw.get("date_column") or "published_at"])
-        ok = published <= cls._deadline(df, kw)
-        if kw.get("only_until"):
-            years = pd.to_numeric(df[kw.get("year_column") or "report_year"], errors="coerce") + (kw.get("year_offset") or 0)
-            ok |= published > day_in_year(years, kw["only_until"])
-        return ok | published.isna() | cls._deadline(df, kw).isna()
+        rule = cls.rule(kw)
+        published, deadline = rule.published(df), rule.days(df)
+        ok = published <= deadline
+        if rule.only_until:
+            ok |= published > day_in_year(rule.years(df), rule.only_until)
+        return ok | published.isna() | deadline.isna()
 
     @classmethod
     def unchecked(cls, df: pd.DataFrame, kw: dict[str, Any]) -> pd.Series:
-        reason = missing_inputs(df, cls.input_columns(kw))
-        if kw.get("deadline_by_level"):
-            level = df[kw.get("level_column") or "unit_level"].astype("string")
-            unknown = level.notna() & ~level.isin(list(kw["deadline_by_level"]))
+        rule = cls.rule(kw)
+        reason = missing_inputs(df, rule.inputs)
+        if rule.day_by_level:
+            level = df[rule.level_column].astype("string")
+            unknown = level.notna() & ~level.isin([lv for lv, _ in rule.day_by_level])
             reason[unknown & reason.isna()] = "单位层级 " + level[unknown] + " 没有设定期限"
         return reason
 
     @classmethod
     def explain(cls, rows: pd.DataFrame, kw: dict[str, Any]) -> tuple[pd.Series, pd.Series]:
-        observed = "发布于 " + fmt_date(rows[kw.get("date_column") or "published_at"])
-        expected = "不晚于 " + fmt_date(cls._deadline(rows, kw))
-        return observed, expected
+        rule = cls.rule(kw)
+        return "发布于 " + fmt_date(rows[rule.date_column]), "不晚于 " + fmt_date(rule.days(rows))
 
     @classmethod
     def describe(cls, kw: dict[str, Any]) -> str:
-        if kw.get("deadline_by_level"):
-            when = "、".join(f"{level} {day}" for level, day in kw["deadline_by_level"].items())
-        else:
-            when = kw["deadline"]
-        text = f"{kw.get('date_column') or 'published_at'} 不晚于 {kw.get('year_column') or 'report_year'}+{kw.get('year_offset', 1)} 年的 {when}"
-        if kw.get("only_until"):
-            text += f"（晚于 {kw['only_until']} 的由更严的规则处理）"
+        rule = cls.rule(kw)
+        text = f"{rule.date_column} 不晚于 {rule.year_column}+{rule.year_offset} 年的 {rule.when()}"
+        if rule.only_until:
+            text += f"（晚于 {rule.only_until} 的由更严的规则处理）"
         return text
 
 
@@ -139,6 +177,10 @@ class ExpectPublishedNotBefore(AuditExpectation):
     earliest: str
     audit_kwargs: ClassVar[tuple[str, ...]] = ("date_column", "year_column", "year_offset", "earliest")
 
+    @staticmethod
+    def rule(kw: dict[str, Any]) -> DayRule:
+        return DayRule.read(kw, "earliest", default_offset=0)
+
     @classmethod
     def problems(cls, kw: dict[str, Any]) -> list[str]:
         problem = month_day_problem(kw.get("earliest"), "earliest")
@@ -146,25 +188,20 @@ class ExpectPublishedNotBefore(AuditExpectation):
 
     @classmethod
     def input_columns(cls, kw: dict[str, Any]) -> list[str]:
-        return [kw.get("date_column") or "published_at", kw.get("year_column") or "report_year"]
-
-    @classmethod
-    def _earliest(cls, df: pd.DataFrame, kw: dict[str, Any]) -> pd.Series:
-        years = pd.to_numeric(df[kw.get("year_column") or "report_year"], errors="coerce") + (kw.get("year_offset") or 0)
-        return day_in_year(years, kw["earliest"])
+        return cls.rule(kw).inputs
 
     @classmethod
     def check(cls, df: pd.DataFrame, kw: dict[str, Any]) -> pd.Series:
-        published = as_day(df[kw.get("date_column") or "published_at"])
-        earliest = cls._earliest(df, kw)
+        rule = cls.rule(kw)
+        published, earliest = rule.published(df), rule.days(df)
         return (published >= earliest) | published.isna() | earliest.isna()
 
     @classmethod
     def explain(cls, rows: pd.DataFrame, kw: dict[str, Any]) -> tuple[pd.Series, pd.Series]:
-        return ("发布于 " + fmt_date(rows[kw.get("date_column") or "published_at"]),
-                "不早于 " + fmt_date(cls._earliest(rows, kw)))
+        rule = cls.rule(kw)
+        return "发布于 " + fmt_date(rows[rule.date_column]), "不早于 " + fmt_date(rule.days(rows))
 
     @classmethod
     def describe(cls, kw: dict[str, Any]) -> str:
-        return (f"{kw.get('date_column') or 'published_at'} 不早于 "
-                f"{kw.get('year_column') or 'report_year'}+{kw.get('year_offset', 0)} 年的 {kw['earliest']}")
+        rule = cls.rule(kw)
+        return f"{rule.date_column} 不早于 {rule.year_column}+{rule.year_offset} 年的 {rule.when()}"
