@@ -71,15 +71,17 @@ class Robots:
     """robots.txt of each host, read once per probe run; an unreadable file allows (as Scrapy does)."""
 
     def __init__(self, timeout: float):
-        self.timeout, self.parsers = timeout, {}
+        self.timeout = timeout
+        self.parsers: dict[str, urllib.robotparser.RobotFileParser] = {}
 
     def allowed(self, url: str) -> bool:
         parts = urlsplit(url)
         root = f"{parts.scheme}://{parts.netloc}"
         if root not in self.parsers:
-            parser = urllib.robotparser.RobotFileParser(urljoin(root, "/robots.txt"))
+            robots_url = urljoin(root, "/robots.txt")
+            parser = urllib.robotparser.RobotFileParser(robots_url)
             try:
-                request = urllib.request.Request(parser.url, headers={"User-Agent": PROBE_USER_AGENT})
+                request = urllib.request.Request(robots_url, headers={"User-Agent": PROBE_USER_AGENT})
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                     parser.parse(response.read().decode("utf-8", "replace").splitlines())
             except (urllib.error.URLError, OSError, ValueError):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from html import escape
 
-from dateutil.relativedelta import relativedelta
+from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
 
 from .catalog_pages import FOOTER
 from .model import SEVERITY
@@ -115,7 +115,8 @@ def column_page(column: DemoColumn, on: date | None = None) -> str:
 <title>{escape(column.name)} {HOST_TITLE}</title>
 <meta name="ColumnName" content="{escape(column.name)}"></head>
 <body>
-<div class="crumb">当前位置:<a href="/">首页</a> &gt; {escape(column.unit)} &gt; <span>{escape(column.name)}</span></div>
+<div class="crumb">当前位置:<a href="/">首页</a> &gt; {escape(column.unit)} &gt;
+<span>{escape(column.name)}</span></div>
 <div id="{column.column_id}"><script type="text/xml"><datastore>
 <recordset>
 {chr(10).join(records)}

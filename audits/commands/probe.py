@@ -32,7 +32,7 @@ def probe(
         results = run_probe(site, defaults.store_path(store), base_url=base_url, timeout=timeout, units=unit)
     except SiteConfigError as exc:
         console.print(f"[red]site config error:[/red] {exc}")
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
     table = Table(title=f"availability probe of {site}")
     for col in ("unit", "page", "seconds", "result"):
         table.add_column(col)

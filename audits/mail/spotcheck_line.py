@@ -29,6 +29,8 @@ def spotcheck_risks(failures: pd.DataFrame, lang: str) -> dict[str, object]:
         shown = []
         for kind in dict.fromkeys(kinds):
             n = int((kinds == kind).sum())
-            shown.append(names[kind] + (f" {n}" + (" 处" if lang == "zh" else "") if kind == "wording" and n > 1 else ""))
-        parts.append(f"{unit}（{names['sep'].join(shown)}）" if lang == "zh" else f"{unit} ({names['sep'].join(shown)})")
+            count = f" {n}" + (" 处" if lang == "zh" else "") if kind == "wording" and n > 1 else ""
+            shown.append(names[kind] + count)
+        listed = names["sep"].join(shown)
+        parts.append(f"{unit}（{listed}）" if lang == "zh" else f"{unit} ({listed})")
     return {"title": names["title"], "text": names["join"].join(parts) or names["none"], "units": len(parts)}

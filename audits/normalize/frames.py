@@ -48,6 +48,9 @@ class Frames:
     figures: pd.DataFrame
     figure_groups: pd.DataFrame
     site_columns: pd.DataFrame
+    # Availability probes of the site (govaudit.store `probes`), attached by the audit; not a
+    # normalised frame, so not exported.
+    probes: pd.DataFrame | None = None
 
     def to_csv(self, directory: str | Path) -> list[Path]:
         """One `<frame>.csv` per frame, UTF-8 with BOM so that Excel opens Chinese text."""
@@ -55,6 +58,8 @@ class Frames:
         directory.mkdir(parents=True, exist_ok=True)
         written = []
         for f in fields(self):
+            if f.name == "probes":
+                continue
             path = directory / f"{f.name}.csv"
             getattr(self, f.name).to_csv(path, index=False, encoding="utf-8-sig")
             written.append(path)

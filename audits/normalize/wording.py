@@ -102,7 +102,8 @@ def _entry(doc: YamlDoc, at: tuple, list_name: str, entry: Any, wrong: dict, gua
         if form == correct:
             raise _err(doc, where, f"{dotted(where)}: {form!r} is the correct form itself")
         if form in wrong:
-            raise _err(doc, where, f"{dotted(where)}: {form!r} is already listed (as a miswriting of {wrong[form][1]!r})")
+            raise _err(doc, where,
+                       f"{dotted(where)}: {form!r} is already listed (as a miswriting of {wrong[form][1]!r})")
         wrong[form] = (list_name, correct.strip())
     for j, word in enumerate(_texts(doc, at + ("not_in",), entry.get("not_in"), required=False)):
         if not any(form in word for form in forms):

@@ -64,7 +64,7 @@ def run_job(job_id: str, schedule_path: str, store_path: str, *, rules_dir: str 
             with conn:
                 row_id = conn.execute("INSERT INTO job_runs (job_id, started_at) VALUES (?, ?)",
                                       (job_id, _now_iso())).lastrowid
-            return _probe_job(conn, row_id, job, store_path)
+            return _probe_job(conn, int(row_id or 0), job, store_path)
         finally:
             conn.close()
             lock.release()

@@ -4,7 +4,6 @@ schedule runs probes as their own job kind."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pandas as pd
 import pytest
