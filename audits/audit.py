@@ -45,10 +45,15 @@ class SiteRunOutcome:
     crawl: CrawlSummary
     audit: AuditRun
 
+    @property
+    def site_title(self) -> str:
+        return self.crawl.title or self.site
+
 
 def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | Path | None = None,
-                now: datetime | None = None) -> AuditRun:
-    """Build the frames of a stored crawl, run every rule suite on them and record the run."""
+                now: datetime | None = None, trial: bool = False) -> AuditRun:
+    """Build the frames of a stored crawl, run every rule suite on them and record the run
+    (a `trial` run stays out of the weekly history: see `audits.history.RECORD_RUNS`)."""
     from audits.history import record_run
     from audits.normalize.frames import build_frames
     from audits.rules.loader import load_rules
@@ -63,15 +68,30 @@ def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | P
         crawl = store.crawl(crawl_id)
         if crawl is None:
             raise LookupError(f"no crawl with id {crawl_id} in {store_path}")
-        frames = build_frames(store.pages(crawl_id), crawl_id, kinds=pack.section_kinds, wording=pack.wording)
+        frames = build_frames(store.pages(crawl_id), crawl_id, kinds=pack.section_kinds,
+                              read_file=store.attachment_file, wording=pack.wording)
         # Availability probes of the site around the audit (the rules keep the last 7 days).
         since = ((now or datetime.now(timezone.utc)) - timedelta(days=9)).astimezone(timezone.utc)
         frames.probes = pd.DataFrame(store.probes(crawl["site"], since.isoformat(timespec="seconds")))
-    result = run_rules(frames, rules, now=now, pack=pack)
+    result = run_rules(frames, rules, now=now, pack=pack, unit_full_names=_full_names(crawl.get("site_config")))
     run_id = record_run(store_path, site=crawl["site"], crawl_id=crawl_id, documents=frames.documents,
-                        findings=result.findings, rule_stats=result.rule_stats, rules_dir=str(rules))
+                        findings=result.findings, rule_stats=result.rule_stats, rules_dir=str(rules),
+                        trial=trial)
     return AuditRun(run_id, crawl["site"], crawl_id, crawl["status"], result.findings, result.rule_stats,
                     frames.documents, list(result.errors))
+
+
+def _full_names(site_config: str | None) -> dict[str, str]:
+    """Unit name → full name from the crawl's site config; {} when it is gone or gives none."""
+    from crawler.sites import SiteConfigError, load_site
+
+    if not site_config:
+        return {}
+    try:
+        site = load_site(site_config)
+    except (SiteConfigError, OSError):
+        return {}
+    return {u.name: u.full_name for u in site.units if u.full_name}
 
 
 def render(store_path: str | Path | None, run_id: int, reports_dir: str | Path | None = None,

@@ -25,6 +25,8 @@ COMMAND_MODULES = [
     "audits.commands.email",
     "audits.commands.report",
     "audits.commands.rules",
+    "audits.commands.sites",
+    "audits.commands.findings",
 ]
 
 app = typer.Typer(
@@ -40,7 +42,23 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    app()
+    """Run the command; a store or disk that refuses writes mid-run is one line and exit 3."""
+    import sqlite3
+    import sys
+
+    from govaudit.store import StoreError, storage_failure
+
+    try:
+        app()
+    except StoreError as exc:
+        print(f"govaudit: {exc}", file=sys.stderr)
+        sys.exit(EXIT_RUN_ERROR)
+    except (sqlite3.Error, OSError) as exc:
+        failure = storage_failure(exc, getattr(exc, "filename", None) or "the store")
+        if failure is None:
+            raise
+        print(f"govaudit: {failure}", file=sys.stderr)
+        sys.exit(EXIT_RUN_ERROR)
 
 
 if __name__ == "__main__":

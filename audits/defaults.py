@@ -22,6 +22,15 @@ DEFAULT_REPORTS_DIR = Path("reports_out")
 DEFAULT_RULES_DIR = PACKAGE_ROOT / "expectations"
 SITES_DIR = PACKAGE_ROOT / "crawler" / "sites"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+# Longest text a rule reads from a cell (longer page text is cut, marked with …): bounds the
+# time any rule regex can take on one hostile value.
+RULE_TEXT_CAP = 2000
+
+# From this many days before the working-day calendar ends, warn that it needs an update.
+CALENDAR_WARN_DAYS_ENV = "GOVAUDIT_CALENDAR_WARN_DAYS"
+DEFAULT_CALENDAR_WARN_DAYS = 60
+# Logs of scheduled runs and crawls (the crontab appends here too).
+LOG_DIR_NAME = "logs"
 
 
 def store_path(explicit: str | Path | None = None) -> Path:
@@ -34,3 +43,8 @@ def rules_dir(explicit: str | Path | None = None) -> Path:
 
 def reports_dir(explicit: str | Path | None = None) -> Path:
     return Path(explicit or os.environ.get(REPORTS_DIR_ENV) or DEFAULT_REPORTS_DIR)
+
+
+def calendar_warn_days() -> int:
+    value = os.environ.get(CALENDAR_WARN_DAYS_ENV, "")
+    return int(value) if value.strip().isdigit() else DEFAULT_CALENDAR_WARN_DAYS

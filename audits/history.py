@@ -26,6 +26,18 @@ from govaudit.schema import RULE_STAT_COLUMNS, RUN_COUNT_COLUMNS
 from govaudit.store import Store, connect
 from govaudit.vocabulary import FINDING_KINDS
 
+# Runs of record and trials. A supervisor's history (what is new this week, what was resolved,
+# how long a finding has been open, a unit's trend) is made of the weekly runs that were sent,
+# not of the experiments a rule tuner runs between them. A run of record is a scheduled job,
+# `govaudit demo` or `govaudit audit --record`; a trial (`govaudit audit`, the default) is stored
+# and can be rendered, and is compared with the last run of record, but no later run compares
+# against it, counts it in open-for-N or draws it in a trend.
+RECORD_RUNS = "trial = 0"  # SQL condition selecting the runs of record
+
+
+def is_trial(run: dict[str, Any]) -> bool:
+    return bool(run.get("trial"))
+
 
 
 
@@ -47,6 +59,11 @@ class RunData:
     @property
     def site(self) -> str:
         return str(self.run["site"])
+
+    @property
+    def site_title(self) -> str:
+        """The title the site config gives the portal (what readers know it by), else its short name."""
+        return site_title(self.crawl.get("site_config") if self.crawl else None) or self.site
 
 
 def open_history(store_path: str | Path) -> sqlite3.Connection:
@@ -113,8 +130,11 @@ def _insert(conn: sqlite3.Connection, table: str, run_id: int, frame: pd.DataFra
 
 def record_run(store_path: str | Path, *, site: str, crawl_id: int, documents: pd.DataFrame,
                findings: pd.DataFrame, rule_stats: pd.DataFrame, rules_dir: str,
-               started_at: str | None = None) -> int:
-    """Store one audit run (findings, document snapshot, rule statistics); return its id."""
+               started_at: str | None = None, trial: bool = False) -> int:
+    """Store one audit run (findings, document snapshot, rule statistics); return its id.
+
+    A `trial` run is kept and can be rendered, but never becomes another run's previous run,
+    a step of an open-for-N count or a point of a trend (see RECORD_RUNS above)."""
     _require(documents, DOCUMENT_COLUMNS, "documents")
     _require(rule_stats, RULE_STAT_COLUMNS, "rule_stats")
     findings = _check_findings(findings, site)
@@ -135,9 +155,10 @@ def record_run(store_path: str | Path, *, site: str, crawl_id: int, documents: p
     }
     with closing(open_history(store_path)) as conn, conn:
         cur = conn.execute(
-            f"INSERT INTO runs (site, crawl_id, started_at, created_at, rules_dir, crawl_status, "
-            f"{', '.join(counts)}) VALUES (?, ?, ?, ?, ?, ?, {', '.join('?' * len(counts))})",
-            (site, crawl_id, started_at or now, now, str(rules_dir), crawl["status"], *counts.values()),
+            f"INSERT INTO runs (site, crawl_id, started_at, created_at, rules_dir, crawl_status, trial, "
+            f"{', '.join(counts)}) VALUES (?, ?, ?, ?, ?, ?, ?, {', '.join('?' * len(counts))})",
+            (site, crawl_id, started_at or now, now, str(rules_dir), crawl["status"], int(trial),
+             *counts.values()),
         )
         run_id = int(cur.lastrowid)
         _insert(conn, "findings", run_id, findings, FINDING_COLUMNS)
@@ -165,6 +186,19 @@ def _run_row(conn: sqlite3.Connection, run_id: int, store_path: str | Path) -> d
         raise LookupError(f"no audit run with id {run_id} in {store_path}; `govaudit report --run latest` "
                           f"renders the newest")
     return dict(row)
+
+
+def site_title(config_path: str | None) -> str:
+    """`title:` of a site config file; "" when the file is gone or no longer valid (a report of
+    an old run must still render)."""
+    from crawler.sites import SiteConfigError, load_site
+
+    if not config_path:
+        return ""
+    try:
+        return load_site(config_path).title
+    except (SiteConfigError, OSError):
+        return ""
 
 
 def load_run(store_path: str | Path, run_id: int) -> RunData:
@@ -207,19 +241,24 @@ def resolve_run(store_path: str | Path, ref: str | int = "latest", site: str | N
 
 
 def previous_run(store_path: str | Path, run_id: int) -> int | None:
-    """The run of the same site just before `run_id`, or None for a site's first run."""
+    """The run of record of the same site just before `run_id` (trials are never compared
+    against), or None for a site's first run."""
     with closing(open_history(store_path)) as conn:
         run = _run_row(conn, run_id, store_path)
-        row = conn.execute("SELECT MAX(id) FROM runs WHERE site=? AND id<?", (run["site"], run_id)).fetchone()
+        row = conn.execute(f"SELECT MAX(id) FROM runs WHERE site=? AND id<? AND {RECORD_RUNS}",
+                           (run["site"], run_id)).fetchone()
     return None if row[0] is None else int(row[0])
 
 
 def site_runs(store_path: str | Path, site: str, up_to: int | None = None) -> list[dict[str, Any]]:
-    """Every run of a site in order (up to and including `up_to` when given)."""
+    """The runs of record of a site in order (up to and including `up_to` when given; `up_to`
+    itself is included even when it is a trial, so a trial sees itself after the history)."""
     with closing(open_history(store_path)) as conn:
-        sql, args = "SELECT * FROM runs WHERE site=?", [site]
+        sql, args = f"SELECT * FROM runs WHERE site=? AND ({RECORD_RUNS}", [site]
         if up_to is not None:
-            sql, args = sql + " AND id<=?", args + [up_to]
+            sql, args = sql + " OR id=?) AND id<=?", args + [up_to, up_to]
+        else:
+            sql += ")"
         return [dict(r) for r in conn.execute(sql + " ORDER BY id", args)]
 
 
@@ -229,6 +268,7 @@ def finding_keys_by_run(store_path: str | Path, site: str, up_to: int) -> dict[i
     with closing(open_history(store_path)) as conn:
         for row in conn.execute("SELECT run_id, finding_key FROM findings WHERE site=? AND run_id<=?",
                                 (site, up_to)):
-            keys.setdefault(row["run_id"], set()).add(row["finding_key"])
+            if row["run_id"] in keys:  # trials other than `up_to` are no part of the history
+                keys[row["run_id"]].add(row["finding_key"])
     return keys
 

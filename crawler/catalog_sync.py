@@ -41,7 +41,10 @@ def fingerprint(page: PageRecord) -> dict[str, Any]:
 
 
 def _path(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed link stored as not followed: compared as written
+        return url
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 

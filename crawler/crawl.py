@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from collections import Counter, defaultdict
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,9 +22,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from crawler.crawl_guard import close_stale_crawls, flock, lock_path, reserve_space
 from crawler.extensions.progress import PREFIX
+from crawler.pipelines.store import STORE_FAILED
 from crawler.sites import SiteConfig, load_site
-from govaudit.store import Store
+from govaudit.store import Store, storage_failure, utcnow
+from govaudit.untrusted import shown
 from crawler.catalog_sync import sync_crawl
 
 
@@ -35,6 +40,7 @@ class CrawlSummary:
     units: list[dict[str, Any]] = field(default_factory=list)
     reason: str = ""
     changes: dict[str, int] = field(default_factory=dict)  # new / changed / gone since the previous crawl
+    title: str = ""  # the site config's title (what reports and emails show)
 
 
 def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: list[str] | None = None,
@@ -51,7 +57,8 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
     site = site.select_units(units)  # unknown unit names fail here, before anything starts
     console = console or Console(stderr=True)
     store_path = Path(store_path)
-    with Store(store_path) as store:
+    with flock(lock_path(store_path, "crawl-start")), Store(store_path) as store:
+        close_stale_crawls(store, store_path)
         if resume is not None:
             crawl = store.crawl(resume)
             if crawl is None or crawl["site"] != site.name:
@@ -60,6 +67,18 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
             crawl_id = resume
         else:
             crawl_id = store.start_crawl(site.name, [u.name for u in site.units], site.path)
+        # Held while this process owns the crawl; the kernel drops it if we die, which is how
+        # the next start tells a dead crawl ('running' row, free lock) from a live one.
+        owner = ExitStack()
+        owner.enter_context(flock(lock_path(store_path, f"crawl-{crawl_id}")))
+    with owner:
+        return _run(site, store_path, crawl_id, base_url, show_progress, console, log_level, resume,
+                    settings_overrides)
+
+
+def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None, show_progress: bool,
+         console: Console, log_level: str, resume: int | None,
+         settings_overrides: dict[str, Any] | None) -> CrawlSummary:
     log_path = store_path.parent / "logs" / f"crawl-{crawl_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "crawler.crawl_subprocess", "--site", site.path, "--store", str(store_path),
@@ -71,47 +90,98 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
         cmd += ["--settings", json.dumps(settings_overrides)]
     closed: dict[str, Any] = {}
     interrupted = False
-    with open(log_path, "w", encoding="utf-8") as log, _progress(console, show_progress) as progress:
-        tasks = {u.name: progress.add_task(u.name, total=None) for u in site.units} if progress else {}
+    reserve = reserve_space(lock_path(store_path, f"crawl-{crawl_id}").with_suffix(".reserve"))
+    # Appended, so a resumed crawl keeps the log of its first run above its own.
+    with open(log_path, "a", encoding="utf-8", buffering=1) as log, _progress(console, show_progress) as progress:
+        _write(log, f"----- crawl {crawl_id} of {site.name} {'resumed' if resume is not None else 'started'} "
+                    f"at {utcnow()} -----\n")
+        tasks = {u.name: progress.add_task(shown(u.name), total=None) for u in site.units} if progress else {}
         done: Counter[str] = Counter()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = crawl_environment()
         child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8", env=env)
         try:
             assert child.stdout is not None
             for line in child.stdout:
                 if not line.startswith(PREFIX):
-                    log.write(line)
+                    _write(log, line)
                     continue
                 event = json.loads(line[len(PREFIX):])
                 if event["event"] == "page" and progress:
                     done[event["unit"]] += 1
                     progress.update(tasks[event["unit"]], completed=done[event["unit"]],
                                     total=max(event.get("listed") or 0, done[event["unit"]]))
-                elif event["event"] == "closed":
-                    closed = event
+                elif event["event"] == "closed":  # one per dialect spider of a mixed site
+                    closed = _merge_closed(closed, event)
             child.wait()
         except KeyboardInterrupt:
             interrupted = True
             child.terminate()
             child.wait(timeout=30)
+    if reserve is not None:  # give back the room kept for closing the crawl row on a full disk
+        reserve.unlink(missing_ok=True)
     with Store(store_path) as store:
         pages = store.page_count(crawl_id)
-        if interrupted or (closed.get("reason") not in (None, "finished")):
+        if closed.get("reason") == STORE_FAILED:
+            status = "failed"  # the store stopped taking pages: what it holds is not the crawl
+        elif interrupted or (closed.get("reason") not in (None, "finished")):
             status = "partial"
         elif child.returncode != 0 or not closed:
             status = "partial" if pages else "failed"
         else:
             status = "complete"
-        store.finish_crawl(crawl_id, status, {"closed": closed.get("stats", {}), "pages": pages,
-                                              "returncode": child.returncode})
-        summary = CrawlSummary(crawl_id, site.name, status, log_path, _unit_rows(store, crawl_id, site),
-                               reason=str(closed.get("reason", "interrupted" if interrupted else "")),
-                               changes=sync_crawl(store, crawl_id))
+        unit_rows = _unit_rows(store, crawl_id, site)
+        if status == "complete" and every_catalog_failed(unit_rows):
+            status = "failed"  # nothing was audited: a run on it must not read as a clean week
+        try:
+            store.finish_crawl(crawl_id, status, {"closed": closed.get("stats", {}), "pages": pages,
+                                                  "returncode": child.returncode})
+        except sqlite3.Error as exc:
+            raise (storage_failure(exc, store_path) or exc) from None
+        reason = str(closed.get("reason", "interrupted" if interrupted else ""))
+        if status == "failed" and closed.get("stats", {}).get("govaudit/store_error"):
+            reason = closed["stats"]["govaudit/store_error"]
+        summary = CrawlSummary(crawl_id, site.name, status, log_path, unit_rows,
+                               reason=reason, changes=sync_crawl(store, crawl_id), title=site.title)
     if show_progress:
         console.print(summary_table(summary))
     if interrupted:
         raise KeyboardInterrupt
     return summary
+
+
+def _merge_closed(seen: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+    """Close events of several spiders as one: finished only if all finished; counts summed."""
+    if not seen:
+        return event
+    reason = seen["reason"] if seen.get("reason") != "finished" else event.get("reason")
+    stats = dict(seen.get("stats", {}))
+    for key, value in event.get("stats", {}).items():
+        both_numbers = isinstance(value, (int, float)) and isinstance(stats.get(key), (int, float))
+        stats[key] = stats[key] + value if both_numbers else value
+    return {**event, "reason": reason, "stats": stats}
+
+
+def _write(log: Any, line: str) -> None:
+    try:
+        log.write(line)
+    except OSError:
+        pass  # a full disk loses log lines, never the crawl's outcome
+
+
+SECRET_ENV_PREFIXES = ("GOVAUDIT_SMTP_",)
+
+
+def crawl_environment() -> dict[str, str]:
+    """The crawl child's environment: ours without the mail secrets. The crawler reads pages
+    written by strangers; whatever it could be tricked into revealing must not include them."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(SECRET_ENV_PREFIXES)}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def every_catalog_failed(units: list[dict[str, Any]]) -> bool:
+    """No unit's catalog could be read and no page was fetched: the site was not crawled at all."""
+    return bool(units) and all(not u["catalog_ok"] and u["pages"] == 0 for u in units)
 
 
 def _progress(console: Console, show: bool) -> Any:
@@ -131,21 +201,29 @@ def _unit_rows(store: Store, crawl_id: int, site: SiteConfig) -> list[dict[str, 
             c["catalog_errors"] += 1
         elif row["kind"] == "column":  # a column listing, read for freshness: not a page of the catalog
             continue
+        elif (row["error"] or "").startswith("not followed:"):
+            c["skipped"] += 1  # a link the crawl may not or cannot request, with its reason
         elif row["error"] or not (row["http_status"] and 200 <= row["http_status"] < 300):
             c["failed"] += 1
         else:
             c["pages"] += 1
+    for unit, n in store.conn.execute(
+            "SELECT unit, COUNT(*) FROM pages, json_each(pages.attachments) WHERE crawl_id=? "
+            "AND json_extract(json_each.value, '$.status') = 'skipped' GROUP BY unit", (crawl_id,)):
+        counts[unit]["skipped"] += n
     return [{"unit": u.name, "level": u.level, "pages": counts[u.name]["pages"], "failed": counts[u.name]["failed"],
-             "catalog_ok": counts[u.name]["catalog_errors"] == 0} for u in site.units]
+             "skipped": counts[u.name]["skipped"], "catalog_ok": counts[u.name]["catalog_errors"] == 0}
+            for u in site.units]
 
 
 def summary_table(summary: CrawlSummary) -> Table:
     since = ", ".join(f"{n} {k}" for k, n in summary.changes.items()) if summary.changes else "first crawl"
-    table = Table(title=f"crawl {summary.crawl_id} of {summary.site}: {summary.status}",
-                  caption=f"since the previous crawl: {since}")
-    for col in ("unit", "level", "pages", "failed", "catalog"):
-        table.add_column(col, justify="right" if col in ("pages", "failed") else "left")
+    table = Table(title=f"crawl {summary.crawl_id} of {shown(summary.site)}: {summary.status}",
+                  caption=f"since the previous crawl: {since}"
+                          + (f"\n{shown(summary.reason)}" if summary.status == "failed" and summary.reason else ""))
+    for col in ("unit", "level", "pages", "failed", "skipped", "catalog"):
+        table.add_column(col, justify="right" if col in ("pages", "failed", "skipped") else "left")
     for row in summary.units:
-        table.add_row(row["unit"], row["level"], str(row["pages"]), str(row["failed"]),
-                      "ok" if row["catalog_ok"] else "[red]could not read[/red]")
+        table.add_row(shown(row["unit"]), row["level"], str(row["pages"]), str(row["failed"]),
+                      str(row.get("skipped", 0)), "ok" if row["catalog_ok"] else "[red]could not read[/red]")
     return table

@@ -1,21 +1,40 @@
 """Entry point of the crawl subprocess: `python -m crawler.crawl_subprocess --site ... --crawl-id ...`.
 
-Turns a site config into Scrapy settings (politeness per site) and runs the dialect's spider.
+Turns a site config into Scrapy settings (politeness per site) and runs the spider of each
+CMS dialect the site's units use.
 It is started by `crawler.crawl`, which owns the crawl row in the store and shows progress.
 """
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
+import os
+import signal
 import sys
+import threading
+import time
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
+from twisted.internet import defer
 from scrapy.settings import Settings
 from scrapy.utils.misc import load_object
 
 from crawler import settings as default_settings
-from crawler.sites import SiteConfig, load_site
+from crawler.sites import SiteConfig, SiteConfigError, load_site
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def cache_dir(site: SiteConfig, store: str | Path) -> Path:
+    """`<store dir>/httpcache/<site>`; a site name that would lead out of it is refused (names
+    are slugs already, this is the second lock on the same door)."""
+    root = (Path(store).resolve().parent / "httpcache").resolve()
+    path = (root / site.name).resolve()
+    if path.parent != root:
+        raise SiteConfigError(site.path, None, f"site name {site.name!r} would place the HTTP cache outside {root}")
+    return path
 
 
 def settings_for(site: SiteConfig, store: str, crawl_id: int, progress: bool = True) -> Settings:
@@ -30,9 +49,33 @@ def settings_for(site: SiteConfig, store: str, crawl_id: int, progress: bool = T
         "GOVAUDIT_STORE": store,
         "GOVAUDIT_CRAWL_ID": crawl_id,
         "GOVAUDIT_PROGRESS": progress,
-        "HTTPCACHE_DIR": str(Path(store).resolve().parent / "httpcache" / site.name),
+        "HTTPCACHE_DIR": str(cache_dir(site, store)),
+        "CLOSESPIDER_TIMEOUT": polite.max_minutes * 60 + default_settings.GOVAUDIT_HARD_STOP_GRACE_SECS,
     }, priority="cmdline")
     return settings
+
+
+def die_with_parent() -> None:
+    """End this crawl when the `govaudit crawl` process that started it is gone (kill -9 of
+    the parent must not leave a crawler running under PID 1). On Linux the kernel sends
+    SIGKILL at the parent's death (PR_SET_PDEATHSIG); everywhere a watchdog thread notices
+    that the parent changed. Pages are committed one by one, so stopping loses nothing stored."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent or parent == 1:  # the parent died before the line above
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", default="WARNING")
     parser.add_argument("--settings", default="", help="JSON object of Scrapy settings applied last")
     args = parser.parse_args(argv)
+    die_with_parent()
     site = load_site(args.site)
     settings = settings_for(site, args.store, args.crawl_id)
     settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
@@ -62,9 +106,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"WARNING robots.txt is NOT obeyed for site {site.name} ({site.path}): "
               f"{site.politeness.robots_opt_out_reason}", file=sys.stderr, flush=True)
     process = CrawlerProcess(settings)
-    spider = load_object(settings.getdict("GOVAUDIT_SPIDERS")[site.cms])
-    process.crawl(spider, site=args.site, units=args.units, base_url=args.base_url)
-    process.start()
+    spiders = settings.getdict("GOVAUDIT_SPIDERS")
+    wanted = {u for u in args.units.split(",") if u}
+    groups = [(cms, [u.name for u in site.units_of(cms) if not wanted or u.name in wanted]) for cms in site.dialects]
+    groups = [(cms, names) for cms, names in groups if names]
+
+    # One spider per dialect, one after another: each keeps the site's per-host politeness
+    # whole, which two spiders on one county host at the same time would double.
+    @defer.inlineCallbacks
+    def crawl_all():
+        try:
+            for cms, names in groups:
+                yield process.crawl(load_object(spiders[cms]), site=args.site, units=",".join(names),
+                                    base_url=args.base_url)
+        finally:
+            from twisted.internet import reactor  # the one CrawlerProcess installed (asyncio)
+            if reactor.running:
+                reactor.stop()
+
+    crawl_all()
+    process.start(stop_after_crawl=False)
     return 0
 
 

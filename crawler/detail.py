@@ -2,8 +2,9 @@
 
 Shared by every CMS dialect: real templates differ in class names but agree on the shape
 (a label/value metadata table, a body container, attachment links), so one tolerant reader
-serves Hanweb, TRS and others. Labels are kept as printed; mapping synonyms is the job of
-`audits.normalize`.
+serves Hanweb, TRS and others. Which labels mark the metadata table comes from the shared label
+file (`crawler/metadata_labels.yml`); labels are kept as printed, and mapping them to fields is
+the job of `audits.normalize`, which reads the same file.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
+
+from crawler.labels import table_label_pattern
 
 # Cells that end in a colon, or are short and followed by a value cell, are labels.
 _LABEL_MAX = 8
@@ -37,7 +40,8 @@ _INLINE_PAIRS = (
     ("来源", re.compile(r"((?:信息)?来源)\s*[:：]\s*([^\s:：|]+)")),
 )
 _CELL_TAGS = {"td", "th"}
-_LABEL_TABLE = re.compile(r"索\s*引\s*号|发\s*布\s*机\s*构|文\s*号|公\s*开\s*方\s*式")
+# A table holding one of these labels (any spacing) is a metadata table: crawler/metadata_labels.yml.
+_LABEL_TABLE = table_label_pattern()
 _BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section"}
 
 
@@ -183,7 +187,7 @@ def extract_detail(html: str, url: str) -> DetailParts:
     parts.meta_pairs = _meta_pairs(doc)
     _add_inline_pairs(doc, parts.meta_pairs)
     parts.body_text, parts.body_html = _body(doc, html)
-    parts.attachments = _attachments(doc, url)
+    parts.attachments = attachment_links(doc, url)
     return parts
 
 
@@ -197,11 +201,14 @@ def _heading(doc: etree._Element) -> str | None:
     return None
 
 
-def _attachments(doc: etree._Element, url: str) -> list[dict[str, str]]:
+def attachment_links(doc: etree._Element, url: str) -> list[dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for a in doc.iter("a"):
         href = (a.get("href") or "").strip()
         if href and _ATTACHMENT_RE.search(href):
-            absolute = urljoin(url, href)
+            try:
+                absolute = urljoin(url, href)
+            except ValueError:  # a malformed link is kept as written; the spider says why it is not followed
+                absolute = href
             found.setdefault(absolute, {"url": absolute, "text": clean_text(a.text_content())})
     return list(found.values())

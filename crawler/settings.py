@@ -7,10 +7,13 @@ BOT_NAME = "govaudit"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-# One spider per CMS dialect; a site config's `cms:` names one of these keys. A new dialect
-# (TRS, gkmlpt) is a module in crawler/spiders plus one line here.
+# One spider per CMS dialect; a site's or unit's `cms:` names one of these keys. A new dialect
+# is a module in crawler/spiders plus one line here.
 GOVAUDIT_SPIDERS = {
     "hanweb": "crawler.spiders.hanweb.HanwebSpider",
+    "trs": "crawler.spiders.trs.TrsSpider",
+    "gkmlpt": "crawler.spiders.gkmlpt.GkmlptSpider",
+    "jpaas": "crawler.spiders.jpaas.JpaasSpider",
 }
 
 # Government portals often block anonymous clients; an honest, identifying agent is the
@@ -22,6 +25,8 @@ ROBOTSTXT_OBEY = True
 # Many townships share one county host, so limits are per host, not per unit.
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Scrapy's downloader with the per-host limit kept under the asyncio reactor (see the module).
+DOWNLOADER = "crawler.politedownloader.PoliteDownloader"
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
@@ -38,6 +43,11 @@ GOVAUDIT_RETRY_BACKOFF_BASE = 0.5  # seconds; doubled on each retry, Retry-After
 GOVAUDIT_RETRY_BACKOFF_MAX = 30.0
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = True
+
+# Only http(s) is ever downloaded: a catalog link to file:///etc/passwd or /proc/self/environ
+# must not be read from the crawling machine, nor ftp:// or s3:// fetched (HostPolicyMiddleware
+# refuses them first; without a handler they could not be fetched even past it).
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.hostpolicy.HostPolicyMiddleware": 50,
@@ -61,6 +71,9 @@ DEFAULT_REQUEST_HEADERS = {
     "Cache-Control": "max-age=0",
 }
 
+# A callback that raises is recorded as a failure of its page, never a silent loss.
+SPIDER_MIDDLEWARES = {"crawler.middlewares.callbackerrors.CallbackErrorMiddleware": 50}
+
 # The pipeline stores every page, failed ones included ("could not check" is a finding).
 ITEM_PIPELINES = {"crawler.pipelines.store.StorePipeline": 300}
 EXTENSIONS = {
@@ -75,6 +88,17 @@ HTTPERROR_ALLOW_ALL = False
 GOVAUDIT_MAX_CATALOG_PAGES = 2000
 GOVAUDIT_PROXY_WINDOW = 45
 GOVAUDIT_CHECK_ATTACHMENTS = True
+# Attachments that look like a report's file (crawler.attachments) are downloaded and kept in
+# the store so the auditor can read reports published as PDF, Word or Excel: at most this many
+# per page, each within its own size limit and timeout (a larger or slower file is recorded
+# with the reason and reported "could not check").
+GOVAUDIT_DOWNLOAD_ATTACHMENTS = True
+GOVAUDIT_ATTACHMENT_MAX_PER_PAGE = 3
+GOVAUDIT_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
+GOVAUDIT_ATTACHMENT_TIMEOUT = 60.0
+# A crawl that outlives its time budget (politeness.max_minutes) by this much is stopped hard
+# (CLOSESPIDER_TIMEOUT); the spider's own budget checks normally stop listing well before.
+GOVAUDIT_HARD_STOP_GRACE_SECS = 300
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -57,24 +57,25 @@ def _swap_unit(blocks: list[Block], source: Document, doc: Document) -> list[Blo
     return [(k, swap(t)) for k, t in blocks]
 
 
-def document_blocks(seed: int, doc: Document, docs: list[Document]) -> list[Block]:
-    """Blocks of the article body: ("h", heading), ("p", paragraph) or ("table", html)."""
+def document_blocks(seed: int, doc: Document, docs: list[Document], style=None) -> list[Block]:
+    """Blocks of the article body: ("h", heading), ("p", paragraph) or ("table", html).
+    `style` (see `styles`) rewrites the phrasing; None is the default portal."""
     if doc.flags.get("seed"):
         return [("h" if HEADING.match(p) else "p", p) for p in seed_paragraphs()]
     if "copy_of" in doc.flags:
         prev = docs[doc.flags["copy_of"]]
-        return _shift_years(document_blocks(seed, prev, docs), prev.report_year)
+        return _shift_years(document_blocks(seed, prev, docs, style), prev.report_year)
     if "copy_peer" in doc.flags:
         peer = docs[doc.flags["copy_peer"]]
-        return _swap_unit(document_blocks(seed, peer, docs), peer, doc)
+        return _swap_unit(document_blocks(seed, peer, docs, style), peer, doc)
     r = Random(f"{seed}:{doc.doc_id}")
     if doc.report_type == "fazhi_annual":
-        return fazhi_blocks(r, doc.unit, doc.report_year, doc.flags)
+        return fazhi_blocks(r, doc.unit, doc.report_year, doc.flags, style)
     if doc.report_type == "xxgk_annual":
         return xxgk_blocks(r, doc.unit, doc.report_year, report_tables(seed, doc), doc.flags.get("drop"))
     if doc.report_type in ("budget", "final_accounts"):
-        return budget_blocks(r, doc.unit, doc.report_year, doc.report_type == "final_accounts")
-    blocks = routine_blocks(r, doc.unit, doc.title, doc.issued)
+        return budget_blocks(r, doc.unit, doc.report_year, doc.report_type == "final_accounts", style)
+    blocks = routine_blocks(r, doc.unit, doc.title, doc.issued, doc.doc_no, style)
     if "wording" in doc.flags:  # before the closing formula, signature and date
         blocks.insert(1, ("p", doc.flags["wording"]))
     return blocks

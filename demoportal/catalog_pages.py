@@ -12,7 +12,7 @@ from html import escape
 from urllib.parse import quote
 
 from .model import Document
-from .units import HOST_TITLE, UNITS, Unit
+from .units import ALL_UNITS, HOST_TITLE, Unit
 
 GROUP_SIZE = 3
 PROXY = "/module/web/jpage/dataproxy.jsp"
@@ -105,10 +105,15 @@ def _datastore(head: str, unit: Unit, docs: list[Document]) -> str:
             f"{_records(unit, docs)}\n</recordset>\n</datastore>\n")
 
 
-def home_page() -> str:
+def home_page(units: tuple[Unit, ...] = ALL_UNITS) -> str:
     groups = {"市政府公开目录": [], "部门公开目录": [], "乡镇公开目录": []}
-    for unit in UNITS:
-        groups[unit.directory].append(f'<li><a href="{unit.catalog_path}">{escape(unit.name)}</a></li>')
+    for unit in units:
+        if len(unit.catalog_paths) == 1:
+            groups[unit.directory].append(f'<li><a href="{unit.catalog_path}">{escape(unit.name)}</a></li>')
+        else:  # one unit, several columns: the unit's name, then a link per column
+            names = ("年度报告", "通知公告")
+            links = " ".join(f'<a href="{path}">{name}</a>' for path, name in zip(unit.catalog_paths, names))
+            groups[unit.directory].append(f"<li>{escape(unit.name)}：{links}</li>")
     sections = "\n".join(f'<div class="gkml"><h3>{name}</h3><ul>{"".join(items)}</ul></div>'
                          for name, items in groups.items())
     return f"""<!DOCTYPE html>

@@ -18,7 +18,8 @@ from .portal import Portal
 
 def _template(portal: Portal) -> Document:
     """The newest routine item without injected defects: a safe pattern for new items."""
-    clean = [d for d in portal.documents if d.report_type == "routine" and not d.defects and not d.shown
+    clean = [d for d in portal.documents if d.unit.cms == "hanweb" and d.report_type == "routine" and not d.defects
+             and not d.shown
              and not d.flags and d.http_status == 200]
     return max(clean, key=lambda d: (d.published, d.doc_id))
 

@@ -17,6 +17,7 @@ from random import Random
 from typing import Callable
 
 from .model import Defect, Document
+from .thresholds import place_thresholds
 from .units import Unit
 from .workdays import add_workdays, next_workday
 
@@ -267,8 +268,8 @@ def _spread(r: Random, candidates: list[Document], per_unit: dict[str, int], wan
     return out[:wanted]
 
 
-def inject(seed: int, size: int, docs: list[Document]) -> None:
-    r = Random(f"{seed}:defects")
+def inject(seed: int, size: int, docs: list[Document], stream: str = "defects") -> None:
+    r = Random(f"{seed}:{stream}")
     ctx: dict = {"reports": {(d.unit.name, d.report_type, d.report_year): d for d in docs
                              if d.report_type in ("fazhi_annual", "xxgk_annual")}}
     per_unit: dict[str, int] = {}
@@ -288,4 +289,5 @@ def inject(seed: int, size: int, docs: list[Document]) -> None:
             per_unit[doc.unit.name] = per_unit.get(doc.unit.name, 0) + 1
             if doc.flags.get("template_2019"):
                 doc.table_template = "2019"
+    place_thresholds(seed, docs)
     mark_wording_counterpart(docs)

@@ -33,8 +33,10 @@ def _value(style: int, value: str) -> str:
     return f'<td class="xxgk_td2">&nbsp;{text}</td>' if style == 1 else f'<td class="xxgk_td2">{text}</td>'
 
 
-def metadata_table(doc: Document, style: int) -> str:
-    pairs = [(label, doc.meta_value(name)) for name, label in META_FIELDS]
+def metadata_table(doc: Document, style: int, labels: tuple[str, ...] | None = None) -> str:
+    pairs = [(label, doc.meta_value(name)) for (name, label) in META_FIELDS]
+    if labels:  # a styled portal's label set (信息索引号 / 发文机关 / 成文日期 …), same fields
+        pairs = [(label, value) for label, (_, value) in zip(labels, pairs)]
     rows = []
     for i in range(0, 6, 2):
         cells = "".join(_label(style, label) + _value(style, value)
@@ -57,7 +59,7 @@ def _body_html(blocks: list[tuple[str, str]]) -> str:
 
 
 def _attachments(doc: Document) -> str:
-    links = [f'<a href="{DOWNLOAD}{name}" target="_blank">附件{i}.pdf</a>'
+    links = [f'<a href="{DOWNLOAD}{name}" target="_blank">附件{i}.{name.rsplit(".", 1)[-1]}</a>'
              for i, (name, _status) in enumerate(doc.attachments, 1)]
     return f'<p style="text-indent:2em;">附件:{"<br>".join(links)}</p>' if links else ""
 
@@ -70,9 +72,13 @@ def _crumb(doc: Document) -> str:
             f'<a href="{unit.catalog_path}">{escape(unit.name)}</a> &gt; <span>{leaf}</span></div>')
 
 
-def render_detail(doc: Document, blocks: list[tuple[str, str]], seed: int) -> str:
+def render_detail(doc: Document, blocks: list[tuple[str, str]], seed: int, phrasing=None) -> str:
     r = Random(f"{seed}:{doc.doc_id}:layout")
     style = 0 if doc.flags.get("seed") else r.randrange(3)
+    labels, date_line = None, f"发布时间:{doc.published_at}"
+    if phrasing is not None and not doc.flags.get("seed"):
+        labels = phrasing.pick(r, "labels")
+        date_line = phrasing.pick(r, "date_line").format(d=doc.published)
     charset = "gbk" if doc.encoding == "gbk" else "utf-8"
     title = escape(doc.title)
     id_meta = (f'<meta name="i_articleid" content="{doc.doc_id}">' if r.random() < 0.5
@@ -98,10 +104,10 @@ def render_detail(doc: Document, blocks: list[tuple[str, str]], seed: int) -> st
 <div class="header"><a href="/">{HOST_TITLE}</a></div>
 {_crumb(doc)}
 <div class="xxgk_content">
-{metadata_table(doc, style)}
+{metadata_table(doc, style, labels)}
 <div class="article">
 <h1 class="title">{title}</h1>
-<div class="info">发布时间:{doc.published_at} 来源:{escape(doc.source)} 浏览次数:<span id="hits"></span> <a href="javascript:window.print()">打印</a></div>
+<div class="info">{date_line} 来源:{escape(doc.source)} 浏览次数:<span id="hits"></span> <a href="javascript:window.print()">打印</a></div>
 <div id="zoom">
 <!--<$[信息内容]>begin--><!--ZJEG_RSS.content.begin--><meta name="ContentStart">
 {_body_html(blocks)}

@@ -49,6 +49,11 @@ CHALLENGE = """<!DOCTYPE html><html><head><meta http-equiv="Content-Type" conten
 $_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=48921;$_ts.cd="qGcrrAlrqk9EcGAlqaGtkGLoEk3rDaVq";
 </script><script type="text/javascript" charset="utf-8" src="/4QbVtADbnLVIc/c.FxJzG50F.dfe1675.js" r="m"></script>
 </head><body></body></html>"""
+# What a deep TRS list page sometimes is on real sites: a 300–400-byte page without the list.
+TRS_STUB = ("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head><body>"
+            "<!-- WCM 发布失败: 模板置标解析错误 -->\n<div class=\"list\"></div>\n"
+            "<script>var _pageerr=1;</script></body></html>\n").encode("utf-8")
+TRS_PAGE = re.compile(r"_(\d+)\.(?:s?html?)$")
 STUB_WINDOW = b'<?xml version="1.0" encoding="UTF-8"?><datastore/>\n'  # what deep offsets get
 OFFSITE_HOSTS = ("http://www.example.gov.cn", "http://10.0.0.1", "http://127.0.0.2:{port}")
 UNDECODABLE = b"\xff\xfe\xff"  # never valid in GBK or GB18030
@@ -142,9 +147,13 @@ def _window_start(params: dict[str, list[str]]) -> int:
 
 
 def _stub_paging(call: FaultCall) -> Reply:
-    """Record windows past offset ARG (default 15) come back as an empty datastore."""
+    """Record windows past offset ARG (default 15) come back as an empty datastore; on a TRS
+    unit, list pages index_K with K ≥ ARG (default 1) come back as a broken ~350-byte stub."""
     if call.path == PROXY and _window_start(call.params) > int(call.arg or 15):
         return Reply(200, STUB_WINDOW, "text/xml;charset=UTF-8")
+    name = call.path.rsplit("/", 1)[-1]
+    if (m := TRS_PAGE.search(name)) and not re.match(r"t\d{8}_", name) and int(m[1]) >= int(call.arg or 1):
+        return Reply(200, TRS_STUB, "text/html")
     return call.serve(None)
 
 

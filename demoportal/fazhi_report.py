@@ -10,6 +10,7 @@ from __future__ import annotations
 from random import Random
 
 from . import fazhi_texts as T
+from . import styled_figures as SF
 from .figures import fenbie, percent, qizhong
 
 Block = tuple[str, str]
@@ -42,7 +43,8 @@ def _ok(text: str, keep_responsible: bool) -> bool:
     return keep_responsible or not any(w in text for w in T.RESPONSIBLE_WORDS)
 
 
-def _section1(r: Random, words, year, keep_responsible: bool, fig: str | None) -> list[Block]:
+def _section1(r: Random, words, year, keep_responsible: bool, fig: str | None,
+              rate: str | None = None, style=None) -> list[Block]:
     topics = r.sample(T.S1_TOPICS, r.randint(3, 5))
     paragraphs = []
     for titles, leads, measures in topics:
@@ -52,11 +54,20 @@ def _section1(r: Random, words, year, keep_responsible: bool, fig: str | None) -
         paragraphs.append(f"{r.choice(titles)}。{r.choice(leads)}。{body}。")
     # Three figure sentences go to distinct paragraphs (there are at least three).
     slots = r.sample(range(len(paragraphs)), 3)
-    extra = [
-        qizhong(r, words["all"], exceed=fig == "FIG-1"),
-        fenbie(r, words["all"], short=fig == "FIG-2"),
-        percent(r, out_of_range=fig == "FIG-3"),
-    ]
+    if style is None:
+        extra = [
+            qizhong(r, words["all"], exceed=fig == "FIG-1"),
+            fenbie(r, words["all"], short=fig == "FIG-2"),
+            percent(r, out_of_range=fig == "FIG-3", exact=rate),
+        ]
+    else:
+        extra = [
+            SF.qizhong(r, words["all"], fig == "FIG-1", style.pick(r, "qizhong")),
+            SF.fenbie(r, words["all"], fig == "FIG-2", style.pick(r, "fenbie")),
+            # a rate placed at a threshold (100.0 / 100.1) keeps its exact wording in every style
+            percent(r, out_of_range=fig == "FIG-3", exact=rate) if rate
+            else SF.percent(r, fig == "FIG-3", style.pick(r, "percent")),
+        ]
     for slot, sentence in zip(slots, extra):
         paragraphs[slot] += sentence + "。"
     return [("p", _fill(r, p, words, year)) for p in paragraphs]
@@ -88,13 +99,21 @@ def _number(blocks: list[Block]) -> list[Block]:
     return [(k, f"{i}.{t}") for i, (k, t) in enumerate(blocks, 1)]
 
 
-def fazhi_blocks(r: Random, unit, year: int, flags: dict) -> list[Block]:
+def _styled_headings(r: Random, style, words) -> tuple[dict[int, str], str, str]:
+    """Headings of the four sections (without numeral), the numbering pattern and the opening
+    sentence of section 三 (set when its heading is an unusual one)."""
+    s3, opening = style.pick(r, "s3")
+    heads = {1: style.pick(r, "s1"), 2: style.pick(r, "s2"), 3: s3, 4: style.pick(r, "s4")}
+    return heads, style.pick(r, "numbering"), opening.format(**words)
+
+
+def fazhi_blocks(r: Random, unit, year: int, flags: dict, style=None) -> list[Block]:
     words = unit_words(unit)
     keep_responsible = not flags.get("no_responsible")
     fill = lambda text, y=year: text.format(Y=y, Y1=y + 1)  # noqa: E731
     s2_year = flags.get("stale_s2", year)
     s4_year = flags.get("next_year", year + 1) - 1
-    s1 = _section1(r, words, year, keep_responsible, flags.get("fig"))
+    s1 = _section1(r, words, year, keep_responsible, flags.get("fig"), flags.get("percent"), style)
     if flags.get("fold"):
         s1.append(("p", f"{T.FOLDED_TITLE}。" + _section3_paragraphs(r, words, year, 2)[0].split("。", 1)[1]))
     sections = {
@@ -104,6 +123,15 @@ def fazhi_blocks(r: Random, unit, year: int, flags: dict) -> list[Block]:
         + _number([("p", p) for p in _section3_paragraphs(r, words, year, r.randint(2, 3))]),
         4: [("h", fill(r.choice(T.S4_HEADINGS), s4_year))] + _number(_section4(r, words, year)),
     }
+    numbering = "{n}、"
+    if style is not None:
+        heads, numbering, opening = _styled_headings(r, style, words)
+        sections[1][0] = ("h", "一、" + fill(heads[1]))
+        sections[2][0] = ("h", "二、" + fill(heads[2], s2_year))
+        sections[3][0] = ("h", "三、" + fill(heads[3]))
+        sections[4][0] = ("h", "四、" + fill(heads[4], s4_year))
+        if opening:
+            sections[3].insert(1, ("p", opening))
     dropped = {flags.get("drop")} | ({3} if flags.get("fold") or not keep_responsible else set())
     blocks: list[Block] = [("p", _fill(r, r.choice(T.INTROS), words, year))]
     ordinal = 0
@@ -112,6 +140,6 @@ def fazhi_blocks(r: Random, unit, year: int, flags: dict) -> list[Block]:
             continue
         ordinal += 1
         heading, *rest = sections[kind]
-        blocks.append(("h", NUMERALS[ordinal - 1] + heading[1][1:]))
+        blocks.append(("h", numbering.format(n=NUMERALS[ordinal - 1]) + heading[1][2:]))
         blocks.extend(rest)
     return blocks

@@ -60,10 +60,10 @@ def fenbie(r: Random, all_word: str, short: bool = False) -> str:
     return f"全年共开展法治培训{n}场,分别为领导干部专题培训{a}场、执法人员业务培训{b}场、村(社区)干部培训{c}场"
 
 
-def percent(r: Random, out_of_range: bool = False) -> str:
-    """A rate in 0–100 when clean, 135% for FIG-3."""
+def percent(r: Random, out_of_range: bool = False, exact: str | None = None) -> str:
+    """A rate in 0–100 when clean, 135% for FIG-3; `exact` prints that value (a threshold page)."""
     kind = r.randrange(4)
-    value = "135" if out_of_range else None
+    value = exact or ("135" if out_of_range else None)
     if kind == 0:
         return f"行政机关负责人出庭应诉率达{value or '100'}%"
     if kind == 1:

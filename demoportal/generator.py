@@ -139,7 +139,7 @@ def _seed_page(doc: Document) -> None:
     doc.defects.append(Defect("META-3", "发布机构 濮院镇 is the short form of 桐乡市濮院镇人民政府 (as on the real page)"))
 
 
-def _finish_metadata(r: Random, seed: int, docs: list[Document]) -> None:
+def _finish_metadata(r: Random, seed: int, docs: list[Document], seed_page: bool = True) -> None:
     for doc in docs:
         unit = doc.unit
         doc.publisher = unit.full_name
@@ -155,6 +155,8 @@ def _finish_metadata(r: Random, seed: int, docs: list[Document]) -> None:
             for k in range(1 + (r.random() < 0.3)):
                 name = hashlib.md5(f"{seed}:{doc.key}:{k}".encode()).hexdigest()
                 doc.attachments.append([f"{name}.pdf", 200])
+    if not seed_page:
+        return
     seed_doc = next(d for d in docs if d.unit is UNITS_BY_NAME[SEED_PAGE["unit"]]
                     and d.report_type == "fazhi_annual" and d.report_year == SEED_PAGE["year"])
     _seed_page(seed_doc)

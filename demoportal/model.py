@@ -7,6 +7,7 @@ pair is absent from the page, "" means the label is printed with an empty value.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -21,7 +22,8 @@ SEVERITY = {
     "T2-1": "warning", "FIG-1": "critical", "FIG-2": "warning", "FIG-3": "critical",
     "META-1": "critical", "META-2": "critical", "META-3": "warning", "META-4": "critical",
     "IDX-1": "warning", "IDX-2": "warning", "DOC-1": "warning", "COPY-1": "warning", "COPY-2": "warning", "COPY-3": "warning",
-    "ATTACH-1": "warning", "FETCH-1": "could_not_check", "WORDING-1": "critical", "WORDING-2": "warning",
+    "ATTACH-1": "warning", "ATTACH-2": "could_not_check",
+    "FETCH-1": "could_not_check", "WORDING-1": "critical", "WORDING-2": "warning",
     "COL-STALE": "warning", "COL-BLANK": "warning", "COL-BURST": "warning",
     "VETO-COL-A": "critical", "VETO-COL-B": "critical", "VETO-COL-C": "critical", "VETO-AVAIL": "critical",
 }
@@ -29,6 +31,11 @@ SEVERITY = {
 # The six metadata labels in page order (three rows of two pairs, as on the seed page).
 META_FIELDS = (("index_no", "索引号"), ("publisher", "发布机构"), ("disclosure_mode", "公开方式"),
                ("issued_date", "发文日期"), ("category", "组配分类"), ("doc_no", "文件编号"))
+
+
+def trs_attachment_name(name: str) -> str:
+    """TRS names attachments W0 + 20 digits; derived from the generated name, so reversible by lookup."""
+    return f"W0{int(name[:16], 16) % 10**20:020d}.pdf"
 
 
 @dataclass(slots=True)
@@ -80,8 +87,35 @@ class Document:
 
     @property
     def url_path(self) -> str:
-        d = self.published
-        return f"/art/{d.year}/{d.month}/{d.day}/art_{self.unit.column_id}_{self.doc_id}.html"
+        d, unit = self.published, self.unit
+        if unit.cms == "trs":
+            return f"{self.channel}{d:%Y%m}/t{d:%Y%m%d}_{self.doc_id}.{unit.list_ext}"
+        if unit.cms == "gkmlpt":
+            return f"{unit.home}gkmlpt/content/{self.doc_id // 10**6}/{self.doc_id // 1000}/post_{self.doc_id}.html"
+        if unit.cms == "jpaas":
+            return f"/col/col{unit.column_id}/art/{d.year}/art_{self.hex_id}.html"
+        return f"/art/{d.year}/{d.month}/{d.day}/art_{unit.column_id}_{self.doc_id}.html"
+
+    @property
+    def channel(self) -> str:
+        """TRS: the channel directory the document lives in (annual reports in the first sub-channel)."""
+        unit = self.unit
+        if not unit.columns:
+            return unit.home
+        return f"{unit.home}{unit.columns[0 if self.report_type.endswith('_annual') else -1]}/"
+
+    @property
+    def hex_id(self) -> str:
+        """jpaas article ids are 32 hex digits."""
+        return hashlib.md5(f"jpaas:{self.doc_id}".encode()).hexdigest()
+
+    def attachment_path(self, name: str) -> str:
+        """Where an attachment is served: Hanweb/jpaas downfile.jsp, TRS W0… files, gkmlpt /attachment/."""
+        if self.unit.cms == "trs":
+            return f"{self.channel}{self.published:%Y%m}/{trs_attachment_name(name)}"
+        if self.unit.cms == "gkmlpt":
+            return f"{self.unit.home}attachment/0/{name}"
+        return f"/module/download/downfile.jsp?classid=0&filename={name}"
 
     @property
     def published_at(self) -> str:

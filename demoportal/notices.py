@@ -10,6 +10,7 @@ from __future__ import annotations
 from random import Random
 
 from .figures import _split
+from .styled_figures import money as styled_money
 from .units import short_name
 
 # (title template, 组配分类, carries a 文号)
@@ -73,14 +74,17 @@ def _cn_date(day) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def routine_blocks(r: Random, unit, title: str, issued) -> list[tuple[str, str]]:
+def routine_blocks(r: Random, unit, title: str, issued, doc_no: str | None = None,
+                   style=None) -> list[tuple[str, str]]:
     paragraphs = [OPENINGS[unit.level]] + r.sample(GENERIC[:6], r.randint(2, 4))
     paragraphs.append(r.choice(("特此通知。", "特此公告。", "请认真贯彻执行。")))
     paragraphs += [unit.full_name, _cn_date(issued)]
+    if style is not None and doc_no and (line := style.pick(r, "doc_no_line").format(no=doc_no)):
+        paragraphs.insert(0, line)  # the 文号 line above the text, as printed documents carry it
     return [("p", p) for p in paragraphs]
 
 
-def budget_blocks(r: Random, unit, year: int, final: bool) -> list[tuple[str, str]]:
+def budget_blocks(r: Random, unit, year: int, final: bool, style=None) -> list[tuple[str, str]]:
     income = round(r.uniform(300, 30000), 2)
     three = round(r.uniform(2, 60), 2)
     car, reception = (round(x / 100, 2) for x in _split(r, int(three * 100), 2))
@@ -88,6 +92,10 @@ def budget_blocks(r: Random, unit, year: int, final: bool) -> list[tuple[str, st
     kind = "决算" if final else "预算"
     lead = (f"根据《中华人民共和国预算法》和《地方预决算公开操作规程》有关规定,现将{unit.full_name}"
             f"{year}年度部门{kind}公开如下。")
+    three_line = (f"{year}年度“三公”经费{kind}{three}万元,其中因公出国(境)费0万元,"
+                  f"公务用车购置及运行费{car}万元,公务接待费{reception}万元。")
+    if style is not None:
+        three_line = styled_money(r, year, kind, three, car, reception, style.pick(r, "money"))
     return [
         ("p", lead),
         ("h", "一、部门职责及机构设置情况"),
@@ -95,8 +103,7 @@ def budget_blocks(r: Random, unit, year: int, final: bool) -> list[tuple[str, st
         ("h", f"二、{year}年度部门{kind}收支情况"),
         ("p", f"{year}年度收入{kind}{income}万元,支出{kind}{income}万元,收支平衡。"),
         ("h", f"三、“三公”经费{kind}情况"),
-        ("p", f"{year}年度“三公”经费{kind}{three}万元,其中因公出国(境)费0万元,"
-              f"公务用车购置及运行费{car}万元,公务接待费{reception}万元。"),
+        ("p", three_line),
         ("h", "四、其他重要事项的情况说明"),
         ("p", "机关运行经费、政府采购、国有资产占用及绩效目标等情况详见附件。"),
     ]

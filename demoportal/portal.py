@@ -13,29 +13,47 @@ from __future__ import annotations
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 
+from .attachment_reports import attachment_documents, stub_blocks
+from .attachment_units import ATTACHMENT_UNITS
 from .bodies import blocks_text, document_blocks, report_tables
 from .catalog_pages import column_page, list_title
 from .detail_page import render_detail
 from .generator import build_documents
 from .site_columns import COLUMNS_BY_ID, column_page as site_column_page, manifest_entries
 from .model import Document
-from .units import HOST_TITLE, SITE_NAME, UNITS, UNITS_BY_COLUMN, Unit
+from .report_files import ReportFiles
+from .dialect_docs import build_dialect_documents
+from .dialect_pages import (CONTENT_END, dialect_detail, gkmlpt_api, gkmlpt_index, jpaas_column, trs_catalog,
+                            trs_list_page)
+from .styles import style_for
+from .units import ALL_UNITS, HOST_TITLE, SITE_NAME, UNITS_BY_COLUMN, Unit
 from .xxgk_tables import XxgkTables
 
 
 class Portal:
-    def __init__(self, seed: int, size: int, documents: list[Document]):
+    def __init__(self, seed: int, size: int, documents: list[Document], style: int | None = None):
         self.seed, self.size = seed, size
-        self.units: tuple[Unit, ...] = UNITS
+        self.style_seed = style or None
+        self.style = style_for(style)  # None: the default phrasing
+        self.units: tuple[Unit, ...] = ALL_UNITS + ATTACHMENT_UNITS
+        self.units_by_column = {**UNITS_BY_COLUMN, **{u.column_id: u for u in ATTACHMENT_UNITS}}
         self.documents = documents
         # Every document ever generated or published, by key: copies (COPY-1/COPY-2) point at
         # their source by key, which must survive a withdrawn document.
         self.by_key: list[Document] = list(documents)
         self.by_path = {d.url_path: d for d in documents}
-        self.by_unit: dict[str, list[Document]] = {u.name: [] for u in UNITS}
+        self.by_unit: dict[str, list[Document]] = {u.name: [] for u in self.units}
         for doc in sorted(documents, key=lambda d: (d.published, d.doc_id), reverse=True):
             self.by_unit[doc.unit.name].append(doc)
         self.attachments = {name: status for d in documents for name, status in d.attachments}
+        # TRS W0… files and gkmlpt /attachment/ paths, by path.
+        self.attachment_paths = {d.attachment_path(name): status for d in documents if d.unit.cms in ("trs", "gkmlpt")
+                                 for name, status in d.attachments}
+        # TRS channel directory → unit (a unit with sub-channels has several).
+        self.trs_channels = {path.rsplit("/", 1)[0] + "/": u for u in ALL_UNITS if u.cms == "trs"
+                             for path in u.catalog_paths}
+        # Attachment files that hold a report; documents published later (changes) have none.
+        self.report_files = ReportFiles(seed, documents, self.blocks, self.tables)
         self._pages: OrderedDict[str, str] = OrderedDict()
         self.revisions: dict[int, int] = {}  # doc id → times edited after publication
         self.changed_at: dict[int, float] = {}  # doc id → POSIX time of the last edit
@@ -74,14 +92,21 @@ class Portal:
         return site_column_page(column) if column else None
 
     def unit_by_column(self, column_id: int) -> Unit | None:
-        return UNITS_BY_COLUMN.get(column_id)
+        return self.units_by_column.get(column_id)
 
     def catalog(self, unit: Unit) -> list[Document]:
         """The unit's catalog, newest first (the order the CMS lists it)."""
         return self.by_unit[unit.name]
 
     def blocks(self, doc: Document) -> list[tuple[str, str]]:
-        return document_blocks(self.seed, doc, self.by_key)
+        """Blocks of the document's text, wherever it is published (page body or attachment)."""
+        return document_blocks(self.seed, doc, self.by_key, self.style)
+
+    report_blocks = blocks
+
+    def page_blocks(self, doc: Document) -> list[tuple[str, str]]:
+        """Blocks of the detail page's body: a report published as a file shows a stub."""
+        return stub_blocks(doc) if doc.flags.get("attached_report") else self.blocks(doc)
 
     def body_text(self, doc: Document) -> str:
         return blocks_text(self.blocks(doc))
@@ -92,28 +117,50 @@ class Portal:
     def detail_html(self, doc: Document) -> str:
         html = self._pages.get(doc.url_path)
         if html is None:
-            html = render_detail(doc, self.blocks(doc), self.seed)
+            html = (render_detail(doc, self.page_blocks(doc), self.seed, self.style) if doc.unit.cms == "hanweb"
+                    else dialect_detail(doc, self.blocks(doc), self.seed))
             if revision := self.revisions.get(doc.doc_id):
                 note = f'<p style="text-indent:2em;">（本文于发布后第{revision}次更正。）</p>\n'
                 html = html.replace('<meta name="ContentEnd">', note + '<meta name="ContentEnd">', 1)
+                html = html.replace(CONTENT_END, note + CONTENT_END, 1)
             self._pages[doc.url_path] = html
             if len(self._pages) > 256:
                 self._pages.popitem(last=False)
         return html
 
     def column_html(self, unit: Unit) -> str:
+        if unit.cms == "jpaas":
+            return jpaas_column(unit, self.catalog(unit))
         return column_page(unit, self.catalog(unit))
 
+    def trs_list(self, channel: str, page: int) -> tuple[Unit, str] | None:
+        """The unit and HTML of page `page` (0-based) of a TRS channel, or None past its end."""
+        unit = self.trs_channels.get(channel)
+        if unit is None:
+            return None
+        listed = trs_catalog(unit, channel, self.catalog(unit))
+        if page > 0 and page * unit.per_page >= len(listed):
+            return None
+        return unit, trs_list_page(unit, channel, self.catalog(unit), page)
+
+    def gkmlpt_index(self, unit: Unit) -> str:
+        return gkmlpt_index(unit)
+
+    def gkmlpt_api(self, unit: Unit, category: int, page: int, base: str) -> dict:
+        return gkmlpt_api(unit, self.catalog(unit), category, page, base)
+
     def manifest(self) -> dict:
+        styled = {"style": self.style_seed} if self.style_seed else {}
         return {
-            "seed": self.seed, "size": self.size, "site": SITE_NAME, "host_title": HOST_TITLE,
+            "seed": self.seed, "size": self.size, **styled, "site": SITE_NAME, "host_title": HOST_TITLE,
             "units": [self._unit_entry(u) for u in self.units],
             "documents": [self._doc_entry(d) for d in sorted(self.documents, key=lambda d: d.doc_id)],
             **manifest_entries(),
         }
 
     def _unit_entry(self, unit: Unit) -> dict:
-        return {"name": unit.name, "level": unit.level, "full_name": unit.full_name, "column_id": unit.column_id,
+        return {"name": unit.name, "level": unit.level, "cms": unit.cms, "catalog_paths": list(unit.catalog_paths),
+                "charset": unit.charset, "full_name": unit.full_name, "column_id": unit.column_id,
                 "unit_id": unit.unit_id, "webid": unit.webid, "index_code": unit.index_code, "daizi": unit.daizi,
                 "catalog_path": unit.catalog_path, "per_page": unit.per_page, "record_style": unit.record_style,
                 "doc_count": len(self.by_unit[unit.name])}
@@ -133,9 +180,11 @@ class Portal:
             "encoding": doc.encoding if served else "utf-8",
             "charset_in_header": doc.charset_in_header if served else True,
             "http_status": doc.http_status, "table_template": doc.table_template,
-            "attachments": [{"path": f"/module/download/downfile.jsp?classid=0&filename={name}", "status": status}
+            "attachments": [{"path": doc.attachment_path(name), "status": status}
                             for name, status in doc.attachments] if served else [],
             "defects": [d.to_dict() for d in doc.defects],
+            # Pages placed on either side of a rule's limit (demoportal.thresholds); null elsewhere.
+            "threshold": doc.flags.get("threshold"),
         }
 
 
@@ -144,5 +193,8 @@ def _posix(local: datetime) -> float:
     return local.replace(tzinfo=timezone(timedelta(hours=8))).timestamp()
 
 
-def build_portal(seed: int = 7, size: int = 300) -> Portal:
-    return Portal(seed, size, build_documents(seed, size))
+def build_portal(seed: int = 7, size: int = 300, style: int | None = None) -> Portal:
+    """The portal; `style` (a style seed, see `styles`) changes phrasing only, never the documents."""
+    hanweb = build_documents(seed, size)
+    documents = hanweb + build_dialect_documents(seed, len(hanweb))
+    return Portal(seed, size, documents + attachment_documents(seed, documents), style)

@@ -11,7 +11,9 @@ with KEY, or that belongs to the unit named KEY, answer with MODE instead (modes
 `demoportal.faults`). Every 200 answer carries an ETag (a hash of the body) and a
 Last-Modified time, and a conditional GET or HEAD that matches gets 304, as on a real
 Apache/Tomcat front end. A control path under /_demo/ (loopback only, like the whole server)
-switches faults and changes the portal between two crawls; `DemoPortal` wraps it.
+switches faults and changes the portal between two crawls, and /_demo/requests returns the
+request log (`demoportal.requestlog`); `DemoPortal` wraps them. `--disallow PREFIX` adds a
+robots.txt Disallow line, so a test can check that a crawler keeps out.
 """
 from __future__ import annotations
 
@@ -39,7 +41,9 @@ from . import catalog_pages as cp
 from .attachment_pdf import pdf_bytes
 from .changes import apply_changes
 from .faults import FAULT_MODES, Faults, Reply, text_reply
+from .dialect_routes import dialect_route
 from .portal import Portal, build_portal
+from .requestlog import RequestLog
 from .units import Unit
 
 __all__ = ["DemoPortal", "FAULT_MODES", "Faults", "PortalServer", "main"]
@@ -56,9 +60,12 @@ class PortalServer(ThreadingHTTPServer):
     # once while the accept loop waits for the GIL; the client then stalls a whole second.
     request_queue_size = 128
 
-    def __init__(self, address, portal: Portal, faults: Faults, verbose: bool = False):
+    def __init__(self, address, portal: Portal, faults: Faults, verbose: bool = False,
+                 disallow: tuple[str, ...] = ()):
         super().__init__(address, PortalHandler)
         self.portal, self.faults, self.verbose = portal, faults, verbose
+        self.robots = "User-agent: *\n" + "".join(f"Disallow: {p}\n" for p in disallow) + "Allow: /\n"
+        self.requests = RequestLog()
         self.lock = threading.Lock()  # portal changes vs. page rendering
         # URL → (ETag, Last-Modified) of its last 200 answer. Hanweb publishes static files, so a
         # real front end answers a matching conditional request from file metadata without
@@ -68,6 +75,7 @@ class PortalServer(ThreadingHTTPServer):
 
 class PortalHandler(BaseHTTPRequestHandler):
     server: PortalServer
+    _status: int | None = None  # status of the answer being sent, for the request log
     protocol_version = "HTTP/1.1"
     server_version = "Apache-Coyote/1.1"
 
@@ -92,6 +100,10 @@ class PortalHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         form = parse_qs(self.rfile.read(length).decode("utf-8", "replace")) if length else {}
         self._dispatch(form)
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._status = code
+        super().send_response(code, message)
 
     def send_body(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
@@ -140,10 +152,21 @@ class PortalHandler(BaseHTTPRequestHandler):
     def _dispatch(self, form: dict[str, list[str]]) -> None:
         parts = urlsplit(self.path)
         params = {**parse_qs(parts.query), **form}
+        if parts.path.startswith(CONTROL):
+            self.send_reply(self._control(parts.path, params))
+            return
+        self._status = None
+        # http.server decodes header bytes as Latin-1; a UTF-8 agent string is logged as sent.
+        agent = self.headers.get("User-Agent", "").encode("latin-1", "replace").decode("utf-8", "replace")
+        entry = self.server.requests.begin(self.command, self.path, agent,
+                                           "%s:%s" % self.client_address[:2])
         try:
-            if parts.path.startswith(CONTROL):
-                self.send_reply(self._control(parts.path, params))
-                return
+            self._serve(parts, params)
+        finally:
+            self.server.requests.end(entry, self._status)
+
+    def _serve(self, parts, params: dict[str, list[str]]) -> None:
+        try:
             route, unit = self._route(parts.path, params)
             mode = self.server.faults.match(parts.path, unit.name if unit else None)
             if not mode:
@@ -176,9 +199,9 @@ class PortalHandler(BaseHTTPRequestHandler):
     def _route(self, path: str, params: dict) -> tuple[Callable[[], Reply], Unit | None]:
         portal = self.server.portal
         if path == "/robots.txt":
-            return lambda: Reply(200, b"User-agent: *\nAllow: /\n", "text/plain", last_modified=0.0), None
+            return lambda: Reply(200, self.server.robots.encode(), "text/plain", last_modified=0.0), None
         if path in ("/", "/index.html"):
-            return lambda: Reply(200, cp.home_page().encode("utf-8"), last_modified=portal.modified), None
+            return lambda: Reply(200, cp.home_page(portal.units).encode("utf-8"), last_modified=portal.modified), None
         if m := COLUMN.match(path):
             unit = portal.unit_by_column(int(m[1]))
             if unit is not None:
@@ -187,20 +210,24 @@ class PortalHandler(BaseHTTPRequestHandler):
                 return lambda: Reply(200, page.encode("utf-8")), None
         if path == cp.PROXY:
             return self._proxy_route(params)
-        if ARTICLE.match(path) and (doc := portal.by_path.get(path)) is not None:
+        if (doc := portal.by_path.get(path)) is not None:
             return lambda: self._detail(doc), doc.unit
         if path == "/module/download/downfile.jsp":
             name = _first(params, "filename")
             if portal.attachments.get(name) == 200:
+                if name in portal.report_files:
+                    return lambda: Reply(200, *portal.report_files.file(name), last_modified=0.0), None
                 return lambda: Reply(200, pdf_bytes(name), "application/pdf", last_modified=0.0), None
-        return lambda: text_reply(404, "404 Not Found"), None
+        if portal.attachment_paths.get(path) == 200:
+            return lambda: Reply(200, pdf_bytes(path.rsplit("/", 1)[1]), "application/pdf", last_modified=0.0), None
+        return dialect_route(portal, path, params, self.headers.get("Host") or "127.0.0.1")
 
     def _detail(self, doc) -> Reply:
         if doc.http_status != 200:
             return text_reply(doc.http_status, f"{doc.http_status} Not Found")
         html = self.server.portal.detail_html(doc)
         modified = self.server.portal.last_modified(doc)
-        if doc.encoding == "gbk":
+        if doc.encoding == "gbk":  # GBK bytes; the page may declare gbk or (legacy TRS) gb2312
             return Reply(200, html.encode("gbk"), "text/html", last_modified=modified)
         return Reply(200, html.encode("utf-8"), "text/html; charset=UTF-8" if doc.charset_in_header else "text/html",
                      last_modified=modified)
@@ -227,20 +254,23 @@ class PortalHandler(BaseHTTPRequestHandler):
         return answer, unit
 
     def _control(self, path: str, params: dict) -> Reply:
-        """/_demo/faults (GET: rules and hits; POST key=&mode=) and /_demo/change
-        (POST change=&delete=&add=&correct=&shorten=)."""
+        """/_demo/faults (GET: rules and hits; POST key=&mode=), /_demo/change
+        (POST change=&delete=&add=&correct=&shorten=) and /_demo/requests (GET: the request log)."""
         faults = self.server.faults
         try:
             if path == CONTROL + "faults":
                 if self.command == "POST":
                     faults.set(_first(params, "key") or "", _first(params, "mode") or "")
-                result = {"rules": faults.rules, "hits": faults.hits}
+                result: object = {"rules": faults.rules, "hits": faults.hits}
+            elif path == CONTROL + "requests":
+                result = self.server.requests.as_json()
             elif path == CONTROL + "change" and self.command == "POST":
                 with self.server.lock:
                     self.server.validators.clear()
                     result = apply_changes(self.server.portal, **_change_form(params))
             else:
-                return text_reply(404, "404 Not Found: control paths are /_demo/faults and /_demo/change")
+                return text_reply(404, "404 Not Found: control paths are /_demo/faults, /_demo/change "
+                                       "and /_demo/requests")
         except (KeyError, ValueError) as exc:
             return text_reply(400, f"400 Bad Request: {exc}")
         return Reply(200, json.dumps(result, ensure_ascii=False).encode("utf-8"), "application/json")
@@ -258,9 +288,10 @@ def _int(params: dict, name: str, default: int) -> int:
         return default
 
 
-def serve(seed: int, size: int, host: str, port: int, faults: Faults, verbose: bool) -> None:
-    portal = build_portal(seed, size)
-    server = PortalServer((host, port), portal, faults, verbose)
+def serve(seed: int, size: int, host: str, port: int, faults: Faults, verbose: bool,
+          disallow: tuple[str, ...] = (), style: int | None = None) -> None:
+    portal = build_portal(seed, size, style)
+    server = PortalServer((host, port), portal, faults, verbose, disallow)
     print(f"{URL_LINE}http://{host}:{server.server_address[1]}/", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
@@ -286,13 +317,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--fault", type=_fault_arg, action="append", default=[], metavar="KEY=MODE[:ARG]",
                         help=f"KEY is a path prefix or a unit name; MODE one of {', '.join(FAULT_MODES)}")
+    parser.add_argument("--disallow", action="append", default=[], metavar="PREFIX",
+                        help="a robots.txt Disallow line for every agent (repeatable)")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--style", type=int, default=0,
+                        help="phrasing style seed (0: the default phrasing; see demoportal/styles.py)")
     args = parser.parse_args(argv)
     try:
         faults = Faults(dict(args.fault))
     except ValueError as exc:
         parser.error(str(exc))
-    serve(args.seed, args.size, args.host, args.port, faults, args.verbose)
+    serve(args.seed, args.size, args.host, args.port, faults, args.verbose, tuple(args.disallow), args.style)
 
 
 def _change_form(params: dict[str, list[str]]) -> dict:
@@ -311,8 +346,11 @@ class DemoPortal:
     """
 
     def __init__(self, seed: int = 7, size: int = 300, faults: dict[str, str] | None = None,
-                 verbose: bool = False, startup_timeout: float = 120.0):
+                 verbose: bool = False, startup_timeout: float = 120.0, disallow: tuple[str, ...] = (),
+                 style: int = 0):
         self.seed, self.size, self.faults = seed, size, dict(faults or {})
+        self.disallow = tuple(disallow)
+        self.style = style
         self.verbose, self.startup_timeout = verbose, startup_timeout
         self.url: str | None = None
         self._proc: subprocess.Popen | None = None
@@ -320,13 +358,22 @@ class DemoPortal:
         self._changes: list[dict] = []
         self._stderr = None
 
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
     def start(self) -> "DemoPortal":
-        root = Path(__file__).resolve().parents[2]
+        """Start the server process; a portal that is already running is left as it is."""
+        if self._proc is not None and self._proc.poll() is None:
+            return self
+        root = Path(__file__).resolve().parents[1]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
         cmd = [sys.executable, "-u", "-m", "demoportal.server", "--seed", str(self.seed),
                "--size", str(self.size), "--port", "0"]
         cmd += [arg for key, mode in self.faults.items() for arg in ("--fault", f"{key}={mode}")]
+        cmd += [arg for prefix in self.disallow for arg in ("--disallow", prefix)]
         cmd += ["--verbose"] if self.verbose else []
+        cmd += ["--style", str(self.style)] if self.style else []
         self._stderr = tempfile.TemporaryFile()
         self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr, env=env, text=True)
         self.url = self._read_url()
@@ -358,7 +405,7 @@ class DemoPortal:
     @property
     def manifest(self) -> dict:
         if self._manifest is None:
-            portal = build_portal(self.seed, self.size)
+            portal = build_portal(self.seed, self.size, self.style or None)
             for change in self._changes:
                 apply_changes(portal, **change)
             self._manifest = portal.manifest()
@@ -391,6 +438,10 @@ class DemoPortal:
         """Path → times at which a fault rule answered it."""
         return self._control("faults")["hits"]
 
+    def requests(self) -> list[dict]:
+        """Every request the server answered so far (see `demoportal.requestlog`)."""
+        return self._control("requests")
+
     def stop(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
             self._proc.terminate()
@@ -404,7 +455,9 @@ class DemoPortal:
         self._proc = None
 
     def __enter__(self) -> "DemoPortal":
-        return self.start()
+        # `with start_demo_portal(...)` enters a portal that is already running: starting it
+        # again would leave the first server process behind.
+        return self if self._proc is not None else self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()

@@ -5,6 +5,11 @@ page carries (column id, jpage unit id, web id), the 15-digit Zhejiang 索引号
 full official name that a clean page prints as 发布机构, and the 文号 代字 its documents use.
 Values are fixed rather than generated: the site configuration (`crawler/sites/demo.yml`)
 names the same catalogs, and a test keeps the two in step.
+
+Beside the fifteen Hanweb units, `DIALECT_UNITS` puts five more on the other platforms a
+county mixes in (three TRS WCM, one of them a legacy GBK site declaring gb2312; one Guangdong
+gkmlpt; one Hanweb jpaas). 运河街道 is invented for the demo: the real county has no fifth
+subdistrict, but the jpaas platform needs a township-level unit to carry the township defects.
 """
 from __future__ import annotations
 
@@ -31,10 +36,28 @@ class Unit:
     per_page: int  # jpage perPage of this unit's column template
     record_style: str  # list-item markup variant (see pages.RECORD_STYLES)
     routine_weight: float  # share of the routine/budget items this unit publishes
+    # Units on other platforms (demoportal.dialect_units): which CMS serves the unit and how.
+    cms: str = "hanweb"  # hanweb | trs | gkmlpt | jpaas
+    home: str = ""  # TRS: the unit's channel directory; gkmlpt: the prefix of its /gkmlpt/ tree
+    columns: tuple[str, ...] = ()  # TRS: sub-channels (年度报告 first, then 通知公告, which lists everything)
+    list_stem: str = "index"  # TRS list pages: index.html, index_1.html … (or list.shtml …)
+    list_ext: str = "html"
+    pager: str = "createPageHTML"  # TRS pager script: createPageHTML | createPage | createPageHTML6
+    charset: str = "utf-8"  # utf-8 | gb2312 (declared in <meta> only, served as GBK bytes)
 
     @property
     def catalog_path(self) -> str:
-        return f"/col/col{self.column_id}/index.html"
+        """The first catalog column (TRS units with sub-channels have one per channel)."""
+        return self.catalog_paths[0]
+
+    @property
+    def catalog_paths(self) -> tuple[str, ...]:
+        if self.cms == "trs":
+            return tuple(f"{self.home}{c}/{self.list_stem}.{self.list_ext}" for c in self.columns) or \
+                (f"{self.home}{self.list_stem}.{self.list_ext}",)
+        if self.cms == "gkmlpt":
+            return (f"{self.home}gkmlpt/index",)
+        return (f"/col/col{self.column_id}/index.html",)
 
     @property
     def directory(self) -> str:
@@ -81,8 +104,24 @@ UNITS: tuple[Unit, ...] = (
        "001008004006004", "高办发", 14, "bracket_date", 0.02),
 )
 
-UNITS_BY_NAME: dict[str, Unit] = {u.name: u for u in UNITS}
-UNITS_BY_COLUMN: dict[int, Unit] = {u.column_id: u for u in UNITS}
+HANWEB_UNITS = UNITS
+# 桐乡市 units on the other platforms (TRS, gkmlpt, jpaas): a county is a mix of CMSs.
+DIALECT_UNITS: tuple[Unit, ...] = (
+    Unit("桐乡市交通运输局", "department", "桐乡市交通运输局", 0, 0, 3291, "001008004002041", "桐交发", 10,
+         "li", 0.0, cms="trs", home="/xxgk/bm/jtysj/", columns=("ndbg", "tzgg")),
+    Unit("桐乡市住房和城乡建设局", "department", "桐乡市住房和城乡建设局", 0, 0, 3291, "001008004002043", "桐建发", 8,
+         "table", 0.0, cms="trs", home="/zjj/xxgk/zcwj/", list_stem="list", list_ext="shtml", pager="createPageHTML6"),
+    Unit("桐乡市自然资源和规划局", "department", "桐乡市自然资源和规划局", 0, 0, 3291, "001008004002045", "桐自然资规",
+         8, "li", 0.0, cms="trs", home="/zrzyj/gkml/", list_ext="htm", pager="createPage", charset="gb2312"),
+    Unit("桐乡市卫生健康局", "department", "桐乡市卫生健康局", 0, 0, 3291, "001008004002047", "桐卫健发", 20,
+         "json", 0.0, cms="gkmlpt", home="/wjj/"),
+    Unit("运河街道", "subdistrict", "桐乡市运河街道办事处", 1229428806, 0, 3317, "001008004006005", "运办发", 15,
+         "li", 0.0, cms="jpaas"),
+)
+ALL_UNITS: tuple[Unit, ...] = UNITS + DIALECT_UNITS
+
+UNITS_BY_NAME: dict[str, Unit] = {u.name: u for u in ALL_UNITS}
+UNITS_BY_COLUMN: dict[int, Unit] = {u.column_id: u for u in ALL_UNITS if u.cms in ("hanweb", "jpaas")}
 
 
 def short_name(unit: Unit) -> str:

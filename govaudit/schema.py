@@ -1,5 +1,5 @@
 """The store's schema, declared in one place: every table of the one file that holds crawls,
-pages, catalog changes, audit runs and their findings, job runs and the email outbox.
+pages, downloaded attachment files, catalog changes, audit runs and their findings, job runs and the email outbox.
 
 `connect()` creates what is missing and adds the columns a newer frame contract introduced, so a
 store written by an older govaudit upgrades in place. Other modules read and write these tables
@@ -76,6 +76,19 @@ CREATE TABLE IF NOT EXISTS pages (
 CREATE INDEX IF NOT EXISTS pages_unit ON pages (crawl_id, unit);
 """
 
+# Attachment files the crawler downloaded (reports published as PDF, Word or Excel), stored once
+# by content hash: a page's `attachments` entry names its file by `sha256`, and a weekly
+# re-crawl of an unchanged file adds nothing.
+ATTACHMENT_FILES = """
+CREATE TABLE IF NOT EXISTS attachment_files (
+    sha256 TEXT PRIMARY KEY,
+    content_type TEXT,
+    size INTEGER NOT NULL,
+    stored_at TEXT NOT NULL,
+    content BLOB NOT NULL
+);
+"""
+
 # What changed in a site's catalog since its previous crawl (crawler.catalog_sync).
 CATALOG_CHANGES = """
 CREATE TABLE IF NOT EXISTS crawl_changes (
@@ -91,6 +104,7 @@ CREATE TABLE IF NOT EXISTS crawl_changes (
 """
 
 # Audit runs, their findings, the documents they saw and per-rule counts (audits.history).
+# `trial` = 1 for an ad-hoc audit that stays out of the weekly history (audits.history).
 HISTORY = f"""
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -100,6 +114,7 @@ CREATE TABLE IF NOT EXISTS runs (
     created_at TEXT NOT NULL,
     rules_dir TEXT NOT NULL,
     crawl_status TEXT NOT NULL,
+    trial INTEGER NOT NULL DEFAULT 0,
     {", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in RUN_COUNT_COLUMNS)}
 );
 CREATE TABLE IF NOT EXISTS findings (
@@ -186,11 +201,13 @@ CREATE TABLE IF NOT EXISTS probes (
 CREATE INDEX IF NOT EXISTS probes_site ON probes (site, started_at);
 """
 
-SCHEMA = CRAWLS + CATALOG_CHANGES + HISTORY + JOBS + OUTBOX + PROBES
+SCHEMA = CRAWLS + ATTACHMENT_FILES + CATALOG_CHANGES + HISTORY + JOBS + OUTBOX + PROBES
 
 # Tables whose columns follow a frame contract: new contract columns are added on open.
 CONTRACT_TABLES = (("findings", FINDING_COLUMNS), ("doc_snapshots", DOCUMENT_COLUMNS),
                    ("rule_stats", RULE_STAT_COLUMNS))
+# Columns added to a table after stores were first written: (table, column, SQL declaration).
+ADDED_COLUMNS = (("runs", "trial", "INTEGER NOT NULL DEFAULT 0"),)  # every older run is a run of record
 
 
 # Columns added to `pages` after its first release (a store written before gets them on open).
@@ -207,3 +224,6 @@ def apply_schema(conn: sqlite3.Connection) -> None:
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         for name in columns.keys() - present:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {columns_sql({name: columns[name]})}")
+    for table, name, declaration in ADDED_COLUMNS:
+        if name not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")

@@ -7,7 +7,10 @@ their tables in the same file; `govaudit.schema` declares them all.
 """
 from __future__ import annotations
 
+import errno
 import json
+import os
+import shutil
 import sqlite3
 from contextlib import closing
 from datetime import datetime, timezone
@@ -18,6 +21,7 @@ from govaudit.records import PageRecord
 from govaudit.schema import apply_schema
 
 
+MIN_FREE_BYTES = 16 * 1024 * 1024  # below this a crawl or audit would stop half-way: refused up front
 _JSON_FIELDS = ("headers", "meta_pairs", "meta_tags", "attachments", "listing")
 CRAWL_STATUSES = ("running", "complete", "partial", "failed")
 
@@ -26,15 +30,67 @@ def utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+class StoreError(RuntimeError):
+    """The store cannot be used (a directory, read-only, disk full): one line naming the file,
+    the cause and the fix. Commands print it and exit 3, no traceback."""
+
+
+def store_problem(path: str | Path, writing: bool = True) -> str | None:
+    """Why the store at `path` cannot be used, found before any work starts; None if it can."""
+    path = Path(path)
+    if path.is_dir():
+        return f"the store {path} is a directory; pass the path of a SQLite file, e.g. {path / 'govaudit.sqlite3'}"
+    if not writing:
+        return None
+    existing = next((p for p in [path, *path.absolute().parents] if p.exists()), None)
+    if existing is not None and not existing.is_dir() and existing != path:
+        return f"cannot create the store {path}: {existing} is a file, not a directory"
+    target = path if path.exists() else existing
+    if target is not None and not os.access(target, os.W_OK):
+        what = "is read-only" if target == path else f"cannot be created: {target} is not writable"
+        return f"the store {path} {what}; pass a writable --store or fix the permissions"
+    if target is not None:
+        try:
+            free = shutil.disk_usage(target if target.is_dir() else target.parent).free
+        except OSError:
+            free = None
+        if free is not None and free < MIN_FREE_BYTES:
+            return (f"the disk holding the store {path} is full ({free // 1024} KiB free, at least "
+                    f"{MIN_FREE_BYTES // (1024 * 1024)} MiB needed); free some space or pass another --store")
+    return None
+
+
+def storage_failure(exc: BaseException, path: str | Path) -> StoreError | None:
+    """A StoreError for an SQLite or OS error that means the disk or file refuses writes."""
+    text = str(exc).lower()
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StoreError(f"the disk is full writing near {path} ({exc.strerror}); free some space and run again")
+    if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.EISDIR):
+        return StoreError(f"cannot write near {path}: {exc.strerror}; pass a writable --store")
+    if isinstance(exc, sqlite3.Error):
+        if "disk is full" in text or "disk i/o" in text:
+            return StoreError(f"the disk holding the store {path} is full ({exc}); free some space and run again")
+        if "readonly" in text or "read-only" in text:
+            return StoreError(f"the store {path} is read-only ({exc}); pass a writable --store")
+        if "unable to open" in text or "not a database" in text:
+            return StoreError(f"cannot open the store {path} ({exc}); check the --store path")
+    return None
+
+
 def connect(path: str | Path) -> sqlite3.Connection:
     """Open (and create if needed) the store; WAL lets the report read while a crawl writes."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=30)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    apply_schema(conn)
+    if problem := store_problem(path, writing=False):
+        raise StoreError(problem)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=30)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        apply_schema(conn)
+    except (sqlite3.Error, OSError) as exc:
+        raise (storage_failure(exc, path) or exc) from None
     return conn
 
 
@@ -126,6 +182,17 @@ class Store:
         with closing(self.conn.execute(sql + " ORDER BY unit, url", args)) as cur:
             for row in cur:
                 yield row_to_record(row)
+
+    # attachment files -------------------------------------------------------------------
+    def save_attachment_file(self, sha256: str, content_type: str, content: bytes) -> None:
+        with self.conn:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO attachment_files (sha256, content_type, size, stored_at, content) "
+                "VALUES (?, ?, ?, ?, ?)", (sha256, content_type, len(content), utcnow(), content))
+
+    def attachment_file(self, sha256: str) -> bytes | None:
+        row = self.conn.execute("SELECT content FROM attachment_files WHERE sha256=?", (sha256,)).fetchone()
+        return bytes(row[0]) if row else None
 
     def page_count(self, crawl_id: int) -> int:
         """Pages of the catalogs (details and unreadable catalogs); site-column listings apart."""

@@ -4,6 +4,12 @@ Site configs, rule files and the schedule are edited by people, not programs; an
 says `crawler/sites/demo.yml:14: field 'units[2].level'` gets fixed in seconds, one that says
 `KeyError: 'level'` does not. Values are plain Python (dicts, lists, scalars); locations are
 kept beside them, keyed by the path of keys and indexes that leads to each value.
+
+These files may come from someone else (a shared checkout, a copied config), so reading one is
+bounded: at most MAX_BYTES, nesting at most MAX_DEPTH deep, and no anchors or aliases (a
+"billion laughs" file expands a few lines into gigabytes) and no tags (`!!python/name:`, custom
+`!tag`): none of our files needs them. Each refusal is a YamlError naming the file and line,
+found by a scan of the parser's events before any node is built.
 """
 from __future__ import annotations
 
@@ -14,6 +20,10 @@ from typing import Any
 import yaml
 
 PathKey = tuple[Any, ...]
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+# Explicit tags that only restate what a plain value is; anything else (python/*, custom) is refused.
+_PLAIN_TAGS = {None, "!", *(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map"))}
 
 
 class YamlError(ValueError):
@@ -54,21 +64,56 @@ def dotted(path: PathKey) -> str:
 def load_yaml(path: str | Path, text: str | None = None) -> YamlDoc:
     path = Path(path)
     try:
-        source = text if text is not None else path.read_text(encoding="utf-8")
+        if text is None:
+            if path.is_dir():
+                raise YamlError(path, None, "is a directory, not a YAML file")
+            with open(path, "rb") as handle:
+                raw = handle.read(MAX_BYTES + 1)
+            if len(raw) > MAX_BYTES:
+                raise YamlError(path, None, f"larger than {MAX_BYTES // 1024} KiB; not a hand-edited file")
+            text = raw.decode("utf-8")
+        elif len(text) > MAX_BYTES:
+            raise YamlError(path, None, f"larger than {MAX_BYTES // 1024} KiB; not a hand-edited file")
+        source = text
     except FileNotFoundError:
         raise YamlError(path, None, "file not found") from None
     except UnicodeDecodeError as exc:
         raise YamlError(path, None, f"not UTF-8 text ({exc.reason}); save the file as UTF-8") from None
+    except OSError as exc:
+        raise YamlError(path, None, f"cannot be read: {exc.strerror or exc}") from None
     try:
+        _check_events(path, source)
         node = yaml.compose(source, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise YamlError(path, line, f"YAML syntax error: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise YamlError(path, None, f"YAML syntax error: {exc}") from None
     doc = YamlDoc(file=str(path), data=None)
     if node is None:
         return doc
     doc.data = _build(node, (), doc)
     return doc
+
+
+def _check_events(path: Path, source: str) -> None:
+    """Refuse anchors, aliases, tags and deep nesting, from the event stream (no nodes built)."""
+    depth = 0
+    for event in yaml.parse(source, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlError(path, line, f"alias *{event.anchor} is not allowed (write the value out in full)")
+        if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+            raise YamlError(path, line, f"anchor &{event.anchor} is not allowed (write the value out in full)")
+        if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)) and event.tag not in _PLAIN_TAGS:
+            tag = str(event.tag).replace("tag:yaml.org,2002:", "!!")
+            raise YamlError(path, line, f"tag {tag} is not allowed; write a plain value")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlError(path, line, f"nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _build(node: yaml.Node, path: PathKey, doc: YamlDoc) -> Any:

@@ -14,6 +14,16 @@ import pytest
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 from tests.mockserver.fixtures import demo_portal  # noqa: E402,F401  (session fixture)
+from tests.process_check import PROC, ProcessCheck  # noqa: E402
+from tests.skip_policy import SkipPolicy, read_allowed  # noqa: E402
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Every skip is judged against tests/allowed_skips.txt; every child process must be gone at the end.
+    config.pluginmanager.register(SkipPolicy(read_allowed()), "govaudit-skip-policy")
+    if PROC.is_dir():
+        config.pluginmanager.register(ProcessCheck(), "govaudit-process-check")
+
 
 # Tests that use these fixtures need the demo portal served and crawled: `make test-fast` skips them.
 PORTAL_FIXTURES = {"demo_portal", "demo_crawl", "demo_audit"}

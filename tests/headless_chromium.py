@@ -20,7 +20,15 @@ from typing import Any
 
 import websocket
 
-CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_NAMES = ("chromium", "chromium-browser")  # Debian's name, Ubuntu's and older Debian's
+
+
+def find_chromium() -> Path | None:
+    """Chromium on PATH (not one fixed path: installs differ between distributions)."""
+    return next((Path(found) for name in BROWSER_NAMES if (found := shutil.which(name))), None)
+
+
+CHROMIUM = find_chromium()
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--no-default-browser-check",
@@ -31,8 +39,10 @@ FLAGS = [
 
 
 class Chromium:
-    def __init__(self, binary: Path = CHROMIUM, timeout: float = 60.0):
-        self.binary, self.timeout = binary, timeout
+    def __init__(self, binary: Path | None = None, timeout: float = 60.0):
+        self.binary, self.timeout = binary or find_chromium(), timeout
+        if self.binary is None:
+            raise FileNotFoundError(f"none of {', '.join(BROWSER_NAMES)} is on PATH")
         self.events: list[dict[str, Any]] = []
         self._next_id = 0
 

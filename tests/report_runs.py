@@ -117,14 +117,15 @@ def make_crawl(store_path: Path, status: str = "complete", units: list[str] | No
 
 
 def record(store_path: Path, docs: list[dict[str, Any]], findings: list[dict[str, Any]], *, started_at: str,
-           status: str = "complete", skipped: tuple[str, ...] = (), site: str = SITE) -> int:
+           status: str = "complete", skipped: tuple[str, ...] = (), site: str = SITE, trial: bool = False,
+           rules_dir: str = "expectations") -> int:
     crawl_id = make_crawl(store_path, status, site=site)
     for row in docs:
         row["crawl_id"] = crawl_id
     frame = findings_frame(findings, crawl_id)
     return record_run(store_path, site=site, crawl_id=crawl_id, documents=documents_frame(docs),
                       findings=frame, rule_stats=rule_stats_frame(frame, len(docs), skipped),
-                      rules_dir="expectations", started_at=started_at)
+                      rules_dir=rules_dir, started_at=started_at, trial=trial)
 
 
 def realistic_docs(hostile: bool = False) -> dict[str, dict[str, Any]]:

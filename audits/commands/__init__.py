@@ -7,15 +7,47 @@ import typer
 from rich.console import Console
 
 from audits import defaults
-from audits.commands.exit_codes import EXIT_USAGE
+from audits.commands.exit_codes import EXIT_RUN_ERROR, EXIT_USAGE
+from govaudit.store import store_problem
+from govaudit.untrusted import shown
 
 
 def existing_store(store: str | None, console: Console) -> Path:
     """The store a read-only command works on; a missing one is a usage error, not a new empty file."""
 
     path = defaults.store_path(store)
+    if problem := store_problem(path, writing=False):
+        console.print(f"[red]{shown(problem)}[/red]", soft_wrap=True)
+        raise typer.Exit(EXIT_RUN_ERROR)
     if not path.exists():
-        console.print(f"[red]no store at {path}[/red]; run `govaudit crawl SITE` first, "
+        console.print(f"[red]no store at {shown(path)}[/red]; run `govaudit crawl SITE` first, "
                       f"or pass --store / set {defaults.STORE_PATH_ENV}")
         raise typer.Exit(EXIT_USAGE)
+    return path
+
+
+def writable_directory(path: Path, console: Console, what: str) -> Path:
+    """A directory a command will write into (reports), checked before any work: exit 3 if it
+    is a file or cannot be created or written."""
+    import os
+
+    existing = next((p for p in [path, *path.absolute().parents] if p.exists()), None)
+    problem = None
+    if existing is not None and not existing.is_dir():
+        problem = f"the {what} {path} cannot be used: {existing} is a file, not a directory"
+    elif existing is not None and not os.access(existing, os.W_OK):
+        problem = f"the {what} {path} is not writable ({existing} is read-only); pass another one"
+    if problem:
+        console.print(f"[red]{shown(problem)}[/red]", soft_wrap=True)
+        raise typer.Exit(EXIT_RUN_ERROR)
+    return path
+
+
+def writable_store(store: str | None, console: Console, must_exist: bool = False) -> Path:
+    """The store a command will write to, checked before any work: a directory, a read-only
+    file or a full disk is one line and exit 3 now, not a traceback after the crawl."""
+    path = existing_store(store, console) if must_exist else defaults.store_path(store)
+    if problem := store_problem(path):
+        console.print(f"[red]{shown(problem)}[/red]", soft_wrap=True)
+        raise typer.Exit(EXIT_RUN_ERROR)
     return path

@@ -8,8 +8,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from audits.commands import existing_store
+from audits import defaults
+from audits.commands import writable_directory, writable_store
 from audits.commands.exit_codes import EXIT_CRITICAL, EXIT_RUN_ERROR, EXIT_USAGE
+from govaudit.untrusted import shown
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole in logs and pipes
 
@@ -20,11 +22,23 @@ def register(app: typer.Typer) -> None:
 
 
 def _rule_file_errors() -> tuple[type[Exception], ...]:
-    """Mistakes in files a rule tuner edits: the rule suites and the section keyword sets."""
+    """Mistakes in files a rule tuner edits: the rule suites, the section keyword sets, the
+    scoring and the waivers."""
     from audits.normalize.section_kinds import SectionKindsError
+    from audits.report.scoring import ScoringFileError
     from audits.rules.loader import RuleFileError
+    from audits.report.waivers import WaiverFileError
 
-    return RuleFileError, SectionKindsError
+    return RuleFileError, SectionKindsError, ScoringFileError, WaiverFileError
+
+
+def check_report_files(rules: Path | str | None) -> None:
+    """Load the scoring and waiver files strictly before any work, so a typo stores no run."""
+    from audits.report.scoring import load_scoring, scoring_path
+    from audits.report.waivers import load_waivers, waivers_path
+
+    load_scoring(scoring_path(defaults.rules_dir(rules)))
+    load_waivers(waivers_path(rules))
 
 
 def audit(
@@ -34,21 +48,28 @@ def audit(
     store: Optional[str] = typer.Option(None, help="SQLite store"),
     reports: Optional[Path] = typer.Option(None, help="report directory (default: reports_out/)"),
     lang: str = typer.Option("zh", help="report language: zh or en"),
+    record: bool = typer.Option(False, "--record/--trial",
+                                help="--trial (default): kept out of the weekly history, diffs, open-for-N "
+                                     "and trends; --record: a run of record, like a scheduled run"),
 ) -> None:
     """Run the rule suites on a stored crawl (no crawling) and write the report."""
     from audits.audit import audit_crawl, render
     from govaudit.store import Store
 
-    store_path = existing_store(store, console)
+    check_lang(lang)  # options are checked before any work, so a typo stores nothing
+    store_path = writable_store(store, console, must_exist=True)
+    writable_directory(defaults.reports_dir(reports), console, "report directory")
     try:
+        check_report_files(rules)
         with Store(store_path) as st:
             crawl_id = st.resolve_crawl(crawl, site)
-        result = audit_crawl(store, crawl_id, rules)
+        result = audit_crawl(store, crawl_id, rules, trial=not record)
     except LookupError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_USAGE)
     except _rule_file_errors() as exc:
-        console.print(f"[red]rule file error:[/red] {exc}")
+        console.print("[red]rule file error:[/red]", end=" ")
+        console.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE)
     try:
         report = render(store, result.run_id, reports, lang)
@@ -57,6 +78,9 @@ def audit(
                       f"findings of run {result.run_id} are stored; retry with `govaudit report --run {result.run_id}`")
         raise typer.Exit(EXIT_RUN_ERROR)
     print_summary(result)
+    if not record:
+        console.print(f"trial run {result.run_id}: not part of the weekly history "
+                      f"(`govaudit audit --record` makes a run of record)")
     print(f"report: {report}")
     if result.critical_count:
         raise typer.Exit(EXIT_CRITICAL)
@@ -64,9 +88,17 @@ def audit(
         raise typer.Exit(EXIT_RUN_ERROR)
 
 
+def check_lang(lang: str) -> None:
+    from audits.report.i18n import LANGUAGES
+
+    if lang not in LANGUAGES:
+        console.print(f"[red]--lang {lang!r} is not supported; choose one of {', '.join(LANGUAGES)}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+
+
 def print_summary(result) -> None:  # type: ignore[no-untyped-def]
     f = result.findings
-    table = Table(title=f"run {result.run_id}: crawl {result.crawl_id} of {result.site} ({result.crawl_status})")
+    table = Table(title=f"run {result.run_id}: crawl {result.crawl_id} of {shown(result.site)} ({result.crawl_status})")
     for col in ("kind", "severity", "rule", "findings"):
         table.add_column(col, justify="right" if col == "findings" else "left")
     if len(f):
@@ -75,10 +107,10 @@ def print_summary(result) -> None:  # type: ignore[no-untyped-def]
         counts = counts.sort_values(by=["kind", "severity", "rule_id"],
                                     key=lambda s: s.map(order) if s.name == "severity" else s)
         for row in counts.itertuples():
-            table.add_row(row.kind, row.severity, row.rule_id, str(row.n))
+            table.add_row(row.kind, row.severity, shown(row.rule_id), str(row.n))
     console.print(table)
     for error in result.errors:
-        console.print(f"[red]suite error:[/red] {error}")
+        console.print(f"[red]suite error:[/red] {shown(error)}")
     d = result.documents
     details = d[d["kind"] == "detail"] if len(d) else d
     readable = int(details["fetch_error"].isna().sum()) if len(details) else 0
@@ -90,18 +122,33 @@ def print_summary(result) -> None:  # type: ignore[no-untyped-def]
 
 def demo(
     seed: int = typer.Option(7, help="seed of the generated portal"),
-    size: int = typer.Option(300, help="number of documents in the portal"),
+    size: int = typer.Option(300, help="number of documents on the Hanweb units (the TRS, gkmlpt and jpaas "
+                                       "units add a fixed 178)"),
     store: Optional[str] = typer.Option(None, help="SQLite store"),
     reports: Optional[Path] = typer.Option(None, help="report directory"),
     lang: str = typer.Option("zh", help="report language: zh or en"),
 ) -> None:
     """Serve the bundled demo portal on loopback, crawl it, audit it and write the report."""
     from audits.audit import run_site
+
+    check_lang(lang)
     from demoportal.server import DemoPortal
 
+    writable_store(store, console)
+
     with DemoPortal(seed=seed, size=size) as portal:
-        console.print(f"demo portal (桐乡市, {size} documents) serving at {portal.url}")
+        units = portal.manifest["units"]
+        console.print(f"demo portal (桐乡市, {len(portal.manifest['documents'])} documents, {len(units)} units on "
+                      f"{len({u['cms'] for u in units})} CMS platforms) serving at {portal.url}")
         outcome = run_site("demo", store_path=store, reports_dir=reports, lang=lang, base_url=portal.url,
                            show_progress=True)
     print_summary(outcome.audit)
     print(f"report: {outcome.report_path}")
+    # The exit codes of the README, as for `govaudit audit`: the demo portal carries critical
+    # defects on purpose, so a correct demo run exits 1.
+    if outcome.crawl.status == "failed":
+        raise typer.Exit(EXIT_RUN_ERROR)
+    if outcome.audit.critical_count:
+        raise typer.Exit(EXIT_CRITICAL)
+    if outcome.audit.errors:
+        raise typer.Exit(EXIT_RUN_ERROR)

@@ -8,11 +8,12 @@ from rich.console import Console
 from rich.table import Table
 
 from audits import defaults
-from audits.commands import existing_store
+from audits.commands import existing_store, writable_store
+from audits.commands.exit_codes import EXIT_RUN_ERROR, EXIT_USAGE
 from crawler.crawl import run_crawl
 from crawler.sites import SiteConfigError
 from govaudit.store import Store
-from audits.commands.exit_codes import EXIT_RUN_ERROR, EXIT_USAGE
+from govaudit.untrusted import shown
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole in logs and pipes
 
@@ -32,15 +33,18 @@ def crawl(
 ) -> None:
     """Crawl a site's catalogs into the store and print a summary per unit."""
 
+    store_path = writable_store(store, console)
     try:
-        summary = run_crawl(site, defaults.store_path(store), units=unit, base_url=base_url,
+        summary = run_crawl(site, store_path, units=unit, base_url=base_url,
                             show_progress=not quiet, console=console, resume=resume)
     except SiteConfigError as exc:
-        console.print(f"[red]site config error:[/red] {exc}")
+        console.print(f"[red]site config error:[/red] {shown(exc)}")
         raise typer.Exit(EXIT_USAGE)
     except LookupError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{shown(exc)}[/red]")
         raise typer.Exit(EXIT_USAGE)
+    if summary.status == "failed" and summary.reason:
+        console.print(f"[red]crawl failed:[/red] {shown(summary.reason)}")
     print(f"crawl {summary.crawl_id} of {summary.site}: {summary.status} "
           f"({sum(u['pages'] for u in summary.units)} pages; log {summary.log_path})")
     if summary.status == "failed":
@@ -54,6 +58,6 @@ def crawls(store: Optional[str] = typer.Option(None, help="SQLite store")) -> No
         for col in ("id", "site", "status", "started", "finished", "pages", "units"):
             table.add_column(col)
         for c in st.crawls():
-            table.add_row(str(c["id"]), c["site"], c["status"], c["started_at"], c["finished_at"] or "",
+            table.add_row(str(c["id"]), shown(c["site"]), c["status"], c["started_at"], c["finished_at"] or "",
                           str(st.page_count(c["id"])), str(len(c["units"])))
     Console().print(table)

@@ -17,11 +17,13 @@ from rich.console import Console
 from rich.table import Table
 
 from audits import defaults
+from audits.commands import existing_store, writable_store
+from audits.commands.exit_codes import EXIT_RUN_ERROR
 from audits.mail import outbox
 from audits.mail.sender import MailDeliveryError, flush_outbox, send_test
 from audits.mail.smtp_env import MailSettingsError, SmtpSettings
 from govaudit.store import connect
-from audits.commands.exit_codes import EXIT_RUN_ERROR
+from govaudit.untrusted import shown
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole for grep
 email_app = typer.Typer(help="Audit emails: test the SMTP settings, flush the outbox.", no_args_is_help=True)
@@ -66,13 +68,13 @@ def flush(
 ) -> None:
     """Send every message waiting in the outbox (each at most once); exit 3 if some still wait."""
 
-    report = flush_outbox(defaults.store_path(store), due_only=due_only)
+    report = flush_outbox(writable_store(store, console, must_exist=True), due_only=due_only)
     if report.busy:
         print("another flush is running; it delivers what is waiting")
         return
     print(f"sent {len(report.sent)}, failed {len(report.failed)}, waiting {report.waiting}")
     for run_id, recipient, error in report.failed:
-        console.print(f"  run {run_id} → {recipient}: {error}", highlight=False)
+        console.print(f"  run {shown(run_id)} → {shown(recipient)}: {shown(error)}", highlight=False)
     if report.failed:
         raise typer.Exit(EXIT_RUN_ERROR)
 
@@ -83,15 +85,17 @@ def show_outbox(
     sent: bool = typer.Option(False, "--sent", help="include messages already sent"),
 ) -> None:
     """List the messages in the outbox with their attempts and last error."""
-    conn = connect(defaults.store_path(store))
+    path = existing_store(store, console)
+    conn = connect(path)
     try:
         rows = outbox.listing(conn, include_sent=sent)
     finally:
         conn.close()
-    table = Table(title=f"outbox of {defaults.store_path(store)}")
+    table = Table(title=f"outbox of {shown(path)}")
     for column in ("run", "recipient", "job", "status", "attempts", "next attempt", "last error"):
         table.add_column(column)
     for row in rows:
-        table.add_row(row["run_id"], row["recipient"], row["job_id"] or "", row["status"], str(row["attempts"]),
-                      row["next_attempt_at"] if row["status"] != "sent" else row["sent_at"], row["last_error"] or "")
+        table.add_row(shown(row["run_id"]), shown(row["recipient"]), shown(row["job_id"] or ""), row["status"],
+                      str(row["attempts"]), row["next_attempt_at"] if row["status"] != "sent" else row["sent_at"],
+                      shown(row["last_error"] or ""))
     Console(width=160).print(table)

@@ -17,8 +17,9 @@ from rich.table import Table
 from audits import defaults
 from audits.commands import existing_store
 from audits.normalize.section_kinds import SectionKindsError
-from govaudit.store import Store
 from audits.commands.exit_codes import EXIT_RUN_ERROR, EXIT_USAGE
+from govaudit.store import Store
+from govaudit.untrusted import shown
 
 FRAME_NAMES = ("documents", "sections", "table_cells", "figures", "figure_groups",
                "table2_wide", "table3_wide", "table4_wide")
@@ -58,30 +59,49 @@ def frames(
     try:
         with Store(path) as st:
             crawl_id = st.resolve_crawl(crawl)
-            built = build_frames(st.pages(crawl_id, unit or None), crawl_id)
+            check_units(unit, list((st.crawl(crawl_id) or {}).get("units", [])), crawl_id)
+            built = build_frames(st.pages(crawl_id, unit or None), crawl_id, read_file=st.attachment_file)
     except LookupError as exc:
-        errors.print(f"[red]{exc}[/red]")
+        errors.print(f"[red]{shown(exc)}[/red]")
         raise typer.Exit(EXIT_USAGE)
     except SectionKindsError as exc:
-        errors.print(f"[red]section kinds error:[/red] {exc}")
+        errors.print(f"[red]section kinds error:[/red] {shown(exc)}")
         raise typer.Exit(EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - a run error gets its own exit code, with the reason
-        errors.print(f"[red]could not build the frames of crawl {crawl}:[/red] {exc!r}")
+        errors.print(f"[red]could not build the frames of crawl {shown(crawl)}:[/red] {shown(repr(exc))}")
         raise typer.Exit(EXIT_RUN_ERROR)
     if csv is not None:
         for written in built.to_csv(csv):
-            console.print(f"{written}  ({len(getattr(built, written.stem))} rows)")
+            console.print(f"{shown(written)}  ({len(getattr(built, written.stem))} rows)")
         return
     _print(getattr(built, frame), frame, crawl_id, limit)
 
 
+def _missing(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or array cell
+        return False
+
+
+def check_units(wanted: list[str] | None, known: list[str], crawl_id: int) -> None:
+    """An unknown --unit is a usage error naming the crawl's units, never an empty table."""
+    import difflib
+
+    for name in wanted or []:
+        if known and name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise LookupError(f"crawl {crawl_id} has no unit {name!r}{hint}; its units: {', '.join(known)}")
+
+
 def _print(df: pd.DataFrame, name: str, crawl_id: int, limit: int) -> None:
     columns = [c for c in SHOWN.get(name, list(df.columns)[:12]) if c in df.columns]
-    shown = df if limit <= 0 else df.head(limit)
+    head = df if limit <= 0 else df.head(limit)
     table = Table(title=f"{name} of crawl {crawl_id}: {len(df)} rows"
-                        + (f" (first {len(shown)})" if len(shown) < len(df) else ""))
+                        + (f" (first {len(head)})" if len(head) < len(df) else ""))
     for column in columns:
         table.add_column(column, overflow="fold", max_width=CELL_WIDTH)
-    for row in shown[columns].itertuples(index=False):
-        table.add_row(*("" if pd.isna(v) else str(v) for v in row))
+    for row in head[columns].itertuples(index=False):
+        table.add_row(*("" if _missing(v) else shown(v) for v in row))
     console.print(table)

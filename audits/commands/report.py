@@ -29,7 +29,10 @@ def report(
     store: Optional[str] = typer.Option(None, "--store", help="SQLite store (default: var/govaudit.sqlite3)"),
     out: Optional[Path] = typer.Option(None, "--out", help="report directory (default: reports_out/)"),
 ) -> None:
-    """Re-render a stored audit run as HTML (+ CSV/JSON exports) and print the report's path."""
+    """Re-render a stored audit run and print the path written.
+
+    A run whose report.html exists (the one that was sent) gets report.<lang>.html beside it;
+    report.html is left byte-identical. A run without one gets report.html with its exports."""
     from audits.history import resolve_run
     from audits.report.i18n import LANGUAGES
     from audits.report.render import render_run
@@ -43,8 +46,15 @@ def report(
     except LookupError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_USAGE)
+    from audits.report.scoring import ScoringFileError
+    from audits.report.waivers import WaiverFileError
+
     try:
-        path = render_run(store_path, run_id, defaults.reports_dir(out), lang=lang)
+        path = render_run(store_path, run_id, defaults.reports_dir(out), lang=lang, rerender=True)
+    except (ScoringFileError, WaiverFileError) as exc:
+        console.print("[red]rule file error:[/red]", end=" ")
+        console.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE)
     except OSError as exc:
         console.print(f"[red]the report of run {run_id} could not be written: {exc}[/red]")
         raise typer.Exit(EXIT_RUN_ERROR)

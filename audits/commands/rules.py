@@ -44,6 +44,7 @@ def check(rules: Optional[str] = RULES_OPTION) -> None:
     """Load every rule file strictly; print OK with counts, or the problems (exit 2)."""
 
     pack = _load(rules)
+    _check_report_files(rules)
     empty = [s for s in pack.suites if not s.rules]
     for suite in empty:
         err.print(f"{suite.location}: suite {suite.name}: no expectations, so it checks nothing", markup=False,
@@ -54,6 +55,34 @@ def check(rules: Optional[str] = RULES_OPTION) -> None:
     shown = ", ".join(f"{severities[s]} {s}" for s in ("critical", "warning", "info") if severities[s])
     console.print(f"OK: {len(pack.suites)} suites, {len(pack.rules)} rules ({shown}), "
                   f"{len(pack.parameters)} parameters in {pack.directory}", highlight=False, soft_wrap=True)
+    _warn_calendar()
+
+
+def _check_report_files(rules: Optional[str]) -> None:
+    """scoring.yml and waivers.yml beside the rules are read as strictly as the suites."""
+    from audits.report.scoring import ScoringFileError, load_scoring, scoring_path
+    from audits.report.waivers import WaiverFileError, load_waivers, waivers_path
+
+    problems: list[str] = []
+    loads = (lambda: load_scoring(scoring_path(defaults.rules_dir(rules))), lambda: load_waivers(waivers_path(rules)))
+    for load in loads:
+        try:
+            load()
+        except (ScoringFileError, WaiverFileError) as exc:
+            problems += exc.problems
+    for problem in problems:
+        err.print(problem, markup=False, highlight=False, soft_wrap=True)
+    if problems:
+        err.print(f"[red]{len(problems)} problem(s) in the scoring or waiver file[/red]")
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _warn_calendar() -> None:
+    from audits.rules.calendar_watch import calendar_notice
+
+    notice = calendar_notice()
+    if notice is not None:
+        err.print(f"warning: {notice.message()}", markup=False, highlight=False, soft_wrap=True)
 
 
 @rules_app.command("list")

@@ -7,7 +7,6 @@ lock and the same outbox.
 """
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Optional
 
@@ -16,8 +15,11 @@ from rich.console import Console
 from rich.table import Table
 
 from audits import defaults
-from audits.schedule.schedule_file import ScheduleError, load_schedule, schedule_path
+from audits.commands import writable_store
 from audits.commands.exit_codes import EXIT_CRITICAL, EXIT_RUN_ERROR, EXIT_USAGE
+from audits.logsetup import configure_logging
+from audits.schedule.schedule_file import ScheduleError, load_schedule, schedule_path
+from govaudit.untrusted import plain, shown
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole for grep
 schedule_app = typer.Typer(help="Weekly audits and their emails (cron/schedule.yml).", no_args_is_help=True)
@@ -35,7 +37,7 @@ def _load(path: Optional[str]):
     try:
         return load_schedule(schedule_path(path))
     except ScheduleError as exc:
-        console.print(f"[red]schedule error[/red]\n{exc}", markup=True, highlight=False)
+        console.print(f"[red]schedule error[/red]\n{shown(exc)}", markup=True, highlight=False)
         raise typer.Exit(EXIT_USAGE)
 
 
@@ -60,7 +62,7 @@ def list_jobs(
         table.add_column(column)
     for job in loaded.jobs:
         runs = "\n".join(t.strftime("%Y-%m-%d %H:%M %a") for t in next_fire_times(job, count))
-        table.add_row(job.id, job.site, ", ".join(job.units or ("all",)), job.cron, job.timezone,
+        table.add_row(job.id, shown(job.site), shown(", ".join(job.units or ("all",))), job.cron, job.timezone,
                       "\n".join(r.email for r in job.recipients), runs)
     Console(width=160).print(table)
 
@@ -70,13 +72,14 @@ def run(
     schedule: Optional[str] = typer.Option(None, "--schedule", help=SCHEDULE_HELP),
     store: Optional[str] = typer.Option(None, help=STORE_HELP),
     jobstore: Optional[str] = typer.Option(None, help="APScheduler job store (default: jobs.sqlite3 beside the store)"),
+    verbose: bool = typer.Option(False, "--verbose", help="also log Great Expectations and Scrapy below WARNING"),
 ) -> None:
     """Run the schedule until stopped; missed runs within the grace time are caught up once."""
     from audits.schedule.scheduler import jobstore_path, run_forever
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(verbose)
     loaded = _load(schedule)
-    store_path = defaults.store_path(store)
+    store_path = writable_store(store, console)
     path = Path(jobstore) if jobstore else jobstore_path(store_path)
     console.print(f"scheduler: {len(loaded.jobs)} job(s) from {loaded.path}, job store {path}")
     run_forever(loaded, store_path, path)
@@ -87,16 +90,17 @@ def once(
     job: str = typer.Argument(..., help="job id from the schedule file"),
     schedule: Optional[str] = typer.Option(None, "--schedule", help=SCHEDULE_HELP),
     store: Optional[str] = typer.Option(None, help=STORE_HELP),
+    verbose: bool = typer.Option(False, "--verbose", help="also log Great Expectations and Scrapy below WARNING"),
 ) -> None:
     """Run one job now (for a systemd timer or crontab); exit 1 on critical findings, 3 on errors."""
     from audits.schedule.jobs import run_job
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(verbose)
     loaded = _load(schedule)
     if job not in {j.id for j in loaded.jobs}:
         _load_job_error(loaded, job)
-    result = run_job(job, str(loaded.path), str(defaults.store_path(store)))
-    print(result.message)
+    result = run_job(job, str(loaded.path), str(writable_store(store, console)))
+    print(plain(result.message))
     if result.status == "failed" or (result.flush is not None and result.flush.failed):
         raise typer.Exit(EXIT_RUN_ERROR)
     if result.critical:
@@ -106,5 +110,5 @@ def once(
 def _load_job_error(loaded, job: str) -> None:
 
     known = ", ".join(j.id for j in loaded.jobs)
-    console.print(f"[red]{loaded.path}: no job {job!r}[/red] (jobs: {known})")
+    console.print(f"[red]{shown(loaded.path)}: no job {shown(repr(job))}[/red] (jobs: {shown(known)})")
     raise typer.Exit(EXIT_USAGE)

@@ -57,6 +57,9 @@ class SmtpSettings:
                 problems.append(f"{PORT}={value[PORT]!r} is not a port number")
         if bool(value[USER]) != bool(value[PASSWORD]):
             problems.append(f"set both {USER} and {PASSWORD}, or neither")
+        for name in (USER, PASSWORD):  # smtplib sends AUTH in ASCII only; say so instead of crashing
+            if not value[name].isascii():
+                problems.append(f"{name} holds characters outside ASCII, which SMTP login (smtplib) cannot send")
         timeout = 30.0
         if value[TIMEOUT]:
             try:

@@ -3,9 +3,13 @@
 Rules differ by report type (法治政府建设年度报告 has a 4月1日 deadline, 信息公开年报 its own), so
 the type is read from the title first, then from the 组配分类, and, for pages whose title was
 not captured, from tell-tale body text (the xxgk tables).  A 解读 or an 印发 notice *about* a
-report is not the report.  The report year is the year the body reports on ("2022年,濮院镇…",
-"统计期限自2022年1月1日", "一、2022年…"), because a title copied from last year's report is
-exactly the defect TITLE-YEAR-1 looks for; without such a sentence it is the title's year.
+report is not the report.  The report year is the one the title states: a body that still speaks
+of earlier years (an opening copied from an old report) is the stale-text finding (COPY-3), and
+must not shift deadlines, the next-year check and the title check.  Only when the body agrees
+with itself against the title — the opening ("2022年,濮院镇…", "统计期限自2022年1月1日"), the
+first heading ("一、2022年…") and the next-year heading ("四、2023年工作安排", minus one), at least
+two of them and none naming the title's year — is the title the odd one out (TITLE-YEAR-1), and
+the body's year is used.  Without a title year, the body's opening year is used.
 """
 from __future__ import annotations
 
@@ -78,5 +82,41 @@ def body_year(body: str) -> int | None:
     return None
 
 
+# A heading line in any numbering (四、 / 四. / 第四部分 / none) that names a year and plans.
+_NUMBERING = r"(?:[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十]+部分)?"
+_NEXT_HEADING_YEAR = re.compile(
+    rf"(?:^|\n)[ \t\u3000]*{_NUMBERING}[ \t\u3000]*((?:19|20)\d{{2}})\s*年[^\n。]{{0,30}}?"
+    r"(?:安排|打算|计划|思路|工作要点|目标)[^\n。]{0,12}(?=\n|$)")
+_FIRST_HEADING_YEAR = re.compile(
+    rf"(?:^|\n)[ \t\u3000]*(?:一\s*[、.．]|第一部分)[ \t\u3000]*((?:19|20)\d{{2}})\s*年")
+
+
+def body_votes(body: str) -> list[int]:
+    """Years the body gives for itself: opening, first heading, next-year heading − 1."""
+    head = body[:6000]
+    votes = [body_year(body)]
+    m = _FIRST_HEADING_YEAR.search(head)
+    votes.append(int(m.group(1)) if m else None)
+    nexts = _NEXT_HEADING_YEAR.findall(body)
+    votes.append(int(nexts[-1]) - 1 if nexts else None)
+    return [v for v in votes if v is not None]
+
+
+def opening_year(body: str) -> int | None:
+    """The year the opening sentence reports on ("2021年,我镇…"), not a span ("2021年以来")."""
+    for m in _OPENING_YEAR.finditer(body[:1500]):
+        if "来" not in m.group(0):
+            return int(m.group(1))
+    return None
+
+
 def report_year(title: str | None, body: str) -> int | None:
-    return body_year(body) or title_year(title)
+    stated = title_year(title)
+    votes = body_votes(body)
+    if stated is None:
+        return body_year(body) or (votes[0] if votes else None)
+    if stated not in votes:
+        for year in dict.fromkeys(votes):
+            if votes.count(year) >= 2:
+                return year
+    return stated

@@ -15,14 +15,17 @@ from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
-from audits.normalize import classify
+from audits.normalize import body_facts, classify
+from audits.normalize.attachments.body import FileReader, choose_body
+from crawler.attachments import TOO_LARGE
 from audits.normalize.dates import parse_date
-from audits.normalize.figures import Figure, Group, find_figures
+from audits.normalize.figure_groups import Group, find_figures
+from audits.normalize.figures import Figure
 from audits.normalize.labels import squeeze
 from audits.normalize.metadata import read_metadata
 from audits.normalize.section_kinds import SectionKinds
 from audits.normalize.sections import Section, find_sections
-from audits.normalize.tables import Tables, read_tables
+from audits.normalize.tables import Tables, read_tables, with_missing_tables
 from govaudit.records import PageRecord
 
 _HANWEB_ID = re.compile(r"/art_\d+_(\d+)\.s?html?")
@@ -36,6 +39,7 @@ class Page:
     tables: Tables = field(default_factory=Tables)
     figures: list[Figure] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
+    body: str = ""
 
 
 def doc_id(url: str) -> str:
@@ -80,16 +84,30 @@ def _body_text(record: PageRecord) -> str:
 def _broken_attachments(record: PageRecord) -> int | None:
     """Attachment links that answered non-2xx; None when no link was checked."""
     statuses = [str(a.get("status") or "").strip() for a in record.attachments or []]
-    checked = [s for s in statuses if s]
+    checked = [s for s in statuses if s and s != TOO_LARGE]  # a file over the size limit answered
     if not checked:
         return None
     return sum(not (s.isdigit() and 200 <= int(s) < 300) for s in checked)
 
 
-def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Page:
+def _host(url: str) -> str | None:
+    """Host of a stored URL; None for a link that was stored unfollowed because it is malformed."""
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds,
+                   read_file: FileReader | None = None) -> Page:
+    """`read_file(sha256)` gives a downloaded attachment's bytes (the store's); without it,
+    attachment-borne reports are read as their HTML stub."""
     meta = read_metadata(record)
     problems = list(meta.problems)
-    body = _body_text(record)
+    page_text = _body_text(record)
+    chosen = choose_body(record, page_text, read_file)
+    body, body_html = chosen.text, chosen.html
+    problems.extend(chosen.notes)
     values = meta.values
     title = record.page_title or values.get("title") or record.list_title
     list_date, list_problem = parse_date(record.list_date, "list date")
@@ -106,20 +124,22 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Pa
         r_year = classify.report_year(title, body)
     else:
         r_year = t_year
-    page = Page(document={})
+    page = Page(document={}, body=body)
     if not error and record.kind != "catalog":
         if not body.strip() and not has_meta:
             problems.append("no metadata block and no body text found on the page")
         if rtype in classify.ANNUAL_TYPES:
-            page.sections = find_sections(body, rtype, kinds, record.body_html)
-        page.tables = read_tables(record.body_html, body if rtype == "xxgk_annual" else "")
+            page.sections = find_sections(body, rtype, kinds, body_html)
+        page.tables = read_tables(body_html, body if rtype == "xxgk_annual" else "")
+        if chosen.extra_html and rtype == "xxgk_annual":
+            page.tables = with_missing_tables(page.tables, read_tables(chosen.extra_html))
         problems.extend(page.tables.problems)
         page.figures, page.groups = find_figures(body)
     page.document = {
         "doc_id": doc_id(record.url),
         "url": record.url,
         "site": record.site,
-        "host": urlsplit(record.url).hostname,
+        "host": _host(record.url),
         "unit": record.unit,
         "unit_level": record.unit_level,
         "crawl_id": crawl_id,
@@ -133,20 +153,30 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds) -> Pa
         "issued_date": values.get("issued_date"),
         "category": values.get("category"),
         "doc_no": values.get("doc_no"),
+        "validity": values.get("validity"),
         "published_at": values.get("published_at"),
         "published_from": values.get("published_from"),
+        "issued_date_malformed": values.get("issued_date_malformed"),
+        "published_malformed": values.get("published_at_malformed"),
         "source": values.get("source"),
         "report_type": rtype,
         "report_year": r_year,
         "title_year": t_year,
+        "doc_no_shown": body_facts.doc_no_shown(title, body) if not error else None,
+        "approval_date": body_facts.approval_date(body) if rtype in ("budget", "final_accounts") else None,
+        "opening_year": classify.opening_year(body) if rtype in classify.ANNUAL_TYPES else None,
         "table_template": page.tables.template if rtype == "xxgk_annual" else None,
         "body_length": len(squeeze(body)),
-        "content_hash": content_hash(body),
+        # An unreadable attachment leaves no body: the page's own words identify it instead (two
+        # empty bodies must not look like copies of each other).
+        "content_hash": content_hash(body if body.strip() else page_text),
         "http_status": record.http_status,
         "fetched_at": _fetched_at(record.fetched_at, problems),
         "attachment_count": len(record.attachments or []),
         "broken_attachments": _broken_attachments(record),
         "fetch_error": error,
+        "body_source": chosen.source if record.kind != "catalog" and not error else None,
+        "attachment_problem": chosen.problem if record.kind != "catalog" and not error else None,
         "parse_problems": "; ".join(dict.fromkeys(problems)) or None,
     }
     return page

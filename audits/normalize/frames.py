@@ -13,11 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from audits.normalize import body_facts
+from audits.normalize.attachments.body import FileReader
 from audits.normalize.documents import Page, normalise_page
 from audits.normalize.section_kinds import SectionKinds, load_section_kinds
 from audits.normalize.site_columns import column_row
 from audits.normalize.tables import T2_ROWS, T3_COLS, T3_ROWS, T4_COLS
 from audits.normalize.wording import Wording, load_wording
+from govaudit.untrusted import defused
 from govaudit.columns import (
     DOCUMENT_COLUMNS, FIGURE_COLUMNS, FIGURE_GROUP_COLUMNS, SECTION_COLUMNS, SITE_COLUMN_COLUMNS, TABLE_CELL_COLUMNS,
 )
@@ -53,7 +56,8 @@ class Frames:
     probes: pd.DataFrame | None = None
 
     def to_csv(self, directory: str | Path) -> list[Path]:
-        """One `<frame>.csv` per frame, UTF-8 with BOM so that Excel opens Chinese text."""
+        """One `<frame>.csv` per frame, UTF-8 with BOM so that Excel opens Chinese text; text
+        cells that Excel would run as a formula are neutralised as in the report's exports."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         written = []
@@ -61,7 +65,7 @@ class Frames:
             if f.name == "probes":
                 continue
             path = directory / f"{f.name}.csv"
-            getattr(self, f.name).to_csv(path, index=False, encoding="utf-8-sig")
+            defused(getattr(self, f.name)).to_csv(path, index=False, encoding="utf-8-sig")
             written.append(path)
         return written
 
@@ -90,7 +94,10 @@ def _typed(values: list, dtype: str) -> pd.Series | pd.api.extensions.ExtensionA
 
 
 def build_frames(records: Iterable[PageRecord], crawl_id: int, kinds: SectionKinds | None = None,
-                 wording: Wording | None = None) -> Frames:
+                 read_file: FileReader | None = None, wording: Wording | None = None) -> Frames:
+    """`read_file(sha256)` gives a downloaded attachment's bytes, so reports published as
+    attachments are read (`audits.normalize.attachments`); `wording` is the wording lists
+    (expectations/wording.yml) page titles and bodies are scanned for."""
     kinds = kinds or load_section_kinds()
     wording = wording or load_wording()
     docs, sections, cells = _Columns(DOCUMENT_COLUMNS), _Columns(SECTION_COLUMNS), _Columns(TABLE_CELL_COLUMNS)
@@ -101,7 +108,7 @@ def build_frames(records: Iterable[PageRecord], crawl_id: int, kinds: SectionKin
         if record.kind == "column":  # a site column's listing: judged as a whole, not a document
             site_columns.add(column_row(record, crawl_id))
             continue
-        page = normalise_page(record, crawl_id, kinds)
+        page = normalise_page(record, crawl_id, kinds, read_file)
         readable = record.kind == "detail" and not page.document.get("fetch_error")
         page.document.update(wording.scan(record.page_title, record.body_text) if readable
                              else dict.fromkeys(("serious_wording", "wording_typos")))
@@ -114,13 +121,18 @@ def build_frames(records: Iterable[PageRecord], crawl_id: int, kinds: SectionKin
     )
 
 
+def page_body(page: Page, section) -> str:
+    return page.body[section.start:section.end]
+
+
 def _add_rows(page: Page, sections: _Columns, cells: _Columns, figures: _Columns, groups: _Columns,
               wide: dict[str, _Columns]) -> None:
     doc = page.document
     ident = {"doc_id": doc["doc_id"], "url": doc["url"], "crawl_id": doc["crawl_id"]}
     for s in page.sections:
         sections.add({**ident, "ordinal": s.ordinal, "numeral": s.numeral, "heading": s.heading, "start": s.start,
-                      "end": s.end, "kind": s.kind, "standalone": s.standalone, "years": s.years})
+                      "end": s.end, "kind": s.kind, "standalone": s.standalone, "years": s.years,
+                      "text_years": body_facts.text_years(page_body(page, s)) if s.standalone else None})
     per_table: dict[str, dict[str, float | None]] = {}
     for c in page.tables.cells:
         cells.add({**ident, "table": c.table, "row_key": c.row_key, "row_label": c.row_label, "col_key": c.col_key,
@@ -131,8 +143,10 @@ def _add_rows(page: Page, sections: _Columns, cells: _Columns, figures: _Columns
             columns.add({**ident, "template": doc["table_template"], **per_table.get(name, {})})
     for f in page.figures:
         figures.add({**ident, "figure_id": f.figure_id, "value": f.value, "unit": f.unit, "approx": f.approx,
-                     "raw": f.raw, "sentence": f.sentence, "group_id": f.group_id, "role": f.role})
+                     "raw": f.raw, "sentence": f.sentence, "group_id": f.group_id, "role": f.role, "noun": f.noun,
+                     "excluded": f.excluded, "pct_kind": f.pct_kind})
     for g in page.groups:
-        groups.add({**ident, "group_id": g.group_id, "total": g.total.value,
-                    "parts_sum": sum(p.value for p in g.parts), "n_parts": len(g.parts), "complete": g.complete,
-                    "unit": g.total.unit, "approx": g.approx, "sentence": g.total.sentence})
+        groups.add({**ident, "group_id": g.group_id, "total": g.total.value, "parts_sum": g.parts_sum,
+                    "n_parts": len(g.parts), "complete": g.complete, "unit": g.total.unit, "approx": g.approx,
+                    "sentence": g.total.sentence, "marker": g.marker, "nested_in": g.nested_in,
+                    "tolerance": g.tolerance, "excess": g.excess, "doubt": g.doubt})

@@ -24,7 +24,7 @@ from audits.normalize.labels import (
 from govaudit.records import PageRecord
 
 DATE_FIELDS = ("issued_date", "published_at")
-TEXT_FIELDS = ("index_no", "publisher", "disclosure_mode", "category", "doc_no", "source", "title")
+TEXT_FIELDS = ("index_no", "publisher", "disclosure_mode", "category", "doc_no", "source", "title", "validity")
 
 _SPACED = r"[\s\u00a0\u3000]*"
 _KNOWN = "|".join(
@@ -108,12 +108,17 @@ def _pick_text(meta: Metadata, name: str, values: list[tuple[str, str | None]]) 
 
 
 def _pick_date(meta: Metadata, name: str, values: list[tuple[str, str | None]]) -> None:
+    """The field's date; a printed value that is no date (2023-02-29, 2023-13-01, 0000-00-00, a
+    bare 2023-02) is kept raw in `<name>_malformed`, which is not the same as a missing field."""
     chosen: datetime | None = None
+    malformed: str | None = None
     for label, value in values:
         parsed, problem = parse_date(value, label)
         if problem and problem not in meta.problems:
             meta.problems.append(problem)
         if parsed is None:
+            if problem and malformed is None:
+                malformed = (value or "").strip()[:40]
             continue
         if chosen is None:
             chosen = parsed
@@ -122,6 +127,7 @@ def _pick_date(meta: Metadata, name: str, values: list[tuple[str, str | None]]) 
                 f"{CANONICAL_LABEL[name]} printed with different dates: {chosen:%Y-%m-%d} / {parsed:%Y-%m-%d}"
             )
     meta.values[name] = chosen
+    meta.values[f"{name}_malformed"] = malformed if chosen is None else None
 
 
 def _fallback_published(record: PageRecord) -> tuple[datetime | None, str | None]:

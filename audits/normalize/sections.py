@@ -114,21 +114,42 @@ def find_sections(body: str, report_type: str, kinds: SectionKinds, body_html: s
             headings = bold
     sections: list[Section] = []
     seen: set[str] = set()
+    unusual: list[Section] = []  # headings no kind's keywords match (fallback or none)
     for ordinal, (start, numeral, text) in enumerate(headings, 1):
         end = headings[ordinal][0] if ordinal < len(headings) else len(body)
         kind = classify_heading(text, family, seen) if family else None
         if kind:
             seen.add(kind)
         sections.append(Section(ordinal, numeral or None, text, start, end, kind, True))
+        if family and not any(k.matches(text) for k in family.kinds):
+            unusual.append(sections[-1])
     if family:
-        sections.extend(_folded(body, family, seen))
+        sections.extend(_folded(body, family, seen, unusual))
     return sections
 
 
-def _folded(body: str, family: Family, standalone: set[str]) -> list[Section]:
+_SUB_POINT = re.compile(r"[(（][一二三四五六七八九十\d]+[)）]|(?:^|\n)\s*\d+\s*[.．、]|[一二三四五六七八九十]是")
+
+
+def _opening(body: str, section: Section) -> tuple[int, int]:
+    """Span of a section's own opening text: after its heading, before its first sub-point."""
+    at = body.find(section.heading, section.start)
+    begin = (at if at >= 0 else section.start) + len(section.heading)
+    sub = _SUB_POINT.search(body, begin, section.end)
+    return begin, min(sub.start() if sub else section.end, begin + 300)
+
+
+def _folded(body: str, family: Family, standalone: set[str], unusual: list[Section]) -> list[Section]:
+    """Rows for required kinds found only inside other sections' text.  Content that opens a
+    section under an unusual heading ("三、强化组织领导" whose first sentence is about the
+    第一责任人) is that section's subject, a standalone section of the kind, not a folded point."""
     rows = []
     for kind in family.kinds:
         if kind.name in standalone or not kind.folded:
+            continue
+        own = next((s for s in unusual for p in kind.folded if p.search(body, *_opening(body, s))), None)
+        if own is not None:
+            rows.append(Section(own.ordinal, own.numeral, own.heading, own.start, own.end, kind.name, True))
             continue
         for pattern in kind.folded:
             m = pattern.search(body)

@@ -92,6 +92,19 @@ def read_tables(body_html: str, body_text: str = "") -> Tables:
     return out
 
 
+def with_missing_tables(primary: Tables, extra: Tables) -> Tables:
+    """`primary` plus the tables only `extra` holds (an attachment's table 三 beside an HTML
+    body that lacks it); a table both hold is taken from `primary` alone."""
+    have = {c.table for c in primary.cells}
+    added = [c for c in extra.cells if c.table not in have]
+    if not added:
+        return primary
+    problems = primary.problems + [p for p in extra.problems if not any(p.startswith(f"table {t} ") for t in have)]
+    merged = Tables(primary.cells + added, problems)
+    merged.template = _template(merged, "") or primary.template or extra.template
+    return merged
+
+
 def _add(out: Tables, seen: set, table: str, row_key: str, row_label: str, col_key: str, col_label: str, raw: str) -> None:
     if (table, row_key, col_key) in seen:
         out.problems.append(f"table {table} cell {row_key}/{col_key} printed twice; kept the first")

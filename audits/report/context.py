@@ -104,10 +104,14 @@ def could_not_check(run: RunData) -> list[dict[str, Any]]:
 def scorecard(cards: pd.DataFrame, trends: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
     for card in records(cards):
-        history = trends[trends["unit"] == card["unit"]].sort_values("run_id")
-        scores = [None if pd.isna(s) else float(s) for s in history["score"]]
+        if "history" in card and isinstance(card["history"], list):
+            scores = card["history"]
+        else:
+            history = trends[trends["unit"] == card["unit"]].sort_values("run_id")
+            scores = [None if pd.isna(s) else float(s) for s in history["score"]]
         card["sparkline"] = sparkline(scores, label=card["unit"]) if len(scores) > 1 else ""
         card["history"] = scores
+        card.setdefault("arrow", "")
         rows.append(card)
     return rows
 
@@ -135,7 +139,7 @@ def header(run: RunData, cards: pd.DataFrame) -> dict[str, Any]:
     details = run.documents[run.documents["kind"] == "detail"]
     stats = run.rule_stats
     return {
-        "site": run.site, "run_id": run.id, "crawl_id": run.run["crawl_id"],
+        "site": run.site, "site_title": run.site_title, "run_id": run.id, "crawl_id": run.run["crawl_id"],
         "time": shown_time(run.run["started_at"]),
         "crawl_status": run.run["crawl_status"],
         "units_total": len(cards), "units_checkable": int(cards["score"].notna().sum()),
@@ -157,10 +161,11 @@ def appendix(run: RunData) -> dict[str, Any]:
 
 
 def build_context(run: RunData, diff: RunDiff, cards: pd.DataFrame, trends: pd.DataFrame,
-                  t: Callable[..., str], previous_time: str | None) -> dict[str, Any]:
+                  t: Callable[..., str], previous_time: str | None, **extra: Any) -> dict[str, Any]:
+    """`extra`: first-screen values (see `audits.report.firstscreen`) passed to the template."""
     return {
         "t": t, "header": header(run, cards), "cnc": could_not_check(run),
         "scorecard": scorecard(cards, trends), "fix_first": fix_first(diff),
         "changes": changes(diff, previous_time), "appendix": appendix(run),
-        "severities": SEVERITIES, "shown_time": shown_time,
+        "severities": SEVERITIES, "shown_time": shown_time, **extra,
     }

@@ -10,22 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 
 import pandas as pd
 
 from audits.history import RunData
+from govaudit.untrusted import defused
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?%?")
 EXPORT_FILES = ("findings.csv", "findings.json", "documents.csv", "documents.json")
-
-
-def _defuse(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -51,10 +43,7 @@ def _json_records(frame: pd.DataFrame) -> list[dict[str, object]]:
 
 
 def write_frame(frame: pd.DataFrame, directory: Path, stem: str) -> None:
-    safe = frame.copy()
-    for name in safe.columns:
-        if pd.api.types.is_string_dtype(safe[name]) or safe[name].dtype == object:
-            safe[name] = safe[name].astype(object).map(_defuse)
+    safe = defused(frame)
     csv = safe.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S")
     _write_atomic(directory / f"{stem}.csv", csv.encode("utf-8-sig"))
     text = json.dumps(_json_records(frame), ensure_ascii=False, indent=1)

@@ -45,10 +45,31 @@ STRINGS: dict[str, dict[str, str]] = {
         "other_unchecked": "其他未能检查的内容",
         "rules_not_evaluated": "未能执行的规则",
         "scorecard": "各单位得分",
-        "score_note": "得分 = 100 − 10 × 严重问题数 − 3 × 一般问题数，最低 0 分；提示类问题和未能检查的内容不扣分。"
-                      "目录无法访问或没有可读文件的单位不评分（显示“未评分”），排在最前。"
-                      "年报按时率 = 没有逾期问题（FZ-DATE-1、XX-DATE-1、XX-DATE-2）的法治政府建设年度报告和"
-                      "政府信息公开工作年度报告所占比例。单位按得分从低到高排列。",
+        "score_note": "得分 = 下列各项比率的加权平均 × 100，权重在 expectations/scoring.yml 中设定；没有可计入文件的比率不参与平均。"
+                      "目录无法访问或没有可读文件的单位不评分（显示“未评分”），排在最前；已豁免的问题不计分。"
+                      "单位按得分从低到高排列，箭头表示与上次审计相比的变化。",
+        "formula": "计算公式：得分 = {formula}",
+        "score_how": "评分说明",
+        "rate_value": "{percent}%（{passed}/{total}）",
+        "this_week": "本周变化",
+        "week_new": "本周新增",
+        "week_resolved": "本周已整改",
+        "week_open": "仍未整改",
+        "week_first": "这是该网站的首次正式审计，全部问题见“优先整改”。",
+        "more_rows": "其余 {n} 项",
+        "cnc_summary_note": "按规则和原因汇总；这些内容既不算通过，也不算问题，需人工核实或待下次审计。",
+        "cnc_rows": "逐项列表（{n} 项）",
+        "count_docs": "{n} 项",
+        "units_affected": "涉及单位",
+        "waived_title": "已豁免的问题",
+        "waived_note": "经核实接受的已知情况：到期前不计分、不列入新增；到期或页面内容变化后自动恢复。",
+        "waived_until": "豁免至",
+        "waived_by": "确认人",
+        "waived_reason": "理由",
+        "trial_banner": "试运行：本次审计不进入每周历史，不影响之后审计的对比、连续次数和得分趋势。",
+        "calendar_banner": "节假日日历（chinesecalendar）只到 {end}（还剩 {days} 天），之后的工作日时限无法检查。"
+                           "请在国务院公布次年放假安排后更新：{command}",
+        "calendar_ended": "节假日日历（chinesecalendar）已于 {end} 到期，工作日时限无法检查。请更新：{command}",
         "unit": "单位",
         "level": "层级",
         "score": "得分",
@@ -60,6 +81,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "level_subdistrict": "街道",
         "level_county_gov": "县级政府",
         "level_department": "部门",
+        "body_source_pdf": "正文为 PDF 附件",
+        "body_source_docx": "正文为 Word 附件",
+        "body_source_doc": "正文为 Word（.doc）附件",
+        "body_source_xlsx": "正文为 Excel 附件",
+        "body_source_xls": "正文为 Excel（.xls）附件",
         "fix_first": "优先整改",
         "fix_first_note": "按严重程度、再按规则排列。点击页面标题可打开原文核对。",
         "no_findings": "本次审计未发现问题。",
@@ -168,12 +194,37 @@ STRINGS: dict[str, dict[str, str]] = {
         "other_unchecked": "Other items that could not be checked",
         "rules_not_evaluated": "Rules that could not be evaluated",
         "scorecard": "Scorecard by unit",
-        "score_note": "Score = 100 − 10 × critical − 3 × warning findings, floored at 0; info findings and "
-                      "items that could not be checked cost nothing. A unit whose catalog was unreachable "
-                      "or that had no readable document gets no score (shown as \"not scored\") and is "
-                      "listed first. On-time rate = share of the unit's annual reports (law-based "
-                      "government and information disclosure) without a lateness finding (FZ-DATE-1, "
-                      "XX-DATE-1, XX-DATE-2). Units are sorted worst first.",
+        "score_note": "Score = the weighted mean of the rates below × 100, weights set in expectations/scoring.yml; "
+                      "a rate with no document to count is left out. A unit whose catalog was unreachable or that "
+                      "had no readable document is not scored and comes first; waived findings do not count. Units "
+                      "are listed worst first; the arrow compares with the previous run.",
+        "formula": "Formula: score = {formula}",
+        "score_how": "How the score is made",
+        "rate_value": "{percent}% ({passed}/{total})",
+        "this_week": "This week",
+        "week_new": "New this week",
+        "week_resolved": "Resolved this week",
+        "week_open": "Still open",
+        "week_first": "This is the site's first run of record; every finding is under \"Fix first\".",
+        "more_rows": "{n} more",
+        "cnc_summary_note": "Counted by rule and reason; these count neither as passed nor as failed and need a "
+                            "manual check or the next run.",
+        "cnc_rows": "Every item ({n})",
+        "count_docs": "{n}",
+        "units_affected": "Units",
+        "waived_title": "Waived findings",
+        "waived_note": "Known exceptions accepted until a date: not scored and not listed as new; they come back "
+                       "when the date passes or the page changes.",
+        "waived_until": "Waived until",
+        "waived_by": "Accepted by",
+        "waived_reason": "Reason",
+        "trial_banner": "Trial run: not part of the weekly history; later runs do not compare against it, count "
+                        "it in open-for-N or draw it in a trend.",
+        "calendar_banner": "The holiday calendar (chinesecalendar) ends on {end} ({days} days left); working-day "
+                           "limits cannot be checked after it. Update it once next year's holidays are published: "
+                           "{command}",
+        "calendar_ended": "The holiday calendar (chinesecalendar) ended on {end}; working-day limits cannot be "
+                          "checked. Update it: {command}",
         "unit": "Unit",
         "level": "Level",
         "score": "Score",
@@ -185,6 +236,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "level_subdistrict": "subdistrict",
         "level_county_gov": "county government",
         "level_department": "department",
+        "body_source_pdf": "report read from its PDF attachment",
+        "body_source_docx": "report read from its Word attachment",
+        "body_source_doc": "report read from its Word (.doc) attachment",
+        "body_source_xlsx": "report read from its Excel attachment",
+        "body_source_xls": "report read from its Excel (.xls) attachment",
         "fix_first": "What to fix first",
         "fix_first_note": "Ordered by severity, then rule. Page titles link to the page itself.",
         "no_findings": "No findings in this run.",

@@ -1,11 +1,12 @@
-"""Writes one stored run as a self-contained HTML report with its CSV/JSON exports.
+"""Writes one stored run as a self-contained HTML report with findings.xlsx and CSV/JSON exports.
 
 The report is one file a supervisor can mail on or print: inline CSS, inline SVG charts, no
 script, nothing fetched from the network. Autoescaping is on for every template, because page
 titles and values come from the audited sites and must read as text, never run as markup.
 
 Layout: `<out_root>/<site>/<run time YYYYmmdd-HHMMSS>/report.html` plus the exports beside it.
-Rendering the same run again overwrites its own directory; a different run that started in
+A re-rendering (`govaudit report`) of a run whose report.html exists writes report.<lang>.html
+beside it, so the report that was mailed stays as it was sent; a different run that started in
 the same second gets `-run<ID>` appended instead of overwriting another run's report.
 """
 from __future__ import annotations
@@ -17,13 +18,16 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from audits.defaults import reports_dir
-from audits.history import RunData, load_run, site_runs
+from audits.history import RunData, is_trial, load_run, site_runs
 from audits.report.context import build_context, run_time
 from audits.report.spotcheck_box import spotcheck_box
 from audits.report.diff import RunDiff, compare_runs
 from audits.report.exports import write_exports
+from audits.report.firstscreen import cnc_summary, rate_cells, this_week, waived_rows
 from audits.report.i18n import translator
-from audits.report.scorecard import run_cards, site_unit_trends
+from audits.report.standing import Standing, standing
+from audits.report.workbook import write_workbook
+
 
 RUN_META = re.compile(r'<meta name="govaudit-run" content="(\d+)"')
 _UNSAFE_PATH = re.compile(r"[^\w.\-]+")
@@ -35,14 +39,19 @@ def environment() -> Environment:
 
 
 def render_html(store_path: str | Path, run: RunData, lang: str = "zh",
-                diff: RunDiff | None = None) -> str:
+                diff: RunDiff | None = None, where: Standing | None = None) -> str:
+    from audits.rules.calendar_watch import calendar_notice
+
     t = translator(lang)
     diff = diff if diff is not None else compare_runs(store_path, run.id)
-    trends = site_unit_trends(store_path, run.site)
-    trends = trends[trends["run_id"] <= run.id]
+    where = where or standing(store_path, run, diff)
     previous = next((r for r in site_runs(store_path, run.site) if r["id"] == diff.previous_run_id), None)
-    context = build_context(run, diff, run_cards(run), trends, t,
-                            previous["started_at"] if previous else None)
+    context = build_context(
+        run, where.diff, where.cards, where.trends, t, previous["started_at"] if previous else None,
+        trial=is_trial(run.run), formula=where.scoring.formula(lang), rates=where.scoring.rates, lang=lang,
+        rate_cells=lambda card: rate_cells(card, where.scoring), week=this_week(where.diff),
+        cnc_summary=cnc_summary(run.findings), waived=waived_rows(where.waived),
+        calendar=calendar_notice(where.day))
     context["spotcheck"] = spotcheck_box(run, store_path)
     return environment().get_template("report.html.j2").render(**context)
 
@@ -60,17 +69,33 @@ def report_dir(out_root: Path, run: RunData) -> Path:
     return base
 
 
-def render_run(store_path: str | Path, run_id: int, out_root: Path | None = None, lang: str = "zh") -> Path:
-    """Render a stored run; return the path of report.html."""
+def render_run(store_path: str | Path, run_id: int, out_root: Path | None = None, lang: str = "zh",
+               rerender: bool = False) -> Path:
+    """Render a stored run; return the path of the HTML written.
+
+    The first rendering of a run writes report.html with findings.xlsx and the CSV/JSON
+    exports: that is what the digest attaches. A re-rendering (`rerender`, `govaudit report`)
+    of a run whose report.html exists writes report.<lang>.html beside it and leaves what was
+    sent byte-identical."""
     translator(lang)  # an unknown language fails before anything is written
     run = load_run(store_path, run_id)
     diff = compare_runs(store_path, run_id)
-    html = render_html(store_path, run, lang, diff)
+    where = standing(store_path, run, diff)
+    html = render_html(store_path, run, lang, diff, where)
     directory = report_dir(Path(out_root) if out_root is not None else reports_dir(), run)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "report.html"
-    tmp = path.with_name(".report.html.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, path)
+    if rerender and path.exists():
+        path = directory / f"report.{lang}.html"
+        _write_atomic(path, html)
+        return path
+    _write_atomic(path, html)
     write_exports(run, directory, diff.open["open_runs"])
+    write_workbook(directory / "findings.xlsx", where)
     return path
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,16 +1,16 @@
 """The per-unit scorecard: one number a supervisor can rank units by, and how it is made.
 
-Score of a unit = 100 − 10 × critical − 3 × warning, floored at 0, counting the failures found on
-the unit's documents in the run (info findings and could-not-check items do not count). The
-formula is deliberately plain so a unit can recompute its own score from the report. A unit
-whose catalog could not be reached, or none of whose documents could be read, gets *no* score
-rather than 100: not having been checked must never look like having passed.
+A unit's score is the weighted mean of rates (the share of its readable documents without a
+critical finding, of its annual reports on time, with their required sections, with complete
+metadata), times 100; which failures fail which rate and the weights are set in
+`expectations/scoring.yml` (`audits.report.scoring`) and the formula is printed in the report,
+so a unit can recompute its own score. A rate with no document to count is left out of the
+mean rather than counted as 100 or 0. A unit whose catalog could not be reached, or none of
+whose documents could be read, gets *no* score: not having been checked must never look like
+having passed.
 
-On-time rate = share of the unit's annual reports (法治政府建设 + 政府信息公开 annual reports)
-without a lateness finding (FZ-DATE-1, XX-DATE-1, XX-DATE-2).
-
-The same `score_units` makes the current scorecard and the trend over stored runs, so the
-sparkline and the table can never disagree.
+The same `score_units` makes the current scorecard and the trend over stored runs of record,
+so the sparkline and the table can never disagree.
 """
 from __future__ import annotations
 
@@ -21,37 +21,55 @@ from pathlib import Path
 import pandas as pd
 
 from audits.history import RunData, open_history, site_runs
+from audits.report.scoring import Rate, Scoring, load_scoring, scoring_path
 
-CRITICAL_PENALTY = 10
-WARNING_PENALTY = 3
-ANNUAL_REPORT_TYPES = ("fazhi_annual", "xxgk_annual")
-LATENESS_RULES = ("FZ-DATE-1", "XX-DATE-1", "XX-DATE-2")
 UNREACHABLE_RULES = ("FETCH-2",)
 NO_UNIT = "—"
 
 CARD_COLUMNS = [
     "unit", "unit_level", "documents", "critical", "warning", "info", "could_not_check",
-    "unreachable", "score", "annual_reports", "annual_on_time", "on_time_rate",
+    "unreachable", "score", "annual_reports", "annual_on_time", "on_time_rate", "rates",
 ]
 
 
-def unit_score(critical: int, warning: int) -> int:
-    return max(0, 100 - CRITICAL_PENALTY * int(critical) - WARNING_PENALTY * int(warning))
+def _failing_refs(failures: pd.DataFrame, rate: Rate) -> set[str]:
+    hit = failures["severity"].isin(rate.severities) | failures["rule_id"].isin(rate.rules)
+    if "suite" in failures:
+        hit |= failures["suite"].isin(rate.suites).fillna(False)
+    mine = failures[hit.fillna(False)]
+    return set(mine["doc_id"].dropna()) | set(mine["url"].dropna())
 
 
-def score_units(units: list[str], documents: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+def _passed(docs: pd.DataFrame, refs: set[str]) -> int:
+    return int(sum(1 for r in docs.itertuples() if r.doc_id not in refs and r.url not in refs))
+
+
+def weighted_score(rates: dict[str, tuple[int, int]], scoring: Scoring) -> int | None:
+    """Weighted mean of the rates that have a document to count, ×100, rounded; None when none has."""
+    used = [(r.weight, rates[r.id]) for r in scoring.rates if rates.get(r.id, (0, 0))[1] > 0]
+    total_weight = sum(w for w, _ in used)
+    if total_weight <= 0:
+        return None
+    return int(round(100 * sum(w * passed / n for w, (passed, n) in used) / total_weight))
+
+
+def score_units(units: list[str], documents: pd.DataFrame, findings: pd.DataFrame,
+                scoring: Scoring | None = None) -> pd.DataFrame:
     """One row per unit (CARD_COLUMNS), worst first; unscorable units (score <NA>) lead.
 
     `documents` needs unit, kind, fetch_error, report_type, doc_id, url, unit_level;
-    `findings` needs unit, kind, severity, rule_id, doc_id, url.
+    `findings` needs unit, kind, severity, rule_id, doc_id, url (and suite for suite rates).
+    `rates` holds {rate id: (documents passed, documents counted)}.
     """
+    scoring = scoring or load_scoring()
     documents = documents.assign(unit=documents["unit"].fillna(NO_UNIT))
     findings = findings.assign(unit=findings["unit"].fillna(NO_UNIT))
     details = documents[documents["kind"] == "detail"]
     readable = details[details["fetch_error"].isna()]
     failures = findings[findings["kind"] == "failure"]
-    late = failures[failures["rule_id"].isin(LATENESS_RULES)]
-    late_refs = set(late["doc_id"].dropna()) | set(late["url"].dropna())
+    failing = {rate.id: _failing_refs(failures, rate) for rate in scoring.rates}
+    annual_types = set(scoring.annual_report_types)
+    on_time_rate = next((r for r in scoring.rates if r.id == "on_time"), None)
     levels = documents.dropna(subset=["unit_level"]).groupby("unit")["unit_level"].first()
     rows = []
     for unit in dict.fromkeys([*units, *documents["unit"], *findings["unit"]]):
@@ -59,17 +77,19 @@ def score_units(units: list[str], documents: pd.DataFrame, findings: pd.DataFram
         counts = {sev: int((mine["severity"] == sev).sum()) for sev in ("critical", "warning", "info")}
         unit_findings = findings[findings["unit"] == unit]
         unreachable = bool(unit_findings["rule_id"].isin(UNREACHABLE_RULES).any())
-        n_docs = int((readable["unit"] == unit).sum())
-        annual = readable[(readable["unit"] == unit) & readable["report_type"].isin(ANNUAL_REPORT_TYPES)]
-        on_time = int(sum(1 for r in annual.itertuples() if r.doc_id not in late_refs and r.url not in late_refs))
-        scorable = n_docs > 0 and not unreachable
+        docs = readable[readable["unit"] == unit]
+        annual = docs[docs["report_type"].isin(annual_types).fillna(False)]
+        rates = {rate.id: (_passed(annual if rate.documents == "annual_reports" else docs, failing[rate.id]),
+                           len(annual if rate.documents == "annual_reports" else docs)) for rate in scoring.rates}
+        on_time = rates[on_time_rate.id][0] if on_time_rate else len(annual)
+        scorable = len(docs) > 0 and not unreachable
+        score = weighted_score(rates, scoring) if scorable else None
         rows.append({
-            "unit": unit, "unit_level": levels.get(unit, pd.NA), "documents": n_docs, **counts,
+            "unit": unit, "unit_level": levels.get(unit, pd.NA), "documents": len(docs), **counts,
             "could_not_check": int((unit_findings["kind"] == "could_not_check").sum()),
-            "unreachable": unreachable,
-            "score": unit_score(counts["critical"], counts["warning"]) if scorable else pd.NA,
+            "unreachable": unreachable, "score": pd.NA if score is None else score,
             "annual_reports": len(annual), "annual_on_time": on_time,
-            "on_time_rate": on_time / len(annual) if len(annual) else pd.NA,
+            "on_time_rate": on_time / len(annual) if len(annual) else pd.NA, "rates": rates,
         })
     cards = pd.DataFrame(rows, columns=CARD_COLUMNS)
     cards["score"] = cards["score"].astype("Int64")
@@ -86,13 +106,22 @@ def run_units(run: RunData) -> list[str]:
     return list(dict.fromkeys([*configured, *run.documents["unit"].dropna(), *run.findings["unit"].dropna()]))
 
 
-def run_cards(run: RunData) -> pd.DataFrame:
-    return score_units(run_units(run), run.documents, run.findings)
+def run_scoring(run: RunData) -> Scoring:
+    return load_scoring(scoring_path(run.run.get("rules_dir")))
 
 
-def site_unit_trends(store_path: str | Path, site: str) -> pd.DataFrame:
-    """Per stored run of `site` and unit: run_id, started_at, unit, score, critical, warning."""
-    runs = site_runs(store_path, site)
+def run_cards(run: RunData, scoring: Scoring | None = None, findings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The run's scorecard; `findings` replaces the run's own (e.g. without waived findings)."""
+    return score_units(run_units(run), run.documents, run.findings if findings is None else findings,
+                       scoring or run_scoring(run))
+
+
+def site_unit_trends(store_path: str | Path, site: str, up_to: int | None = None,
+                     scoring: Scoring | None = None, exclude_keys: set[str] | None = None) -> pd.DataFrame:
+    """Per stored run of record of `site` (and `up_to` itself) and unit: run_id, started_at,
+    unit, score, critical, warning. `exclude_keys`: finding keys not counted (waived ones)."""
+    runs = site_runs(store_path, site, up_to)
+    scoring = scoring or load_scoring()
     frames = []
     with closing(open_history(store_path)) as conn:
         for run in runs:
@@ -100,11 +129,13 @@ def site_unit_trends(store_path: str | Path, site: str) -> pd.DataFrame:
                 "SELECT doc_id, url, unit, unit_level, kind, fetch_error, report_type "
                 "FROM doc_snapshots WHERE run_id=?", conn, params=(run["id"],))
             found = pd.read_sql_query(
-                "SELECT doc_id, url, unit, kind, severity, rule_id FROM findings WHERE run_id=?",
-                conn, params=(run["id"],))
+                "SELECT finding_key, doc_id, url, unit, kind, severity, rule_id, suite FROM findings "
+                "WHERE run_id=?", conn, params=(run["id"],))
+            if exclude_keys:
+                found = found[~found["finding_key"].isin(exclude_keys)]
             crawl = conn.execute("SELECT units FROM crawls WHERE id=?", (run["crawl_id"],)).fetchone()
             units = json.loads(crawl["units"]) if crawl else []
-            cards = score_units([str(u) for u in units], docs, found)
+            cards = score_units([str(u) for u in units], docs, found, scoring)
             frames.append(cards[["unit", "score", "critical", "warning"]].assign(
                 run_id=run["id"], started_at=run["started_at"]))
     columns = ["run_id", "started_at", "unit", "score", "critical", "warning"]

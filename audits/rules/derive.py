@@ -16,7 +16,8 @@ from typing import Any, Callable
 import pandas as pd
 
 from audits.defaults import DEFAULT_TIMEZONE
-from audits.rules import copypaste, metadata_formats, narrative, spotcheck, workdays
+from audits.rules import copypaste, metadata_formats, narrative, publisher, spotcheck, workdays
+from audits.rules.document_facts import body_facts, date_checks
 from audits.rules.columns import CONTEXT_COLUMNS, base_columns
 from govaudit.columns import REPORT_TYPES
 
@@ -50,6 +51,7 @@ def _int_between(low: int, high: int) -> Callable[[Any], str | None]:
 # Suite parameter name -> validator returning a problem or None.
 PARAMETERS: dict[str, Callable[[Any], str | None]] = {
     "index_no_year_pattern": _regex(1),
+    "publisher_full_name_pattern": _regex(0),
     "narrative_application_pattern": _regex("n"),
     "similarity_report_types": _report_types,
     "similarity_shingle_chars": _int_between(2, 12),
@@ -71,14 +73,19 @@ def _frame(frames: Any, name: str) -> pd.DataFrame:
     return frame
 
 
-def derive_frames(frames: Any, parameters: dict[str, Any], now: datetime | None = None
+def derive_frames(frames: Any, parameters: dict[str, Any], now: datetime | None = None,
+                  unit_full_names: dict[str, str] | None = None
                   ) -> tuple[dict[str, pd.DataFrame], dict[tuple[str, str], pd.Series]]:
-    """Every frame with its derived columns, and why a derived value is missing where known."""
+    """Every frame with its derived columns, and why a derived value is missing where known.
+    `unit_full_names` (unit name → standard full name, from the site config) decides META-3."""
     now = now or datetime.now(timezone.utc)
     out = {name: _frame(frames, name) for name in base_columns()}
     reasons: dict[tuple[str, str], pd.Series] = {}
     docs = out["documents"]
     _document_columns(docs, out, parameters, now, reasons)
+    if "publisher_full_name_pattern" in parameters:
+        docs["publisher_ok"], docs["publisher_expected"] = publisher.publisher_columns(
+            docs, unit_full_names, parameters["publisher_full_name_pattern"])
     _spotcheck_frames(frames, out, parameters, now, reasons)
     context = docs.drop_duplicates("url").set_index("url")
     for name, frame in out.items():
@@ -93,6 +100,9 @@ def derive_frames(frames: Any, parameters: dict[str, Any], now: datetime | None 
         for column in ("approx", "complete", "standalone"):
             if column in frame.columns:  # pandas query cannot mask with <NA>: undecided counts as False
                 frame[column] = frame[column].fillna(False).astype(bool)
+    groups = out["figure_groups"]
+    if "doubt" in groups.columns:  # a group read two ways: "could not check", with the two readings
+        reasons[("figure_groups", "excess")] = groups["doubt"].astype("string")
     if "narrative_application_pattern" in parameters:
         t3 = out["table3_wide"]
         counts = narrative.narrative_counts(out["figures"], parameters["narrative_application_pattern"])
@@ -154,8 +164,15 @@ def _document_columns(docs: pd.DataFrame, out: dict[str, pd.DataFrame], paramete
         docs[column] = values
     if "index_no_year_pattern" in parameters:
         docs["index_no_year"] = metadata_formats.index_year(docs["index_no"], parameters["index_no_year_pattern"])
+    date_checks(docs, reasons)
+    body_facts(docs, out["sections"], reasons)
     for column, values in _section_summary(docs, out["sections"]).items():
         docs[column] = values
+    if "opening_year" in docs.columns:  # a stale opening ("2021年,我镇…" in a 2023 report) is stale text too
+        opening = docs["opening_year"].astype("Int64").astype("string")
+        docs["heading_years"] = docs["heading_years"].mask(
+            opening.notna() & docs["heading_years"].notna(),
+            (docs["heading_years"].fillna("") + "," + opening.fillna("")).str.strip(","))
     if {"similarity_report_types", "similarity_shingle_chars"} <= set(parameters):
         texts = copypaste.doc_texts(out["sections"], out["figures"])
         similar = copypaste.previous_year_similarity(
@@ -181,6 +198,7 @@ def _section_summary(docs: pd.DataFrame, sections: pd.DataFrame) -> dict[str, pd
     empty = pd.Series("", index=docs.index, dtype="string").where(has_body, pd.NA)
     result = {name: empty.copy() for name in ("section_kinds", "folded_section_kinds",
                                                "section_heading_years", "heading_years")}
+    result["heading_count"] = pd.Series(0, index=docs.index, dtype="Int64").where(has_body, pd.NA)
     if sections.empty:
         return result
     standalone = sections["standalone"].fillna(False).astype(bool)
@@ -190,6 +208,8 @@ def _section_summary(docs: pd.DataFrame, sections: pd.DataFrame) -> dict[str, pd
     pairs = (per_kind["kind"].astype(str) + "=" + per_kind["years"].astype(str)).groupby(per_kind["url"]).agg(
         lambda s: ";".join(s))
     years = own.dropna(subset=["years"]).groupby("url")["years"].agg(_joined)
+    counts = own.groupby("url").size()
+    result["heading_count"] = docs["url"].map(counts).fillna(0).astype("Int64").where(has_body, pd.NA)
     for name, values in (("section_kinds", own.groupby("url")["kind"].agg(_joined)),
                          ("folded_section_kinds", folded.groupby("url")["kind"].agg(_joined)),
                          ("section_heading_years", pairs), ("heading_years", years)):

@@ -61,7 +61,7 @@ def _fold(texts: pd.Series) -> str:
     return shown + (f"；…（共 {len(unique)} 处）" if len(unique) > MAX_LISTED else "")
 
 
-_EVIDENCE = ("site", "unit", "doc_id", "title", "crawl_id", "content_hash", "fetched_at")
+_EVIDENCE = ("site", "unit", "doc_id", "title", "crawl_id", "content_hash", "fetched_at", "body_source")
 
 
 def _evidence(documents: pd.DataFrame, others: list[pd.DataFrame]) -> pd.DataFrame:
@@ -89,8 +89,9 @@ def build_findings(parts: list[pd.DataFrame], documents: pd.DataFrame,
             first.loc[many, column] = folded[column].agg(_fold)
     findings = first.reset_index()
     evidence = _evidence(documents, other_evidence or [])
-    for column in ("site", "unit", "doc_id", "title", "crawl_id", "content_hash"):
-        findings[column] = findings["url"].map(evidence[column]) if len(evidence) and column in evidence else pd.NA
+    for column in ("site", "unit", "doc_id", "title", "crawl_id", "content_hash", "body_source"):
+        present = len(evidence) and column in evidence
+        findings[column] = findings["url"].map(evidence[column]) if present else pd.NA
     fetched = pd.to_datetime(findings["url"].map(evidence["fetched_at"]), utc=True) if len(evidence) else None
     findings["fetched_at"] = fetched.dt.strftime("%Y-%m-%dT%H:%M:%SZ") if fetched is not None else pd.NA
     ident = findings["doc_id"].astype("string").fillna(findings["url"].astype("string"))

@@ -10,6 +10,7 @@ files are collected and raised together as one RuleFileError, each as
 from __future__ import annotations
 
 import difflib
+import re
 import string
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,8 @@ SUITE_META_KEYS = ("frame", "description", "parameters")  # govaudit's, under th
 EXPECTATION_KEYS = ("type", "kwargs", "meta")
 META_REQUIRED = ("id", "severity", "title", "message", "basis", "fix")
 META_KEYS = (*META_REQUIRED, "kind")
-NOT_SUITES = {"section_kinds.yml", "wording.yml"}  # lists read by the normaliser, not suites
+# Read by the normaliser (section kinds, wording lists), the scorecard and the waivers, not suites.
+NOT_SUITES = {"section_kinds.yml", "wording.yml", "scoring.yml", "waivers.yml"}
 _PAIR_TYPES = {"expect_column_pair_values_a_to_be_greater_than_b", "expect_column_pair_values_to_be_equal",
                "expect_column_pair_values_to_be_in_set"}
 
@@ -268,6 +270,15 @@ def _rule(doc: YamlDoc, i: int, item: Any, suite: Suite, columns: set[str], para
     if type_ in _PAIR_TYPES and kwargs.get("ignore_row_if") != "either_value_is_missing":
         problem(("kwargs",), "pair rules must say `ignore_row_if: either_value_is_missing`: a row with a missing "
                              "value is reported as could not check, and Great Expectations would otherwise fail it")
+    for key in ("regex", "regex_list"):  # GX would only fail on them at audit time, after every other rule
+        if key not in kwargs:
+            continue
+        for index, pattern in enumerate(kwargs[key] if isinstance(kwargs[key], list) else [kwargs[key]]):
+            try:
+                re.compile(str(pattern))
+            except re.error as exc:
+                where = ("kwargs", key, index) if key == "regex_list" else ("kwargs", key)
+                problem(where, f"{key} {pattern!r} is not a valid regular expression: {exc}")
     if len(problems) > before:
         return None
 

@@ -16,7 +16,8 @@ import pandas as pd
 from audits.rules.audit_types import AuditExpectation, audit_type
 
 FIELD_LABELS = {
-    "index_no": "索引号", "publisher": "发布机构", "issued_date": "发文日期", "disclosure_mode": "公开方式",
+    "index_no": "索引号", "publisher": "发布机构", "issued_date": "发文日期", "issued_date_text": "发文日期",
+    "disclosure_mode": "公开方式",
     "title": "标题", "published_at": "发布日期", "doc_no": "文号", "category": "分类",
 }
 _TOKEN = re.compile(r"\d+|[A-Z]+|[a-z]+|[\u4e00-\u9fff]+|.", re.S)

@@ -47,14 +47,32 @@ class ExpectSectionPresent(AuditExpectation):
 
     @classmethod
     def input_columns(cls, kw: dict[str, Any]) -> list[str]:
-        return ["section_kinds", "folded_section_kinds"]
+        return ["section_kinds", "folded_section_kinds", "heading_count"]
 
     @classmethod
     def check(cls, df: pd.DataFrame, kw: dict[str, Any]) -> pd.Series:
+        ok = cls._found(df, kw)
+        return ok | df["section_kinds"].isna() | cls._no_headings(df)
+
+    @classmethod
+    def _found(cls, df: pd.DataFrame, kw: dict[str, Any]) -> pd.Series:
         ok = _has(df["section_kinds"], kw["kind"])
         if kw.get("accept_folded", True):
             ok |= _has(df["folded_section_kinds"], kw["kind"])
-        return ok | df["section_kinds"].isna()
+        return ok
+
+    @classmethod
+    def _no_headings(cls, df: pd.DataFrame) -> pd.Series:
+        if "heading_count" not in df.columns:
+            return pd.Series(False, index=df.index)
+        return pd.to_numeric(df["heading_count"], errors="coerce").eq(0).fillna(False).astype(bool)
+
+    @classmethod
+    def unchecked(cls, df: pd.DataFrame, kw: dict[str, Any]) -> pd.Series:
+        """A body in which no heading could be read cannot be said to lack a section."""
+        why = super().unchecked(df, kw)
+        blind = cls._no_headings(df) & ~cls._found(df, kw) & why.isna()
+        return why.mask(blind, "正文中未能识别出任何章节标题（“一、”式或加粗标题），无法判断是否缺少该部分")
 
     @classmethod
     def explain(cls, rows: pd.DataFrame, kw: dict[str, Any]) -> tuple[pd.Series, pd.Series]:
@@ -173,7 +191,7 @@ class ExpectHeadingYearsWithin(AuditExpectation):
     def explain(cls, rows: pd.DataFrame, kw: dict[str, Any]) -> tuple[pd.Series, pd.Series]:
         allowed = rows["report_year"].map(
             lambda y: "、".join(str(int(y) + o) for o in kw.get("allowed_offsets") or [0, 1]))
-        return "标题中出现 " + cls._stale(rows, kw).astype(str) + " 年", "只出现 " + allowed.astype(str) + " 年"
+        return "标题或开头中出现 " + cls._stale(rows, kw).astype(str) + " 年", "只出现 " + allowed.astype(str) + " 年"
 
     @classmethod
     def describe(cls, kw: dict[str, Any]) -> str:

@@ -56,10 +56,11 @@ def _context() -> Any:
 
 
 def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None = None,
-              pack: RulePack | None = None) -> AuditResult:
-    """Validate `frames` (a Frames object or a dict of DataFrames) against the rule files."""
+              pack: RulePack | None = None, unit_full_names: dict[str, str] | None = None) -> AuditResult:
+    """Validate `frames` (a Frames object or a dict of DataFrames) against the rule files.
+    `unit_full_names` maps a unit's name to its standard full name (the site config's)."""
     pack = pack or load_rules(defaults.rules_dir(rules_dir))
-    derived, reasons = derive_frames(frames, pack.parameters, now)
+    derived, reasons = derive_frames(frames, pack.parameters, now, unit_full_names)
     context = _context()
     source = context.data_sources.add_pandas("govaudit")
     batches: dict[str, Any] = {}
@@ -85,7 +86,7 @@ def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None =
         # Only the columns the suite names: pandas' query() builds a Series per column of the
         # frame on every call, and table 三 alone has ~190 cell columns.
         used = list(dict.fromkeys(["url", *(c for rule in suite.rules for c in rule.referenced)]))
-        df = df[used]
+        df = capped_text(df[used])
         batch = batches[suite.frame].get_batch(batch_parameters={"dataframe": df})
         suite_parts, suite_stats, suite_errors = _validate(suite, df, batch, reasons)
         parts += suite_parts
@@ -97,6 +98,23 @@ def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None =
     stat_frame = pd.DataFrame(stats, columns=list(STAT_COLUMNS)).astype(STAT_COLUMNS)
     evidence = [derived[name] for name in sorted(OPTIONAL_FRAMES)]
     return AuditResult(finding_rows.build_findings(parts, derived["documents"], evidence), stat_frame, errors)
+
+
+def capped_text(df: pd.DataFrame, cap: int = defaults.RULE_TEXT_CAP) -> pd.DataFrame:
+    """Text cells cut to `cap` characters (marked with …) before any rule reads them: a rule
+    regex that backtracks (quadratic or worse) then costs a bounded time per cell, whatever a
+    hostile page puts in its 发布机构. URLs stay whole: they are how findings find their page."""
+    out = df
+    for column in df.columns:
+        if column == "url" or not (df[column].dtype == object or pd.api.types.is_string_dtype(df[column])):
+            continue
+        values = df[column]
+        long = values.map(lambda v: isinstance(v, str) and len(v) > cap)
+        if long.any():
+            if out is df:
+                out = df.copy()
+            out.loc[long, column] = values[long].map(lambda v: v[:cap] + "…")
+    return out
 
 
 def _stat(rule: Rule, evaluated: int, failed: int, unchecked: int) -> dict:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from audits import defaults
+from audits.rules.calendar_watch import calendar_notice
 from audits.mail import outbox
 from audits.mail.digest import RunOutcome, compose, render_digest
 from audits.mail.sender import RETRY_DELAYS, FlushReport, flush_outbox
@@ -51,6 +52,9 @@ def run_job(job_id: str, schedule_path: str, store_path: str, *, rules_dir: str 
     """
     schedule = load_schedule(schedule_path)
     job = schedule.job(job_id)
+    notice = calendar_notice()
+    if notice is not None:
+        log.warning("job %s: %s", job_id, notice.message())
     store_path = str(defaults.store_path(store_path))
     lock = JobLock(lock_dir_for(store_path), f"job-{job_id}")
     try:
@@ -58,21 +62,33 @@ def run_job(job_id: str, schedule_path: str, store_path: str, *, rules_dir: str 
     except JobLocked as exc:
         log.warning("job %s is already running (%s); this run does nothing", job_id, exc)
         return JobResult(job_id, "locked", f"job {job_id} is already running: {exc}")
+    # From here every way out releases the lock and closes the job row: a run that died with
+    # the lock held or its row 'running' would stop a long-lived scheduler running it again.
+    try:
+        return _run_locked(job, store_path, rules_dir, reports_dir, site_runner, retry_delays)
+    finally:
+        lock.release()
+
+
+def _run_locked(job: ScheduledJob, store_path: str, rules_dir: str | None, reports_dir: str | None,
+                site_runner: Callable[..., RunOutcome] | None, retry_delays: tuple[float, ...]) -> JobResult:
+    job_id = job.id
     conn = connect(store_path)
-    if job.kind == "probe":
+    if job.kind == "probe":  # an availability probe: stored for the audit, nothing to mail
         try:
             with conn:
-                row_id = conn.execute("INSERT INTO job_runs (job_id, started_at) VALUES (?, ?)",
-                                      (job_id, _now_iso())).lastrowid
-            return _probe_job(conn, int(row_id or 0), job, store_path)
+                probe_row = conn.execute("INSERT INTO job_runs (job_id, started_at) VALUES (?, ?)",
+                                         (job_id, _now_iso())).lastrowid
+            return _probe_job(conn, int(probe_row or 0), job, store_path)
         finally:
             conn.close()
-            lock.release()
+    row_id: int | None = None
     try:
         with conn:  # we hold the lock, so a 'running' row of this job belongs to a dead process
             conn.execute("UPDATE job_runs SET status='interrupted' WHERE job_id=? AND status='running'", (job_id,))
-            row_id = conn.execute("INSERT INTO job_runs (job_id, started_at) VALUES (?, ?)",
-                                  (job_id, _now_iso())).lastrowid
+            current = int(conn.execute("INSERT INTO job_runs (job_id, started_at) VALUES (?, ?)",
+                                       (job_id, _now_iso())).lastrowid or 0)
+            row_id = current
         try:
             if site_runner is None:
                 from audits.audit import run_site as site_runner
@@ -81,16 +97,29 @@ def run_job(job_id: str, schedule_path: str, store_path: str, *, rules_dir: str 
                                rules_dir=rules_dir, reports_dir=reports_dir, lang=job.lang)
         except Exception as exc:  # the job must record any failure, not die inside the scheduler
             log.exception("job %s: the site run failed", job_id)
-            _finish(conn, row_id, "failed", error=f"{type(exc).__name__}: {exc}")
+            _finish(conn, current, "failed", error=f"{type(exc).__name__}: {exc}")
             return JobResult(job_id, "failed", f"job {job_id}: the site run failed: {exc}")
-        queued = queue_digests(conn, job, outcome)
-        _finish(conn, row_id, "done", run_id=str(outcome.run_id), report_path=str(outcome.report_path), queued=queued)
+        try:
+            queued = queue_digests(conn, job, outcome, store_path=store_path)
+        except Exception as exc:  # the report exists; the mail could not be composed
+            log.exception("job %s: the digests could not be queued", job_id)
+            _finish(conn, current, "failed", run_id=str(outcome.run_id), report_path=str(outcome.report_path),
+                    error=f"{type(exc).__name__}: {exc}")
+            return JobResult(job_id, "failed", f"job {job_id}: report {outcome.report_path} written, but the "
+                                               f"digests could not be queued: {exc}", str(outcome.run_id),
+                             Path(outcome.report_path))
+        _finish(conn, current, "done", run_id=str(outcome.run_id), report_path=str(outcome.report_path), queued=queued)
+    except BaseException as exc:
+        if row_id is not None:  # KeyboardInterrupt, a store error: never leave the row 'running'
+            try:
+                _finish(conn, row_id, "failed" if isinstance(exc, Exception) else "interrupted",
+                        error=f"{type(exc).__name__}: {exc}")
+            except sqlite3.Error:
+                pass  # the store itself failed; the next run marks the row interrupted
+        raise
     finally:
         conn.close()
-    try:
-        flush = flush_outbox(store_path, retry_delays=retry_delays)
-    finally:
-        lock.release()
+    flush = flush_outbox(store_path, retry_delays=retry_delays)
     critical = _critical(outcome.findings)
     message = f"job {job_id}: report {outcome.report_path}; {queued} message(s) queued, {len(flush.sent)} sent"
     if flush.failed:
@@ -114,9 +143,14 @@ def _probe_job(conn: sqlite3.Connection, row_id: int, job: ScheduledJob, store_p
 
 
 def queue_digests(conn: sqlite3.Connection, job: ScheduledJob, outcome: RunOutcome,
-                  settings: SmtpSettings | None = None, now: datetime | None = None) -> int:
-    """Compose one digest per recipient and put them all in the outbox in one transaction."""
+                  settings: SmtpSettings | None = None, now: datetime | None = None,
+                  store_path: str | Path | None = None) -> int:
+    """Compose one digest per recipient and put them all in the outbox in one transaction.
+
+    When the run is in the store's history (always, for a scheduled job) the digest is built from
+    the same standing as the report: same scores, same previous run of record, same waivers."""
     now = now or datetime.now(timezone.utc)
+    where = run_standing(store_path or _database_path(conn), outcome.run_id)
     run_id = str(outcome.run_id)
     previous = previous_keys(conn, job.id, run_id)
     with conn:
@@ -132,11 +166,31 @@ def queue_digests(conn: sqlite3.Connection, job: ScheduledJob, outcome: RunOutco
     domain = mail_from.domain if mail_from else "localhost"
     messages = []
     for recipient in job.recipients:
-        digest = render_digest(job, recipient, outcome, previous, now)
+        digest = render_digest(job, recipient, outcome, previous, now, where)
         message_id = outbox.message_id(conn, run_id, recipient.email, domain)
         messages.append((recipient.email, compose(digest, recipient, mail_from, message_id,
                                                   Path(outcome.report_path), run_id, now)))
     return outbox.enqueue(conn, run_id, messages, job.id, str(outcome.report_path), now)
+
+
+def run_standing(store_path: str | Path | None, run_id: Any) -> Any:
+    """The report's standing of `run_id`, or None when the store holds no such audit run."""
+    from audits.history import load_run
+    from audits.report.diff import compare_runs
+    from audits.report.standing import standing
+
+    if not store_path:
+        return None
+    try:
+        run_id = int(run_id)
+        return standing(store_path, load_run(store_path, run_id), compare_runs(store_path, run_id))
+    except (LookupError, ValueError, TypeError):
+        return None
+
+
+def _database_path(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return row[2] if row and row[2] else None
 
 
 def previous_keys(conn: sqlite3.Connection, job_id: str, run_id: str) -> set[str] | None:

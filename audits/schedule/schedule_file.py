@@ -43,6 +43,7 @@ _JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _DURATION = re.compile(r"^(\d+)\s*([smhd]?)$")
 _DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _DOMAIN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,10 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             message = "missing" if key not in node else f"{value!r} is not a non-empty text"
             self.fail(where + (key,), job, key, message)
+            return None
+        if _CONTROL.search(value.strip()):
+            # CR/LF in a name or subject would forge mail header lines; refused here, not at send time.
+            self.fail(where + (key,), job, key, f"{value!r} contains a line break or control character")
             return None
         return value.strip()
 

@@ -2,23 +2,31 @@
 
 Writing at once (not at spider close) means a crawl killed half-way keeps what it fetched, and
 the (crawl id, URL) key means running the same crawl again replaces pages instead of
-duplicating them.
+duplicating them. Downloaded attachment files are stored by content hash, once. A store that
+stops taking writes (disk full, file made read-only) ends the crawl at once with reason
+`store_failed`: fetching on would only lose every later page, and the parent marks such a
+crawl failed.
 """
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 
+from crawler.attachments import AttachmentFile
 from govaudit.records import PageRecord
 from govaudit.store import Store
 
+STORE_FAILED = "store_failed"
+
 
 class StorePipeline:
-    def __init__(self, store_path: str, crawl_id: int):
-        self.store_path, self.crawl_id = store_path, crawl_id
+    def __init__(self, store_path: str, crawl_id: int, crawler: Crawler | None = None):
+        self.store_path, self.crawl_id, self.crawler = store_path, crawl_id, crawler
         self.store: Store | None = None
+        self.failed: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
@@ -26,7 +34,7 @@ class StorePipeline:
         crawl_id = crawler.settings.getint("GOVAUDIT_CRAWL_ID")
         if not path or not crawl_id:
             raise NotConfigured("StorePipeline needs GOVAUDIT_STORE and GOVAUDIT_CRAWL_ID settings")
-        return cls(path, crawl_id)
+        return cls(path, crawl_id, crawler)
 
     def open_spider(self, spider: Any = None) -> None:
         self.store = Store(self.store_path)
@@ -37,5 +45,34 @@ class StorePipeline:
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, PageRecord) and self.store:
-            self.store.save_page(self.crawl_id, item)
+            if self.failed:
+                raise DropItem(f"not stored: {self.failed}")
+            try:
+                self.store.save_page(self.crawl_id, item)
+            except (sqlite3.OperationalError, OSError) as exc:
+                self._failed(exc)
+        elif isinstance(item, AttachmentFile) and self.store:
+            if self.failed:
+                raise DropItem(f"not stored: {self.failed}")
+            try:
+                self.store.save_attachment_file(item.sha256, item.content_type, item.content)
+            except (sqlite3.OperationalError, OSError) as exc:
+                self._failed(exc)
         return item
+
+    def _failed(self, exc: Exception) -> None:
+        self.failed = f"the store {self.store_path} stopped taking writes: {exc}"
+        if self.crawler is not None:
+            self.crawler.stats.set_value("govaudit/store_error", self.failed)
+            self._close(STORE_FAILED)
+        raise DropItem(self.failed) from None
+
+    def _close(self, reason: str) -> None:
+        assert self.crawler is not None and self.crawler.engine is not None
+        engine = self.crawler.engine
+        if hasattr(engine, "close_spider_async"):  # Scrapy ≥ 2.14
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(engine.close_spider_async(reason=reason))
+        else:
+            engine.close_spider(self.crawler.spider, reason)  # type: ignore[arg-type]

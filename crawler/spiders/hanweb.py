@@ -52,7 +52,12 @@ def parse_records(text: str, base_url: str) -> list[tuple[str, str | None, str |
         rest = fragment.text_content()
         found = _DATE_RE.search(re.sub(r"\s+", "", rest.replace(link.text_content(), "", 1)))
         date = f"{found.group(1)}-{int(found.group(2)):02d}-{int(found.group(3)):02d}" if found else None
-        out.append((urljoin(base_url, htmllib.unescape(link.get("href").strip())), title, date))
+        href = htmllib.unescape(link.get("href").strip())
+        try:
+            url = urljoin(base_url, href)
+        except ValueError:  # a malformed link (bad port, broken IPv6 literal): kept for the record
+            url = href
+        out.append((url, title, date))
     return out
 
 
@@ -77,7 +82,7 @@ class HanwebSpider(CatalogSpider):
         total = int(t.group(1)) if (t := _TOTAL_RE.search(text)) else len(records)
         per_page = int(jpage.get("perPage") or 15)
         window = per_page * int(jpage.get("groupSize") or 3)
-        self.crawler.stats.set_value(f"govaudit/unit/{unit.name}/total_record", total)
+        self.claimed_total(unit, total)
         if total > len(records) and params:
             proxy = urljoin(response.url, jpage.get("proxyUrl") or PROXY_PATH)
             yield self._window(unit, proxy, params, response.url, len(records) + 1, window, per_page,
@@ -104,7 +109,8 @@ class HanwebSpider(CatalogSpider):
         for url, title, date in records:
             if url not in seen:
                 seen.add(url)
-                yield self.detail_request(unit, url, title, date)
+                if (listed := self.detail_request(unit, url, title, date)) is not None:
+                    yield listed
 
     def _window(self, unit: Unit, proxy: str, params: dict, referer: str, start: int, window: int,
                 per_page: int, total: int, seen: set[str], pages: int, page_style: bool = False) -> Request:
@@ -148,6 +154,10 @@ class HanwebSpider(CatalogSpider):
                     unit, response.url, status=response.status,
                     reason=f"catalog paging stopped: records {start}-{start + window - 1} {what}; only {len(seen)} "
                            f"of the {total} records the catalog announces were listed, the rest could not be checked")
+            return
+        if (budget := self.over_budget(unit)) is not None:
+            if (record := self.cut_short(unit, budget)) is not None:
+                yield record
             return
         if pages >= self.settings.getint("GOVAUDIT_MAX_CATALOG_PAGES"):
             yield self.catalog_problem(unit, response.url, status=response.status,

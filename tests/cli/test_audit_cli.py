@@ -127,3 +127,40 @@ def test_missing_store_is_a_usage_error_and_creates_nothing(tmp_path):
     result = _audit(store)
     assert result.returncode == 2
     assert "no store at" in result.stderr and not store.exists()
+
+
+def _trial_flags(store: Path) -> list[int]:
+    from contextlib import closing
+
+    from audits.history import open_history
+
+    with closing(open_history(store)) as conn:
+        return [r["trial"] for r in conn.execute("SELECT trial FROM runs ORDER BY id")]
+
+
+def test_an_ad_hoc_audit_is_a_trial_unless_recorded(demo_crawl, tmp_path):
+    source, summary = demo_crawl
+    store = tmp_path / "govaudit.sqlite3"
+    shutil.copy(source, store)  # the session store stays as the other tests expect it
+    trial = _audit(store, "--crawl", str(summary.crawl_id), "--reports", str(tmp_path / "a"))
+    assert trial.returncode == 1 and "trial run" in trial.stderr and "not part of the weekly history" in trial.stderr
+    recorded = _audit(store, "--crawl", str(summary.crawl_id), "--record", "--reports", str(tmp_path / "b"))
+    assert recorded.returncode == 1 and "trial run" not in recorded.stderr
+    assert _trial_flags(store)[-2:] == [1, 0]
+
+
+def test_scoring_file_typo_exits_2_with_file_and_line_before_any_run(demo_crawl, rules_copy, tmp_path):
+    source, summary = demo_crawl
+    store = tmp_path / "govaudit.sqlite3"
+    shutil.copy(source, store)
+    scoring = rules_copy / "scoring.yml"
+    lines = scoring.read_text(encoding="utf-8").splitlines()
+    n = next(i for i, line in enumerate(lines) if line.strip() == "weight: 40")
+    lines[n] = lines[n].replace("40", "forty")
+    scoring.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = len(_trial_flags(store))
+    result = _audit(store, "--crawl", str(summary.crawl_id), "--rules", str(rules_copy))
+    assert result.returncode == 2
+    message = " ".join(result.stderr.split())
+    assert f"scoring.yml:{n + 1}: rates[0].weight: 'forty' is not a number" in message
+    assert len(_trial_flags(store)) == before

@@ -132,7 +132,10 @@ def _faulty_pages(case: Case, portal, result: CrawlResult) -> list:
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_fault_is_stored_and_reported(case, portal, crawl_unit):
     result = crawl_unit(case.unit)
-    assert result.status == "complete", "a faulty portal must not crash or cut short the crawl"
+    # A faulty portal must not crash or cut short the crawl; a unit whose only catalog could not
+    # be read leaves nothing crawled, which is a failed crawl, never a complete one.
+    crawled = any(p.kind == "detail" for p in result.pages.values())
+    assert result.status == ("complete" if crawled else "failed")
     pages = _faulty_pages(case, portal, result)
     assert pages, f"no stored page for the {case.mode} fault"
     if case.mode == "offsite":

@@ -1,7 +1,9 @@
 """The digest as a recipient receives it from a real SMTP server: units, attachment, Chinese headers."""
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from datetime import datetime, timezone
 
 import pytest
@@ -52,14 +54,15 @@ def test_each_recipient_gets_their_units_the_report_and_readable_chinese_headers
     assert puyuan["From"].addresses[0].display_name == "政务公开检查"
     assert by_rcpt["puyuan@example.org"].mail_from == "audit@example.org"
 
-    # multipart/mixed [ multipart/alternative [text, html], report.html ]
+    # multipart/mixed [ multipart/alternative [text, html], report.zip ]: gateways strip .html
     assert puyuan.get_content_type() == "multipart/mixed"
     alternative, attachment = list(puyuan.iter_parts())
     assert alternative.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in alternative.iter_parts()] == ["text/plain", "text/html"]
-    assert attachment.get_filename() == "report-7.html"
-    assert attachment.get_payload(decode=True) == outcome.report_path.read_bytes()
-    assert attachment.get_content() == outcome.report_path.read_text(encoding="utf-8")
+    assert attachment.get_filename() == "report-7.zip" and attachment.get_content_type() == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(attachment.get_payload(decode=True))) as archive:
+        assert archive.namelist() == ["report-7.html"]
+        assert archive.read("report-7.html") == outcome.report_path.read_bytes()
 
     text = puyuan.get_body(("plain",)).get_content()
     html = puyuan.get_body(("html",)).get_content()
@@ -89,7 +92,7 @@ def test_html_is_escaped_and_has_css_inlined(tmp_path, job):
     assert "<script>alert(1)</script>" in digest.text  # plain text is not HTML-escaped
 
 
-def test_critical_first_then_new_and_known_warnings_only_counted(tmp_path, job):
+def test_new_first_then_known_critical_and_known_warnings_only_counted(tmp_path, job):
     outcome = standard_outcome(tmp_path)
     outcome.findings = findings_frame([
         finding("濮院镇", "META-3", "warning", n=1),  # known from last week: counted, not listed
@@ -98,11 +101,13 @@ def test_critical_first_then_new_and_known_warnings_only_counted(tmp_path, job):
     ])
     previous = {"test-site|art1|META-3", "test-site|art3|FZ-SEC-1"}
     digest = render_digest(job, job.recipients[1], outcome, previous, NOW)
-    assert digest.counts == {"critical": 1, "warning": 2, "info": 0, "could_not_check": 0, "new": 1, "total": 3}
-    listed = digest.text.split("==")[4]
-    assert listed.index("FZ-SEC-1") < listed.index("DOC-1")
-    assert "META-3" not in listed
-    assert "另有 1 项已知的警告或提示" in digest.text
+    assert digest.counts == {"critical": 1, "warning": 2, "info": 0, "could_not_check": 0, "new": 1, "total": 3,
+                             "resolved": 0, "open": 2, "waived": 0}
+    new, known = digest.text.split("==")[4], digest.text.split("==")[6]
+    assert "DOC-1" in new and "FZ-SEC-1" not in new  # the new finding comes first, under its own heading
+    assert "FZ-SEC-1" in known and "DOC-1" not in known  # then critical findings still open
+    assert "META-3" not in new + known
+    assert "另有 1 项已知的一般或提示问题" in digest.text
     assert [(u.unit, u.critical, u.warning, u.new) for u in digest.units] == [("濮院镇", 1, 2, 1)]
 
 
@@ -118,4 +123,4 @@ def test_long_lists_are_cut_with_a_pointer_to_the_report(tmp_path, job):
     outcome.findings = findings_frame([finding("濮院镇", "I3-1", n=i) for i in range(MAX_LISTED + 5)])
     digest = render_digest(job, job.recipients[1], outcome, None, NOW)
     assert "另有 5 项见附件完整报告" in digest.text
-    assert digest.text.count("I3-1") == MAX_LISTED
+    assert digest.text.count("http://portal.example/") == MAX_LISTED

@@ -179,3 +179,22 @@ def test_old_sent_bodies_are_pruned_but_stay_sent(tmp_path, setup):
     conn.close()
     flush_outbox(store, due_only=False, retry_delays=())
     assert len(sink.messages) == 2
+
+
+def test_email_outbox_lists_what_waits_and_then_what_was_sent(tmp_path, setup):
+    schedule, store, sink = setup
+    run_job("weekly-test", str(schedule), str(store), site_runner=site_runner_for(tmp_path, [7]), retry_delays=())
+    runner = CliRunner()
+    waiting = runner.invoke(app, ["email", "outbox", "--store", str(store)])
+    assert waiting.exit_code == 0, waiting.output
+    lines = [line for line in waiting.output.splitlines() if "@example.org" in line]
+    assert len(lines) == 2 and all("pending" in line and "weekly-test" in line for line in lines)
+    assert {r for r in ("office@example.org", "puyuan@example.org") if any(r in line for line in lines)} == {
+        "office@example.org", "puyuan@example.org"}
+    assert "no SMTP server at" in waiting.output
+    sink.start()
+    assert runner.invoke(app, ["email", "flush", "--store", str(store)]).exit_code == 0
+    empty = runner.invoke(app, ["email", "outbox", "--store", str(store)])
+    assert empty.exit_code == 0 and "@example.org" not in empty.output
+    sent = runner.invoke(app, ["email", "outbox", "--store", str(store), "--sent"])
+    assert sum("sent" in line for line in sent.output.splitlines() if "@example.org" in line) == 2

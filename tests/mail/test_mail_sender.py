@@ -149,3 +149,60 @@ def test_settings_default_the_port_from_the_security_mode():
     assert settings.mail_from.display_name == "政务公开检查"
     with pytest.raises(MailSettingsError, match="GOVAUDIT_SMTP_PORT='smtp'"):
         SmtpSettings.from_env({**base, "GOVAUDIT_SMTP_PORT": "smtp"})
+
+
+class Credentials:
+    """aiosmtpd authenticator that accepts one user and remembers every login attempt."""
+
+    def __init__(self, user: str, password: str):
+        self.expected, self.attempts = (user, password), []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        login = (auth_data.login.decode(), auth_data.password.decode())
+        over_tls = server.transport.get_extra_info("ssl_object") is not None  # STARTTLS or implicit TLS
+        self.attempts.append((mechanism, login, over_tls))
+        return AuthResult(success=login == self.expected)
+
+
+USER_ENV = {"GOVAUDIT_SMTP_USER": "audit@example.org", "GOVAUDIT_SMTP_PASSWORD": "s3cret:pass word"}
+
+
+def test_a_login_after_starttls_is_accepted_and_the_message_delivered(monkeypatch, certificate):
+    credentials = Credentials(USER_ENV["GOVAUDIT_SMTP_USER"], USER_ENV["GOVAUDIT_SMTP_PASSWORD"])
+    sink = SmtpSink(tls_context=server_context(certificate), require_starttls=True, authenticator=credentials,
+                    auth_require_tls=True).start()
+    try:
+        set_env(monkeypatch, sink.env("starttls", GOVAUDIT_SMTP_CAFILE=str(certificate[0]), **USER_ENV))
+        result = send_test()
+        assert result.exit_code == 0, result.output
+    finally:
+        sink.stop()
+    assert [(login, over_tls) for _, login, over_tls in credentials.attempts] == [
+        ((USER_ENV["GOVAUDIT_SMTP_USER"], USER_ENV["GOVAUDIT_SMTP_PASSWORD"]), True)]
+    assert [m.message["Subject"] for m in sink.messages] == [TEST_SUBJECT]
+
+
+def test_implicit_tls_with_a_login_delivers(monkeypatch, certificate):
+    """SMTP over TLS from the first byte (port 465 style, GOVAUDIT_SMTP_SECURITY=ssl)."""
+    credentials = Credentials(USER_ENV["GOVAUDIT_SMTP_USER"], USER_ENV["GOVAUDIT_SMTP_PASSWORD"])
+    # aiosmtpd's auth_require_tls knows only STARTTLS; the authenticator checks the channel itself.
+    sink = SmtpSink(ssl_context=server_context(certificate), authenticator=credentials,
+                    auth_require_tls=False).start()
+    try:
+        set_env(monkeypatch, sink.env("ssl", GOVAUDIT_SMTP_CAFILE=str(certificate[0]), **USER_ENV))
+        result = send_test()
+        assert result.exit_code == 0, result.output
+        assert f"through 127.0.0.1:{sink.port}" in result.output
+    finally:
+        sink.stop()
+    assert [(login, over_tls) for _, login, over_tls in credentials.attempts] == [
+        ((USER_ENV["GOVAUDIT_SMTP_USER"], USER_ENV["GOVAUDIT_SMTP_PASSWORD"]), True)]
+    assert len(sink.messages) == 1
+
+
+def test_a_password_smtp_login_cannot_send_is_named_before_connecting(monkeypatch):
+    set_env(monkeypatch, {"GOVAUDIT_SMTP_HOST": "127.0.0.1", "GOVAUDIT_MAIL_FROM": "audit@example.org",
+                          "GOVAUDIT_SMTP_USER": "audit", "GOVAUDIT_SMTP_PASSWORD": "密码"})
+    result = send_test()
+    assert result.exit_code == EXIT_RUN_ERROR
+    assert "GOVAUDIT_SMTP_PASSWORD holds characters outside ASCII" in " ".join(result.output.split())

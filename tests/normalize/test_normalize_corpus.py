@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -25,8 +24,9 @@ from audits.normalize import build_frames
 from audits.normalize.labels import clean_value, field_for
 from audits.normalize.metadata import pairs_from_text
 from govaudit.records import PageRecord
+from tests.corpus import corpus_file
 
-CORPUS = Path("/work/shared/corpus/real_reports_dev.jsonl")
+CORPUS_NAME = "real_reports_dev.jsonl"
 THRESHOLD = 0.95
 ANNUAL = ("fazhi_annual", "xxgk_annual")
 SECTION_ITEMS = {
@@ -37,11 +37,8 @@ SECTION_ITEMS = {
 DATE_FIELDS = ("issued_date", "published_at")
 LEVELS = {"township": "township", "county": "county_gov", "department": "department"}
 
-pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason=f"{CORPUS} not present")
-
-
 def _records() -> list[dict]:
-    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for line in corpus_file(CORPUS_NAME).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _page(rec: dict) -> PageRecord:

@@ -9,7 +9,7 @@ import pytest
 from audits.normalize.classify import report_type, report_year, title_year
 from audits.normalize.dates import parse_date
 from audits.normalize.documents import doc_id
-from audits.normalize.figures import find_figures
+from audits.normalize.figure_groups import find_figures
 from audits.normalize.labels import field_for, normalise_label
 from audits.normalize.metadata import pairs_from_html, read_metadata
 from audits.normalize.section_kinds import load_section_kinds
@@ -58,7 +58,7 @@ def test_empty_date_is_null_without_problem(text):
     ("发布时间", "published_at"), ("发布日期", "published_at"), ("公开日期", "published_at"),
     ("来源", "source"), ("信息来源", "source"),
     ("公开方式", "disclosure_mode"), ("公开形式", "disclosure_mode"), ("公开属性", "disclosure_mode"),
-    ("浏览次数", None), ("有效性", None),
+    ("浏览次数", None), ("有效性", "validity"),
 ])
 def test_label_synonyms(label, field):
     assert field_for(label) == field
@@ -148,7 +148,11 @@ def test_report_type_without_title_or_date():
 
 
 @pytest.mark.parametrize("title, body, t_year, r_year", [
-    ("濮院镇2023年法治政府建设年度报告", "2022年,濮院镇按照…", 2023, 2022),
+    # the title's year holds when only the opening disagrees (a stale opening is COPY-3's)
+    ("濮院镇2023年法治政府建设年度报告", "2022年,濮院镇按照…", 2023, 2023),
+    ("某镇2023年法治政府建设年度报告", "2021年以来,我镇…\n一、2023年主要举措\n…\n四、2024年工作安排\n…", 2023, 2023),
+    # the body agrees with itself against the title: the title is the odd one out
+    ("某镇2022年法治政府建设年度报告", "2023年,我镇…\n一、2023年主要举措\n…\n四、2024年工作安排\n…", 2022, 2023),
     ("某镇法治政府建设年度报告", "前言。\n一、2022年推进法治政府建设的主要举措和成效\n…", None, 2022),
     ("某局2023年政府信息公开工作年度报告", "本报告所列数据的统计期限自2023年1月1日起至2023年12月31日止。", 2023, 2023),
     ("某镇2022年法治政府建设年度报告", "没有年份的正文", 2022, 2022),
@@ -197,8 +201,10 @@ def test_groups():
 
 
 def test_parts_must_share_the_total_unit():
-    _, groups = find_figures("共收到申请8件,其中自然人5人,企业3件。")
-    assert [(g.total.value, [p.value for p in g.parts]) for g in groups] == [(8, [3])]
+    # a count of another measure where the first part should be ends the list: no group at all
+    assert find_figures("共收到申请8件,其中自然人5人,企业3件。")[1] == []
+    _, groups = find_figures("共收到申请8件,其中自然人申请5件(涉及5人),企业3件。")
+    assert [(g.total.value, [p.value for p in g.parts]) for g in groups] == [(8, [5, 3])]
 
 
 def test_sections_variants_and_table_rows_are_not_headings():
@@ -234,3 +240,52 @@ def test_bold_headings_without_numerals():
         ("主要举措和成效", "fz_measures", None), ("存在的不足和原因", "fz_shortcomings", None),
         ("2023年工作安排", "fz_next_year", None)]
     assert body[sections[1].start:].startswith("存在的不足和原因")
+
+
+@pytest.mark.parametrize("body, standalone", [
+    # 第一责任人 is the subject of a section under an unusual heading: standalone, not folded
+    ("2022年,某局推进法治建设。\n一、2022年主要工作情况\n内容。\n二、强化组织领导,压实工作责任\n"
+     "局党组书记、局长认真履行推进法治建设第一责任人职责,带头学法。\n三、存在的问题和原因\n问题。\n"
+     "四、2023年工作安排\n安排。", True),
+    # the same words as a numbered point inside the measures section: folded (hx038)
+    ("2022年,某局推进法治建设。\n一、2022年主要工作情况\n(一)切实履行党政主要负责人推进法治建设第一责任人职责。内容。\n"
+     "二、存在的问题和原因\n问题。\n三、2023年工作安排\n安排。", False),
+    # an unusual heading whose first point (not its opening) mentions it: still folded
+    ("2022年,某局推进法治建设。\n一、坚持党的领导\n(一)履行法治建设第一责任人职责。内容。\n"
+     "二、存在的问题和原因\n问题。\n三、2023年工作安排\n安排。", False),
+])
+def test_first_responsible_under_an_unusual_heading(body, standalone):
+    sections = find_sections(body, "fazhi_annual", load_section_kinds())
+    rows = [s for s in sections if s.kind == "fz_first_responsible"]
+    assert [s.standalone for s in rows] == [standalone]
+
+
+@pytest.mark.parametrize("title, body, shown", [
+    ("太湖县人民政府关于印发《太湖县人民政府工作规则》的通知", "太政〔2019〕3号\n各乡镇人民政府:…", "太政〔2019〕3号"),
+    ("营站政办公开〔2023〕9号:关于检查情况的通报", "正文", "营站政办公开〔2023〕9号"),
+    ("关于印发某办法的通知", "桐政办发[2023]12号\n各部门:", "桐政办发[2023]12号"),
+    ("某镇2022年法治政府建设年度报告", "2022年,本镇…依据国办发〔2017〕47号文件…", None),  # cited, not its own
+])
+def test_doc_no_shown(title, body, shown):
+    from audits.normalize.body_facts import doc_no_shown
+    assert doc_no_shown(title, body) == shown
+
+
+@pytest.mark.parametrize("body, day", [
+    ("本部门2024年预算经县财政局于2024年2月1日批复。", (2024, 2, 1)),
+    ("批复时间:2024-01-25。现将部门预算公开如下。", (2024, 1, 25)),
+    ("根据《关于批复2024年部门预算的通知》(财预〔2024〕5号),现公开如下。", None),
+    ("2024年1月20日,县人大常委会批准本级决算。", (2024, 1, 20)),
+])
+def test_approval_date(body, day):
+    from audits.normalize.body_facts import approval_date
+    found = approval_date(body)
+    assert (found.year, found.month, found.day) == day if day else found is None
+
+
+@pytest.mark.parametrize("body", [
+    "2023年,我镇…\n第一部分 主要工作及成效\n…\n第四部分 2024年主要工作安排\n…",
+    "2023年,我镇…\n一．2023年以来法治政府建设取得的主要成效\n…\n2024年法治政府建设工作思路\n…",
+])
+def test_body_agreeing_against_the_title_in_any_numbering(body):
+    assert report_year("某镇2022年法治政府建设年度报告", body) == 2023

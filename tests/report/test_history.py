@@ -132,8 +132,11 @@ def test_unit_trends_score_every_run_and_never_score_an_unreachable_unit(store):
     r2 = _run(store, [("d1", "DOC-1")], "2024-04-08T01:00:00+00:00")
     trends = unit_trends(store, SITE)
     row = trends.set_index(["run_id", "unit"])
-    assert row.loc[(r1, "濮院镇"), "score"] == 100 - 3 * 10 - 1 * 3
+    # 濮院镇 reads 3 documents (2 annual reports): 1/3 without a critical finding, 1/2 reports on
+    # time, 1/2 with their sections, 2/3 with complete metadata; weights 40/20/20/20 (scoring.yml).
+    assert row.loc[(r1, "濮院镇"), "score"] == round((40 / 3 + 20 / 2 + 20 / 2 + 20 * 2 / 3) * 100 / 100)
     assert (row.loc[(r1, "濮院镇"), "critical"], row.loc[(r1, "濮院镇"), "warning"]) == (3, 1)
-    assert row.loc[(r2, "濮院镇"), "score"] == 97
+    # run 2: one warning (metadata) on 1 of 3 documents, no annual report: (40×1 + 20×2/3) ÷ 60
+    assert row.loc[(r2, "濮院镇"), "score"] == round((40 + 20 * 2 / 3) * 100 / 60)
     assert pd.isna(row.loc[(r1, "乌镇镇"), "score"])  # catalog unreachable: no score, not 100
     assert pd.isna(row.loc[(r2, "梧桐街道"), "score"])  # configured but no document read in run 2

@@ -7,22 +7,32 @@ from pathlib import Path
 import pytest
 
 from audits.report.render import render_run
-from tests.headless_chromium import CHROMIUM, Chromium
+from tests.corpus import absent
+from tests.headless_chromium import BROWSER_NAMES, Chromium, find_chromium
 from tests.report_runs import HOSTILE_OBSERVED, HOSTILE_TITLE, realistic_run
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 HOSTILE_SITE = 'tongxiang"><script>window.__site=1</script>'
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium)")]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def chromium():
+    binary = find_chromium()
+    if binary is None:
+        absent("Chromium", f"chromium absent: none of {', '.join(BROWSER_NAMES)} is on PATH "
+                           "(apt-get install chromium; .ci/run installs it)")
+    return binary
 
 
 @pytest.mark.timeout(180)
-def test_report_in_headless_chromium_loads_only_itself_and_runs_nothing(tmp_path):
+def test_report_in_headless_chromium_loads_only_itself_and_runs_nothing(tmp_path, chromium):
     store = tmp_path / "govaudit.sqlite3"
     run_id, _ = realistic_run(store, hostile=True, site=HOSTILE_SITE)
     report = render_run(store, run_id, tmp_path / "reports")
     url = report.as_uri()
-    with Chromium() as browser:
+    with Chromium(chromium) as browser:
         browser.open(url)
         title = browser.evaluate("document.title")
         text = browser.evaluate("document.body.innerText")

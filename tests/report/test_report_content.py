@@ -29,7 +29,7 @@ def test_report_lands_in_site_and_run_time_directory_with_exports(rendered, tmp_
     # 01:30 UTC is 09:30 in Asia/Shanghai, the readers' time
     assert path == tmp_path / "reports" / SITE / "20240408-093000" / "report.html"
     assert sorted(p.name for p in path.parent.iterdir()) == [
-        "documents.csv", "documents.json", "findings.csv", "findings.json", "report.html"]
+        "documents.csv", "documents.json", "findings.csv", "findings.json", "findings.xlsx", "report.html"]
 
 
 def test_every_finding_listed_once_in_its_severity_section_and_unit(rendered):
@@ -62,14 +62,21 @@ def test_scorecard_scores_sorts_worst_first_and_never_scores_the_unreachable_uni
     tree = lxml.html.fromstring(path.read_text(encoding="utf-8"))
     rows = tree.cssselect("#scorecard tr.unit-row")
     table = [(r.get("data-unit"), r.get("data-score")) for r in rows]
-    assert table == [("乌镇镇", ""), ("濮院镇", "67"), ("梧桐街道", "87"), ("桐乡市司法局", "97"),
+    # weights 40 no-critical / 20 on time / 20 sections / 20 metadata (expectations/scoring.yml)
+    assert table == [("乌镇镇", ""), ("濮院镇", "47"), ("梧桐街道", "60"), ("桐乡市司法局", "90"),
                      ("桐乡市人民政府", "100")]
     assert {unit for unit, _ in table} == set(UNITS)
     cells = {r.get("data-unit"): [c.text_content().strip() for c in r.cssselect("td")] for r in rows}
-    assert cells["乌镇镇"][2] == "未评分"
-    assert cells["濮院镇"][7] == "50%（1/2）"  # the 法治 report was late, the 信息公开 report on time
-    assert cells["梧桐街道"][7] == "0%（0/1）"  # XX-DATE-2 counts as late
-    assert cells["桐乡市人民政府"][7] == "100%（1/1）"
+    assert cells["乌镇镇"][1] == "未评分"
+    rates = {r.get("data-unit"): {c.get("data-rate"): c.text_content().strip() for c in r.cssselect("td.rate")}
+             for r in rows}
+    assert rates["濮院镇"]["on_time"] == "50%（1/2）"  # the 法治 report was late, the 信息公开 report on time
+    assert rates["濮院镇"]["no_critical"] == "33%（1/3）" and rates["濮院镇"]["metadata"] == "67%（2/3）"
+    assert rates["梧桐街道"]["on_time"] == "0%（0/1）"  # XX-DATE-2 counts as late
+    assert rates["桐乡市人民政府"]["on_time"] == "100%（1/1）"
+    assert rates["乌镇镇"]["no_critical"] == "—"  # nothing read, nothing counted
+    formula = tree.get_element_by_id("score-formula").text_content()
+    assert "40×无严重问题的文件占比 + 20×年度报告按时公开率" in formula and "÷ 100 × 100" in formula
 
 
 def test_fix_first_shows_link_observed_expected_basis_and_fix(rendered):

@@ -74,3 +74,16 @@ def test_report_lists_every_defect_once_in_its_unit_and_severity(demo_portal, de
             assert row.section == "could_not_check", (key, row)
         else:
             assert (row.section, row.severity) == (want["severity"], want["severity"]), (key, row)
+
+
+def test_pages_at_a_limit_pass_and_pages_one_step_beyond_fail(demo_portal, demo_audit):
+    """The threshold pairs of the manifest (demoportal.thresholds): an auditor whose working-day
+    calendar is plain Monday–Friday, or whose deadline or bound is off by one, fails here."""
+    result, _ = demo_audit
+    found = {(_path(u), r) for u, r, k in zip(result.findings["url"], result.findings["rule_id"],
+                                              result.findings["kind"]) if k == "failure"}
+    marked = [(d["url_path"], d["threshold"]) for d in demo_portal.manifest["documents"] if d["threshold"]]
+    assert len(marked) >= 20
+    wrong = [(path, mark["rule_id"], mark["side"], mark["detail"]) for path, mark in marked
+             if ((path, mark["rule_id"]) in found) != (mark["side"] == "beyond")]
+    assert not wrong, f"judged on the wrong side of the limit: {wrong}"

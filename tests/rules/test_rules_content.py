@@ -132,16 +132,25 @@ for total, parts, complete, approx, rule, expected in (
         (10, 8, False, False, "FIG-1", None),
         (181, 172, True, False, "FIG-2", "failure"),      # hx062
         (181, 172, True, True, "FIG-2", None),
+        (22.62, 22.63, True, False, "FIG-2", None),       # money within 0.01 per part
+        (22.62, 22.66, True, False, "FIG-2", None),       # above the total: FIG-1's finding, not also FIG-2's
+        (22.62, 22.66, True, False, "FIG-1", "failure"),
+        (22.62, 22.50, True, False, "FIG-2", "failure"),
         (0.3, 0.1 + 0.2, True, False, "FIG-2", None)):
     d = doc(**XX)
+    diff = round(parts - total, 6)
+    excess = 0.0 if abs(diff) <= 0.02 * isinstance(total, float) + 1e-9 else diff
     ROWS["figure_groups"].append(dict(doc_id=d["doc_id"], url=d["url"], crawl_id=1, group_id=1, total=total,
-                                      parts_sum=parts, n_parts=2, complete=complete, approx=approx, sentence="共…其中…"))
+                                      parts_sum=parts, n_parts=2, complete=complete, approx=approx, sentence="共…其中…",
+                                      tolerance=0.02 * isinstance(total, float), excess=excess))
     case(f"group {total} vs parts {parts} (complete={complete}, approx={approx})", d, rule, expected)
-for sentence, value, expected in (("依申请公开办结率150%", 150, "failure"), ("申请量同比增长150%", 150, None),
-                                  ("办结率100%", 100, None)):
+for sentence, value, kind, expected in (("依申请公开办结率150%", 150, "rate", "failure"),
+                                        ("占全部申请的101%", 101, "share", "failure"),
+                                        ("申请量同比增长150%", 150, "change", None),
+                                        ("预算完成率120%", 120, "other", None), ("办结率100%", 100, "rate", None)):
     d = doc(**XX)
     ROWS["figures"].append(dict(doc_id=d["doc_id"], url=d["url"], crawl_id=1, figure_id=1, value=value, unit="%",
-                                sentence=sentence))
+                                sentence=sentence, pct_kind=kind, noun=sentence[:-4]))
     case(f"percentage in “{sentence}”", d, "FIG-3", expected)
 
 # --- metadata --------------------------------------------------------------------------
@@ -154,9 +163,38 @@ case("short publisher name (hx022)", doc(publisher="濮院镇"), "META-3", "fail
 case("publisher 沿江街道 (hx061)", doc(publisher="沿江街道"), "META-3", "failure")
 case("full publisher name", doc(publisher="桐乡市濮院镇人民政府"), "META-3", None)
 case("published after it was fetched", doc(published_at="2024-07-01"), "META-4", "failure")
+# dates: malformed is not missing, every date is checked for the future, and the rules measuring
+# from a bad date say "could not check" instead of cascading
+for raw in ("2023-02-29", "2023-13-01", "0000-00-00", "2023-02"):
+    bad = doc(issued_date=None, issued_date_malformed=raw)
+    case(f"发文日期 {raw} is malformed", bad, "DATE-1", "failure")
+    case(f"发文日期 {raw} is not reported missing", bad, "META-1", None)
+    case(f"发文日期 {raw}: 发布≥发文 cannot be checked", bad, "META-2", "could_not_check")
+case("valid dates are not malformed", doc(), "DATE-1", None)
+case("missing 发文日期 is META-1, not DATE-1", doc(issued_date=None), "META-1", "failure")
+case("missing 发文日期 is not malformed", ROWS["documents"][-1], "DATE-1", None)
+future = doc(issued_date="2033-03-02", published_at="2023-03-05", index_no="001008004005091/2023-100777")
+case("future 发文日期", future, "META-4", "failure")
+case("future 发文日期 is not a publication before issue", future, "META-2", "could_not_check")
+case("future 发文日期 is not an index-year mismatch", future, "IDX-2", "could_not_check")
+case("future 索引号 year", doc(index_no="001008004005091/2033-100001"), "META-4", "failure")
+case("future 索引号 year is not an index-year mismatch", ROWS["documents"][-1], "IDX-2", "could_not_check")
+late_future = doc(**dict(FZ, published_at="2033-02-20"))
+case("future 发布日期 of a report", late_future, "META-4", "failure")
+case("future 发布日期 is not a late report", late_future, "FZ-DATE-1", "could_not_check")
 case("index year differs from issued year", doc(index_no="001008004005091/2022-100001"), "IDX-2", "failure")
 case("index year as year+month", doc(index_no="11341702486344515H/202301-00013"), "IDX-2", None)
 case("regular 文号", doc(doc_no="桐政办发〔2023〕12号"), "DOC-1", None)
+case("文号 printed on the page, field empty (hx040)", doc(doc_no=None, doc_no_shown="太政〔2019〕3号"), "META-6", "failure")
+case("文号 printed on the page, field says 无", doc(doc_no="无", doc_no_shown="太政〔2019〕3号"), "META-6", "failure")
+case("文号 printed and filled in", doc(doc_no="太政〔2019〕3号", doc_no_shown="太政〔2019〕3号"), "META-6", None)
+case("no 文号 printed, field empty (annual reports)", doc(doc_no=None), "META-6", None)
+BUDGET = dict(report_type="budget", report_year=2024)
+case("budget published 15 days after 批复", doc(**BUDGET, approval_date="2024-02-01", published_at="2024-02-16"), "BUD-1", None)
+case("budget published 20 days after 批复", doc(**BUDGET, approval_date="2024-02-01", published_at="2024-02-21"), "BUD-1", None)
+case("budget published 21 days after 批复", doc(**BUDGET, approval_date="2024-02-01", published_at="2024-02-22"), "BUD-1", "failure")
+case("budget without a stated 批复 date", doc(**BUDGET, published_at="2024-09-22"), "BUD-1", None)
+case("budget with a future 发布日期", doc(**BUDGET, approval_date="2024-02-01", published_at="2034-02-22"), "BUD-1", "could_not_check")
 case("文号 with square brackets", doc(doc_no="桐政办发[2023]12号"), "DOC-1", "failure")
 case("文号 with leading zero", doc(doc_no="桐政办发〔2023〕012号"), "DOC-1", "failure")
 case("文号 with 第", doc(doc_no="桐政办发〔2023〕第12号"), "DOC-1", "failure")
@@ -168,6 +206,26 @@ case("index number of the host's pattern", regular[0], "IDX-1", None)
 case("index number of the host's second, rarer scheme", county[0], "IDX-1", None)
 case("index number off the host's pattern (hx051)", doc(**HOST, index_no="bgs01/2023-00011"), "IDX-1", "failure")
 case("index number with template residue (hx043)", doc(**HOST, index_no="null02D/01A/D3C20190807"), "IDX-1", "failure")
+
+for name, text_years, expected in (("names the next year in its text", "2023", None),
+                                   ("says 明年", "next", None),
+                                   ("never names the next year", "2022", "failure"),
+                                   ("names no year at all", None, "failure")):
+    d = doc(**FZ)
+    for i, kind in enumerate(FZ_KINDS, 1):
+        ROWS["sections"].append(dict(doc_id=d["doc_id"], url=d["url"], crawl_id=1, ordinal=i, kind=kind, standalone=True,
+                                     heading="下一步工作打算" if kind == "fz_next_year" else f"{kind} 标题",
+                                     text_years=text_years if kind == "fz_next_year" else "2022"))
+    case(f"next-year section under a yearless heading {name}", d, "FZ-NEXT-2", expected)
+d = doc(**FZ); sections(d, FZ_KINDS, years={"fz_next_year": "2022"})
+case("a wrong year in the heading is FZ-NEXT-1's, not FZ-NEXT-2's", d, "FZ-NEXT-2", None)
+
+d = doc(**FZ)
+ROWS["sections"].append(dict(doc_id=d["doc_id"], url=d["url"], crawl_id=1, kind="fz_first_responsible", standalone=False))
+case("no heading could be read: a missing section cannot be told", d, "FZ-SEC-2", "could_not_check")
+case("no heading could be read: folded content still counts", d, "FZ-SEC-3", None)
+d = doc(**FZ); sections(d, ["fz_measures"])
+case("headings read, shortcomings missing", d, "FZ-SEC-2", "failure")
 
 # --- copy-paste ---------------------------------------------------------------------------
 old = doc(**dict(FZ, unit="甲镇", report_year=2021, published_at="2022-02-20", content_hash="same"))
@@ -202,6 +260,11 @@ for i, value in enumerate((20, 22, 25, 21, 23, 400)):
 # --- fetch, parse, attachments ---------------------------------------------------------------
 case("broken attachment", doc(attachment_count=3, broken_attachments=2), "ATTACH-1", "failure")
 case("working attachments", doc(attachment_count=3, broken_attachments=0), "ATTACH-1", None)
+case("report only in a scanned attachment", doc(body_length=0, body_source="pdf",
+                                                 attachment_problem="附件《附件1.pdf》：扫描件，无文字层"),
+     "ATTACH-2", "could_not_check")
+case("report read from its attachment", doc(body_source="docx"), "ATTACH-2", None)
+case("report in the page body", doc(body_source="html"), "ATTACH-2", None)
 case("unreachable catalog", doc(kind="catalog", http_status=503, fetch_error="HTTP 503", body_length=None), "FETCH-2", "could_not_check")
 case("timeout", doc(http_status=None, fetch_error="timeout", body_length=None), "FETCH-1", "could_not_check")
 case("challenge page", doc(http_status=412, fetch_error="blocked: HTTP 412 at x, a JavaScript challenge page", body_length=None), "FETCH-3", "could_not_check")

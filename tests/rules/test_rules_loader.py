@@ -94,9 +94,9 @@ SUITE_MISTAKES = [
      "'frame' belongs under the suite's meta:"),
     ("unknown suite meta key", "deadlines.yml", "  frame: documents", "  frme: documents",
      "unknown suite meta key 'frme' (did you mean 'frame'?)"),
-    ("pair rule that would fail rows with a missing value", "figures.yml",
+    ("pair rule that would fail rows with a missing value", "metadata.yml",
      "      ignore_row_if: either_value_is_missing\n", "",
-     "rule FIG-1: pair rules must say `ignore_row_if: either_value_is_missing`"),
+     "rule META-2: pair rules must say `ignore_row_if: either_value_is_missing`"),
 ]
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -15,7 +16,7 @@ import time_machine
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from audits.schedule.schedule_file import load_schedule
-from audits.schedule.scheduler import FLUSH_JOB_ID, prepare
+from audits.schedule.scheduler import FLUSH_JOB_ID, JOBSTORE_TABLE, jobstore_path, prepare
 from tests.mail_fixtures import executions, write_site
 
 pytestmark = pytest.mark.slow  # serves the demo portal, a browser or a service process
@@ -68,8 +69,9 @@ def test_a_run_missed_while_down_is_caught_up_exactly_once(tmp_path):
     assert executions(store) == 1
     assert next_run == datetime(2024, 3, 11, 8, 0, tzinfo=SH)
 
-    # Another restart the same morning runs nothing more.
-    run_scheduler_at(datetime(2024, 3, 4, 10, 5, tzinfo=SH), schedule, store)
+    # Another restart the same morning runs nothing more: the stored next run is next Monday's.
+    report, next_run = run_scheduler_at(datetime(2024, 3, 4, 10, 5, tzinfo=SH), schedule, store)
+    assert report.kept == ["weekly-test"] and next_run == datetime(2024, 3, 11, 8, 0, tzinfo=SH)
     assert executions(store) == 1
 
 
@@ -125,39 +127,65 @@ def test_the_default_job_is_the_real_run_job_with_its_paths(tmp_path):
 def start_service(schedule_path: Path, store: Path) -> subprocess.Popen:
     env = {**os.environ, "GX_ANALYTICS_ENABLED": "False", "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "audits.cli", "schedule", "run", "--schedule", str(schedule_path),
-                             "--store", str(store)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                             "--store", str(store)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
 
 
-def stop_service(process: subprocess.Popen) -> str:
+def stop_service(process: subprocess.Popen, before: str = "") -> str:
     process.send_signal(signal.SIGTERM)
     output, _ = process.communicate(timeout=30)
-    assert process.returncode == 0, output.decode()
-    return output.decode()
+    assert process.returncode == 0, before + output
+    return before + output
+
+
+def read_until(process: subprocess.Popen, text: str) -> str:
+    """The service's output up to the line containing `text` (bounded by the test timeout)."""
+    seen = []
+    for line in process.stdout:
+        seen.append(line)
+        if text in line:
+            return "".join(seen)
+    raise AssertionError(f"the service ended before printing {text!r}: {''.join(seen)}")
+
+
+def stored_next_run(store: Path, job_id: str = "weekly-test") -> datetime | None:
+    """The job's next run time as the APScheduler job store holds it (what survives a restart)."""
+    conn = sqlite3.connect(jobstore_path(store))
+    try:
+        row = conn.execute(f"SELECT next_run_time FROM {JOBSTORE_TABLE} WHERE id=?", (job_id,)).fetchone()
+    finally:
+        conn.close()
+    return datetime.fromtimestamp(row[0], SH) if row and row[0] is not None else None
 
 
 @pytest.mark.timeout(120)
 def test_govaudit_schedule_run_catches_up_once_across_process_restarts(tmp_path):
-    """The real service, as systemd runs it: killed before a run fell due, started after it."""
-    due = datetime.now(SH) - timedelta(minutes=30)
+    """The real service, as systemd runs it: killed before a run fell due, started after it.
+
+    "Once" is read from the job store, not waited for: after the catch-up run the stored next run
+    time is the next day's, and a restart keeps it, so no second run can fall due."""
+    due = (datetime.now(SH) - timedelta(minutes=30)).replace(second=0, microsecond=0)
     schedule = write(tmp_path, cron=f"{due.minute} {due.hour} * * *")
     store = tmp_path / "var" / "govaudit.sqlite3"
     with time_machine.travel(due - timedelta(minutes=5)):  # the service last ran before the fire time
         scheduler, _ = prepare(schedule, store, scheduler_cls=BackgroundScheduler)
         scheduler.start(paused=True)  # writes the pending jobs to the store
         scheduler.shutdown(wait=False)
-    assert executions(store) == 0
+    assert executions(store) == 0 and stored_next_run(store) == due
 
     service = start_service(schedule.path, store)
-    deadline = time.monotonic() + 60
-    while executions(store) == 0 and time.monotonic() < deadline and service.poll() is None:
+    while executions(store) == 0 or stored_next_run(store) == due:  # bounded by the test timeout
+        assert service.poll() is None, service.stdout.read()
         time.sleep(0.2)
-    time.sleep(1.0)  # room for a wrong second run
     output = stop_service(service)
     assert executions(store) == 1, output
+    assert stored_next_run(store) == due + timedelta(days=1), output
 
     again = start_service(schedule.path, store)
-    time.sleep(4.0)
-    stop_service(again)
+    started = read_until(again, "Scheduler started")
+    output = stop_service(again, started)
+    assert "kept ['weekly-test']" in output and "resumed []" in output, output
+    assert stored_next_run(store) == due + timedelta(days=1), output
     assert executions(store) == 1
 
 
