@@ -40,7 +40,10 @@ def test_manifest_lists_wording_defects_and_a_clean_counterpart():
         if "wording" in doc.flags:
             hits = wording.scan(doc.title, portal.body_text(doc))
             found[doc.url_path] = (hits["serious_wording"], hits["wording_typos"], [d.rule_id for d in doc.defects])
-    assert sorted(v[2] for v in found.values()) == [[], ["WORDING-1"], ["WORDING-2"]]
+    # one of each per generated platform (Hanweb and the dialect units)
+    kinds = sorted(v[2] for v in found.values())
+    assert kinds[: len(kinds) // 3] == [[]] * (len(kinds) // 3) and len(kinds) % 3 == 0
+    assert {tuple(k) for k in kinds} == {(), ("WORDING-1",), ("WORDING-2",)}
     for serious, typos, defects in found.values():
         assert bool(serious) == ("WORDING-1" in defects) and bool(typos) == ("WORDING-2" in defects)
     assert {v["unit"] for v in manifest["unit_vetoes"]} == {"石门镇", "屠甸镇", "梧桐街道"}
