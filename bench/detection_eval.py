@@ -80,8 +80,9 @@ def table(results: list[dict]) -> str:
         raised, right = sum(r["raised"].values()), sum(r["right"].values())
         totals += [f"**{_pct(h, n)}** ({h}/{n})", f"**{_pct(right, raised)}** ({right}/{raised})"]
     lines.append("| all | " + " | ".join(totals) + " |")
-    lines.append("| critical on clean pages | " + " | ".join(f"{len(r['clean_critical'])} | " for r in results))
-    lines.append("| could not check on clean pages | " + " | ".join(f"{len(r['clean_unchecked'])} | " for r in results))
+    lines.append("| critical on clean pages | " + " | ".join(f"{len(r['clean_critical'])} | –" for r in results) + " |")
+    lines.append("| could not check on clean pages | "
+                 + " | ".join(f"{len(r['clean_unchecked'])} | –" for r in results) + " |")
     return "\n".join(lines)
 
 

@@ -289,5 +289,6 @@ def inject(seed: int, size: int, docs: list[Document], stream: str = "defects") 
             per_unit[doc.unit.name] = per_unit.get(doc.unit.name, 0) + 1
             if doc.flags.get("template_2019"):
                 doc.table_template = "2019"
-    place_thresholds(seed, docs)
+    if stream == "defects":  # the threshold pairs once per portal, among the Hanweb units' documents
+        place_thresholds(seed, docs)
     mark_wording_counterpart(docs)

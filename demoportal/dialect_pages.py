@@ -204,6 +204,7 @@ def gkmlpt_detail(doc: Document, blocks: list[tuple[str, str]]) -> str:
 <body>
 <div class="classify"><table class="table-classify">{rows}</table></div>
 <h1 class="title">{title}</h1>
+<div class="article-info"><span>发布时间：{doc.published_at}</span> <span>来源：{escape(doc.source)}</span></div>
 <div class="article-content" id="content"></div>
 <script>window._CONFIG = {{SID:'{gkmlpt_sid(unit)}', DETAIL: {detail}}};</script>
 </body></html>

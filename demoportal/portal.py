@@ -10,6 +10,7 @@ Last-Modified headers, so conditional requests see exactly what moved.
 """
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 
@@ -122,6 +123,8 @@ class Portal:
             if revision := self.revisions.get(doc.doc_id):
                 note = f'<p style="text-indent:2em;">（本文于发布后第{revision}次更正。）</p>\n'
                 html = html.replace('<meta name="ContentEnd">', note + '<meta name="ContentEnd">', 1)
+                if doc.unit.cms == "gkmlpt":  # the body is a JSON string there: the note must be one too
+                    note = json.dumps(note, ensure_ascii=False)[1:-1].replace("</", "<\\/")
                 html = html.replace(CONTENT_END, note + CONTENT_END, 1)
             self._pages[doc.url_path] = html
             if len(self._pages) > 256:

@@ -84,13 +84,16 @@ def money(r: Random, year: int, kind: str, three: float, car: float, reception: 
                 f"公务用车购置及运行维护费{car}万元;公务接待费{reception}万元。")
     if variant == 1:
         buy = round(car * r.uniform(0, 0.6), 2)
+        run = round(car - buy, 2)
         return (f"{year}年度“三公”经费{kind}{three}万元,其中因公出国(境)费0万元,公务接待费{reception}万元,"
-                f"公务用车购置及运行费{car}万元;公务用车购置及运行费中,购置费{buy}万元、运行维护费{round(car - buy, 2)}万元。")
+                f"公务用车购置及运行费{car}万元;公务用车购置及运行费中,购置费{buy}万元、运行维护费{run}万元。")
     if variant == 2:
-        return (f"{year}年度“三公”经费{kind}{three}万元,比上年减少{round(r.uniform(1, 9), 2)}万元,"
-                f"其中公务接待费{reception}万元,比上年减少{round(r.uniform(0.1, 3), 2)}万元,公务用车运行维护费{car}万元。")
+        less, less_reception = round(r.uniform(1, 9), 2), round(r.uniform(0.1, 3), 2)
+        return (f"{year}年度“三公”经费{kind}{three}万元,比上年减少{less}万元,"
+                f"其中公务接待费{reception}万元,比上年减少{less_reception}万元,公务用车运行维护费{car}万元。")
     if variant == 3:
-        return (f"{year}年度“三公”经费{kind}共计{round(three * 10000)}元,其中公务接待费{round(reception * 10000)}元,"
-                f"公务用车购置及运行费{round(three * 10000) - round(reception * 10000)}元。")
+        total, hosting = round(three * 10000), round(reception * 10000)
+        return (f"{year}年度“三公”经费{kind}共计{total}元,其中公务接待费{hosting}元,"
+                f"公务用车购置及运行费{total - hosting}元。")
     return (f"{year}年度“三公”经费{kind}数为{three}万元,较上年增长{round(r.uniform(101, 160), 1)}%,"
             f"主要用于公务接待费{reception}万元和公务用车运行维护费{car}万元。")

@@ -19,7 +19,8 @@ NUMBERINGS = ("{n}、", "{n}.", "{n}．", "第{n}部分 ", "")  # "" = bold para
 S1 = ("{Y}年推进法治政府建设的主要举措和成效", "{Y}年度法治政府建设主要做法和成效", "主要工作及成效",
       "{Y}年法治政府建设工作开展情况", "坚持党的领导,统筹推进法治政府建设", "{Y}年以来法治政府建设取得的主要成效")
 S2 = ("{Y}年度法治政府建设中存在的问题及原因分析", "{Y}年推进法治政府建设存在的短板和原因",
-      "{Y}年度工作中存在的不足及原因", "{Y}年法治政府建设存在的主要问题和原因", "{Y}年度推进法治政府建设面临的困难、问题及原因")
+      "{Y}年度工作中存在的不足及原因", "{Y}年法治政府建设存在的主要问题和原因",
+      "{Y}年度推进法治政府建设面临的困难、问题及原因")
 # (heading, opening sentence): an unusual heading whose section opens on the 第一责任人 duty.
 S3 = (("党政主要负责人履行推进法治建设第一责任人职责情况", ""),
       ("{Y}年度主要负责人履行法治建设第一责任人职责情况", ""),
@@ -58,5 +59,6 @@ def style_for(seed: int | None) -> Style | None:
     if not seed:
         return None
     r = Random(f"style:{seed}")
-    choices = {slot: sorted(r.sample(range(len(pool)), min(len(pool), r.randint(2, 3)))) for slot, pool in SLOTS.items()}
+    choices = {slot: sorted(r.sample(range(len(pool)), min(len(pool), r.randint(2, 3))))
+               for slot, pool in SLOTS.items()}
     return Style(seed, choices)

@@ -29,6 +29,17 @@ def find_chromium() -> Path | None:
 
 
 CHROMIUM = find_chromium()
+
+
+def require_chromium() -> Path:
+    """Chromium on PATH, or a skip listed in tests/allowed_skips.txt (a failure under CI=true)."""
+    from tests.corpus import absent
+
+    binary = find_chromium()
+    if binary is None:
+        absent("Chromium", f"chromium absent: none of {', '.join(BROWSER_NAMES)} is on PATH "
+                           "(apt-get install chromium; .ci/run installs it)")
+    return binary
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--no-default-browser-check",

@@ -28,8 +28,9 @@ SHOWN = {
                   "index_no", "publisher", "table_template", "parse_problems"],
     "sections": ["doc_id", "ordinal", "numeral", "heading", "kind", "standalone", "years"],
     "table_cells": ["doc_id", "table", "row_key", "col_key", "value", "raw"],
-    "figures": ["doc_id", "figure_id", "raw", "value", "unit", "approx", "group_id", "role"],
-    "figure_groups": ["doc_id", "group_id", "total", "parts_sum", "n_parts", "complete", "unit", "sentence"],
+    "figures": ["doc_id", "figure_id", "raw", "value", "unit", "approx", "pct_kind", "excluded", "group_id", "role"],
+    "figure_groups": ["doc_id", "group_id", "total", "parts_sum", "n_parts", "complete", "nested_in", "excess", "doubt",
+                      "unit", "sentence"],
 }
 CELL_WIDTH = 40
 

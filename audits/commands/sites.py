@@ -11,8 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from audits.commands.exit_codes import EXIT_RUN_ERROR, EXIT_USAGE
-from crawler.detect import DetectError, detect, draft_yaml
-from crawler.sites import SiteConfigError, load_site
 
 console = Console(stderr=True, soft_wrap=True)
 sites_app = typer.Typer(help="Site configs (crawler/sites/*.yml): draft one from a portal's URL.", no_args_is_help=True)
@@ -33,6 +31,8 @@ def detect_command(
     delay: float = typer.Option(0.5, help="seconds between two requests"),
 ) -> None:
     """Fetch the pages, recognise each catalog's dialect (Hanweb, TRS, gkmlpt, jpaas), write a draft site config."""
+    from crawler.detect import DetectError, detect, draft_yaml  # loaded when used: every command pays imports
+    from crawler.sites import SiteConfigError, load_site
     site_name = name or re.sub(r"[^a-z0-9]+", "-", (urlparse(urls[0]).hostname or "site").lower()).strip("-")
     try:
         found = detect(urls, allow_private=allow_private_hosts, max_links=max_links, delay=delay)

@@ -59,11 +59,12 @@ class Group:
         return 0.0 if abs(diff) <= self.tolerance + 1e-9 else diff
 
     def verdict(self) -> str:
-        if self.approx or self.doubt:
+        excess = self.excess
+        if self.approx or excess is None:
             return "not_checked"
-        if self.excess > 0:
+        if excess > 0:
             return "parts_exceed_total"
-        if self.complete and self.excess != 0:
+        if self.complete and excess < 0:
             return "exhaustive_sum_mismatch"
         return "consistent"
 

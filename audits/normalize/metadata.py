@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 
 from lxml import html as lxml_html
 
@@ -126,8 +126,14 @@ def _pick_date(meta: Metadata, name: str, values: list[tuple[str, str | None]]) 
             meta.problems.append(
                 f"{CANONICAL_LABEL[name]} printed with different dates: {chosen:%Y-%m-%d} / {parsed:%Y-%m-%d}"
             )
+        elif chosen.time() == time() and parsed.time() != time():
+            # TRS and gkmlpt print 发布日期 as a day in the table and 发布时间 with the hour above
+            # the body: the same day, told more precisely.
+            chosen = parsed
     meta.values[name] = chosen
-    meta.values[f"{name}_malformed"] = malformed if chosen is None else None
+    # Kept even when another label gave a valid date (发布时间 2024-09-24 beside 公开日期 2024926):
+    # the page still prints a date nobody can read.
+    meta.values[f"{name}_malformed"] = malformed
 
 
 def _fallback_published(record: PageRecord) -> tuple[datetime | None, str | None]:

@@ -109,7 +109,7 @@ def scorecard(cards: pd.DataFrame, trends: pd.DataFrame) -> list[dict[str, Any]]
         else:
             history = trends[trends["unit"] == card["unit"]].sort_values("run_id")
             scores = [None if pd.isna(s) else float(s) for s in history["score"]]
-        card["sparkline"] = sparkline(scores, label=card["unit"]) if len(scores) > 1 else ""
+        card["sparkline"] = sparkline(scores, label=card["unit"], height=18) if len(scores) > 1 else ""
         card["history"] = scores
         card.setdefault("arrow", "")
         rows.append(card)

@@ -18,8 +18,16 @@ from audits.report.scoring import Scoring
 
 SHOWN_FIRST = 8  # findings listed under "new this week" before the rest is folded
 # Parts of a reason that differ from page to page; replaced so that one reason is one row.
-_URL = re.compile(r"(?:https?|file|ftp)://\S+")
+_URL = re.compile(r"(?:https?|file|ftp)://[^\s（）()，,；;。、]+")
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+
+
+_CANNOT_CHECK = re.compile(r"^无法检查「[^」]*」[：:]\s*")
+
+
+def _without_title(text: str, title: str) -> str:
+    text = _CANNOT_CHECK.sub("", text)
+    return text[len(title) + 1:] if title and text.startswith(title) and text[len(title):len(title) + 1] in "：:" else text
 
 
 def reason_of(text: str) -> str:
@@ -32,9 +40,12 @@ def cnc_summary(findings: pd.DataFrame) -> list[dict[str, Any]]:
     cnc = findings[findings["kind"] == "could_not_check"]
     if cnc.empty:
         return []
-    reason = cnc["observed"].where(cnc["observed"].notna() & (cnc["observed"] != ""), cnc["message"])
-    frame = cnc.assign(_reason=reason.fillna("").astype(str).map(reason_of),
-                       _title=cnc["rule_title"].fillna("").astype(str))
+    titles = cnc["rule_title"].fillna("").astype(str)
+    # The message says why in words ("页面无法访问（HTTP 404 …）"); the observed value may be a bare
+    # flag ("False"). The rule's title is its own column, so a message repeating it is cut.
+    said = cnc["message"].where(cnc["message"].notna() & (cnc["message"] != ""), cnc["observed"]).fillna("")
+    reasons = [reason_of(_without_title(str(text), title)) for text, title in zip(said, titles)]
+    frame = cnc.assign(_reason=reasons, _title=titles)
     rows = []
     for (rule_id, title, why), group in frame.groupby(["rule_id", "_title", "_reason"], sort=False):
         rows.append({"rule_id": rule_id, "rule_title": title, "reason": why, "count": len(group),

@@ -53,5 +53,6 @@ def untrusted(docs: pd.DataFrame, column: str, raw_column: str, label: str) -> p
     why = why.mask(later, label + " " + _fmt(docs[column]) + " 在抓取日期之后（未来日期），无法据此判断")
     if raw_column in docs.columns:
         raw = docs[raw_column].astype("string")
-        why = why.mask(why.isna() & raw.notna(), label + "“" + raw + "”不是有效日期，无法据此判断")
+        unread = raw.notna() & docs[column].isna()  # no other label gave a valid date
+        why = why.mask(why.isna() & unread, label + "“" + raw + "”不是有效日期，无法据此判断")
     return why

@@ -54,7 +54,8 @@ def _next_year_unnamed(docs: pd.DataFrame, sections: pd.DataFrame) -> pd.Series:
     out = pd.Series(pd.NA, index=docs.index, dtype="boolean")
     if sections.empty or "text_years" not in sections:
         return out
-    own = sections[sections["standalone"].fillna(False).astype(bool) & sections["kind"].eq("fz_next_year").fillna(False)]
+    standalone = sections["standalone"].fillna(False).astype(bool)
+    own = sections[standalone & sections["kind"].eq("fz_next_year").fillna(False)]
     own = own[own["years"].isna() | own["years"].astype("string").eq("")]
     if own.empty:
         return out

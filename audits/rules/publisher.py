@@ -14,7 +14,10 @@ import re
 
 import pandas as pd
 
-_ORGAN = re.compile(r"(?:人民政府|政府|办事处|委员会|办公厅|办公室|管理局|局|院|署|中心|所|(?<!网)站|队|馆|会|处|厅|部|社|室|委|办)$")
+from audits.defaults import RULE_TEXT_CAP
+
+_ORGAN = re.compile(
+    r"(?:人民政府|政府|办事处|委员会|办公厅|办公室|管理局|局|院|署|中心|所|(?<!网)站|队|馆|会|处|厅|部|社|室|委|办)$")
 
 
 def _abbreviates(short: str, full: str) -> bool:
@@ -37,6 +40,8 @@ def judge(publisher: str | None, own: str | None, others: set[str], pattern: re.
     if publisher is None or not str(publisher).strip():
         return None
     name = re.sub(r"\s+", "", str(publisher))
+    if len(name) > RULE_TEXT_CAP:  # no full name is that long; a hostile value never reaches the patterns
+        return False
     if own:
         if name == own or name in others:
             return True

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 from audits import defaults
-from audits.rules.calendar_watch import calendar_notice
 from audits.mail import outbox
 from audits.mail.digest import RunOutcome, compose, render_digest
 from audits.mail.sender import RETRY_DELAYS, FlushReport, flush_outbox
@@ -52,6 +51,8 @@ def run_job(job_id: str, schedule_path: str, store_path: str, *, rules_dir: str 
     """
     schedule = load_schedule(schedule_path)
     job = schedule.job(job_id)
+    from audits.rules.calendar_watch import calendar_notice  # imports the rules (and GX) only when a job runs
+
     notice = calendar_notice()
     if notice is not None:
         log.warning("job %s: %s", job_id, notice.message())

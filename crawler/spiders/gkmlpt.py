@@ -25,7 +25,9 @@ from crawler.spiders.base import CatalogSpider
 CONFIG_RE = re.compile(r"window\._CONFIG\s*=\s*\{")
 SID_RE = re.compile(r"\bSID\s*:\s*['\"]([^'\"]+)['\"]")
 TREE_RE = re.compile(r"\bTREE\s*:\s*\[")
-DETAIL_CONTENT_RE = re.compile(r"\bDETAIL\s*:\s*\{.*?[\"']?content[\"']?\s*:\s*(\"(?:[^\"\\]|\\.)*\")", re.S)
+# Tempered: the lazy part never runs past the next `DETAIL:`, so repeated openings stay linear.
+DETAIL_CONTENT_RE = re.compile(
+    r"\bDETAIL\s*:\s*\{(?:(?!\bDETAIL\s*:).)*?[\"']?content[\"']?\s*:\s*(\"(?:[^\"\\]|\\.)*\")", re.S)
 CHINA = timezone(timedelta(hours=8))
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from demoportal.server import DemoPortal
 from crawler.crawl import run_crawl
+from crawler.sites import load_site
 from govaudit.store import Store
 from crawler.catalog_sync import changes
 
@@ -54,7 +55,9 @@ def test_unchanged_portal_is_revalidated_not_refetched(portal, tmp_path):
     assert first.status == second.status == "complete"
     w1, w2 = _wire(store, first.crawl_id), _wire(store, second.crawl_id)
     documents = len(portal.manifest["documents"])
-    assert w1["full_responses"] >= documents and w1.get("not_modified", 0) == 0
+    # One spider per CMS dialect of the mixed site, each reading robots.txt: the repeats revalidate.
+    repeats = len(load_site("demo").dialects) - 1
+    assert w1["full_responses"] >= documents and w1.get("not_modified", 0) == repeats, w1
     assert w2["responses"] == w1["responses"], "the second crawl asks for the same pages"
     assert w2["full_responses"] * 10 < w1["full_responses"], (w1, w2)
     assert w2["not_modified"] >= documents - 10, (w1, w2)

@@ -11,21 +11,16 @@ flag on a sentence labelled consistent is never allowed: that is the false criti
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-import pytest
 
 from audits.normalize.figure_groups import find_figures
+from tests.corpus import corpus_file
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]
 OURS = HERE / "data" / "figure_sentences.jsonl"
-# ../shared/corpus beside the checkout (/work/main → /work/shared); a worktree one level deeper
-# (/work/wt/<name>) finds it one level further up.
-REAL = next((p for p in (REPO.parent / "shared" / "corpus" / "figure_sentences_real_dev.jsonl",
-                         REPO.parents[1] / "shared" / "corpus" / "figure_sentences_real_dev.jsonl") if p.exists()),
-            REPO.parent / "shared" / "corpus" / "figure_sentences_real_dev.jsonl")
+REAL_NAME = "figure_sentences_real_dev.jsonl"  # in ../shared/corpus beside the checkout (tests/corpus.py)
 BAD = ("parts_exceed_total", "exhaustive_sum_mismatch")
 
 
@@ -99,13 +94,9 @@ def test_our_corpus():
 
 
 def test_real_sentences():
-    if not REAL.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{REAL} is missing on CI")
-        pytest.skip(f"{REAL} not present (the shared corpus sits beside the checkout)")
-    rows = _read(REAL)
+    rows = _read(corpus_file(REAL_NAME))  # a listed skip without ../shared, a failure under CI=true
     s = score(rows)
-    _report(REAL.name, rows, s)
+    _report(REAL_NAME, rows, s)
     assert s["flag_fp"] == 0, s["false_flags"]
     # Most labelled groups there have no 其中/分别 marker ("受理15件，办结13件"): the grammar leaves
     # them alone on purpose, so recall is low and precision is what matters.

@@ -24,7 +24,7 @@ def test_sections_come_in_the_supervisors_order_and_unchecked_rows_are_folded(tm
     summary = {(r.get("data-rule-id"), r.cssselect("td")[1].text_content()): int(r.get("data-count"))
                for r in tree.cssselect("#unchecked tr.cnc-reason")}
     # the four 404s differ only in their URL and date: one reason, counted 4 (+ the realistic one)
-    assert summary[("FETCH-1", "HTTP 404 at … on …")] == 4
+    assert summary[("FETCH-1", "HTTP 404 at … on …")] == 4  # the message without the rule title it repeats
     assert summary[("FETCH-2", "连接超时")] == 1 and summary[("PARSE-1", "没有元数据表，也没有正文")] == 1
     folded = tree.cssselect("#unchecked details.cnc-rows")
     assert len(folded) == 1 and len(folded[0].cssselect("tr.finding")) == 7  # every row, below the summary

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from audits.report.render import render_run
-from tests.corpus import absent
-from tests.headless_chromium import BROWSER_NAMES, Chromium, find_chromium
+from tests.headless_chromium import Chromium, require_chromium
 from tests.report_runs import HOSTILE_OBSERVED, HOSTILE_TITLE, realistic_run
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -19,11 +18,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def chromium():
-    binary = find_chromium()
-    if binary is None:
-        absent("Chromium", f"chromium absent: none of {', '.join(BROWSER_NAMES)} is on PATH "
-                           "(apt-get install chromium; .ci/run installs it)")
-    return binary
+    return require_chromium()
 
 
 @pytest.mark.timeout(180)

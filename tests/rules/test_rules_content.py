@@ -171,6 +171,9 @@ for raw in ("2023-02-29", "2023-13-01", "0000-00-00", "2023-02"):
     case(f"发文日期 {raw} is not reported missing", bad, "META-1", None)
     case(f"发文日期 {raw}: 发布≥发文 cannot be checked", bad, "META-2", "could_not_check")
 case("valid dates are not malformed", doc(), "DATE-1", None)
+both = doc(published_at="2023-01-06 16:08", published_malformed="202316")  # as hx054: 发布时间 beside 公开日期
+case("a garbled second date beside a valid one is reported (hx054)", both, "DATE-1", "failure")
+case("the valid date still serves the rules that need it", both, "META-2", None)
 case("missing 发文日期 is META-1, not DATE-1", doc(issued_date=None), "META-1", "failure")
 case("missing 发文日期 is not malformed", ROWS["documents"][-1], "DATE-1", None)
 future = doc(issued_date="2033-03-02", published_at="2023-03-05", index_no="001008004005091/2023-100777")

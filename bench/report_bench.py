@@ -1,0 +1,80 @@
+"""What the supervisor's outputs cost on a large portal: rendering a stored run (HTML report with
+its scorecard and this-week diff) and writing findings.xlsx, against the CSV/JSON exports the
+report always wrote (the baseline, run in the same process on the same run).
+
+A synthetic run of N documents over 40 units with ~1 finding per 2 documents is recorded in a
+real SQLite store (after a previous week, so the diff has work to do), then each output is timed
+on its own, fastest of `--rounds`.
+
+    python bench/report_bench.py --documents 2000 20000
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from audits.history import load_run  # noqa: E402
+from audits.report.diff import compare_runs  # noqa: E402
+from audits.report.exports import write_exports  # noqa: E402
+from audits.report.render import render_html  # noqa: E402
+from audits.report.standing import standing  # noqa: E402
+from audits.report.workbook import write_workbook  # noqa: E402
+from tests.report_runs import RULES, document, finding, record  # noqa: E402
+
+UNITS = [f"第{i}镇" for i in range(40)]
+
+
+def synthetic_week(n: int, week: int) -> tuple[list, list]:
+    docs, found = [], []
+    rules = [r for r in RULES if r not in ("FETCH-2",)]
+    for i in range(n):
+        unit = UNITS[i % len(UNITS)]
+        doc = document(f"d{i}", unit, f"{unit}文件{i}", report_type="xxgk_annual" if i % 25 == 0 else "routine",
+                       report_year=2023)
+        docs.append(doc)
+        if (i + week) % 2 == 0:
+            found.append(finding(rules[(i // 2) % len(rules)], doc, observed=f"观察值{i}"))
+    return docs, found
+
+
+def fastest(rounds: int, work) -> float:  # type: ignore[no-untyped-def]
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--documents", type=int, nargs="+", default=[2000, 20000])
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    print("| documents | findings | CSV/JSON exports (s, baseline) | HTML report (s) | ratio | findings.xlsx (s) | ratio |")
+    print("|---|---|---|---|---|---|---|")
+    for n in args.documents:
+        with tempfile.TemporaryDirectory() as tmp:
+            store, out = Path(tmp) / "s.sqlite3", Path(tmp) / "out"
+            out.mkdir()
+            record(store, *synthetic_week(n, 0), started_at="2024-04-01T01:30:00+00:00")
+            run_id = record(store, *synthetic_week(n, 1), started_at="2024-04-08T01:30:00+00:00")
+            run, diff = load_run(store, run_id), compare_runs(store, run_id)
+            where = standing(store, run, diff)
+            exports = fastest(args.rounds, lambda: write_exports(run, out, diff.open["open_runs"]))
+            html = fastest(args.rounds, lambda: render_html(store, run, "zh", diff, where))
+            xlsx = fastest(args.rounds, lambda: write_workbook(out / "findings.xlsx", where))
+            print(f"| {n:,} | {len(run.findings):,} | {exports:.2f} | {html:.2f} | {html / exports:.1f}× "
+                  f"| {xlsx:.2f} | {xlsx / exports:.1f}× |")
+
+
+if __name__ == "__main__":
+    main()
