@@ -349,8 +349,9 @@ class CatalogSpider(scrapy.Spider):
         problem = link_problem(attachment.get("url"))
         if problem is None:
             kwargs = {"record": record, "attachment": attachment}
+            download = self._should_download(record, attachment)  # outside the try: about this link only
             try:
-                if self._should_download(record, attachment):
+                if download:
                     attachment["download"] = "1"
                     request = Request(
                         attachment["url"].strip(), callback=self._attachment_downloaded,
