@@ -56,7 +56,7 @@ class JpaasSpider(CatalogSpider):
                        "check the unit's catalog URL and its cms dialect")
             return
         self.crawler.stats.inc_value(f"govaudit/unit/{unit.name}/catalog_pages")
-        yield from self._details(unit, list_items(text, response.url, ARTICLE_RE))
+        yield from self.detail_requests(unit, list_items(text, response.url, ARTICLE_RE))
         try:
             count, rows = int(attrs.get("count") or 0), int(attrs.get("rows") or 15)
         except ValueError:
