@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from govaudit.columns import DOCUMENT_COLUMNS, FINDING_COLUMNS, SEVERITIES
-from govaudit.schema import RULE_STAT_COLUMNS, RUN_COUNT_COLUMNS
+from govaudit.schema import RULE_STAT_COLUMNS
 from govaudit.store import Store, connect
 from govaudit.vocabulary import FINDING_KINDS
 
