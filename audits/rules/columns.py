@@ -62,7 +62,8 @@ DERIVED: dict[str, dict[str, Derived]] = {
                                    needs=("similarity_report_types", "similarity_shingle_chars")),
     },
     "table3_wide": {
-        "narrative_new_applications": Derived("Float64", "正文所述本年新收申请数", needs=("narrative_application_pattern",)),
+        "narrative_new_applications": Derived("Float64", "正文所述本年新收申请数",
+                                              needs=("narrative_application_pattern",)),
     },
 }
 for _frame in ("sections", "table_cells", "table2_wide", "table3_wide", "table4_wide", "figures", "figure_groups"):

@@ -33,7 +33,8 @@ SUITE_META_KEYS = ("frame", "description", "parameters")  # govaudit's, under th
 EXPECTATION_KEYS = ("type", "kwargs", "meta")
 META_REQUIRED = ("id", "severity", "title", "message", "basis", "fix")
 META_KEYS = (*META_REQUIRED, "kind")
-NOT_SUITES = {"section_kinds.yml", "scoring.yml", "waivers.yml"}  # read by the normaliser, the scorecard and the waivers, not suites
+# read by the normaliser, the scorecard and the waivers, not suites
+NOT_SUITES = {"section_kinds.yml", "scoring.yml", "waivers.yml"}
 _PAIR_TYPES = {"expect_column_pair_values_a_to_be_greater_than_b", "expect_column_pair_values_to_be_equal",
                "expect_column_pair_values_to_be_in_set"}
 
@@ -246,7 +247,8 @@ def _rule(doc: YamlDoc, i: int, item: Any, suite: Suite, columns: set[str], para
                     resolved[key] = field.default
         if kinds is not None and "kind" in audit.audit_kwargs and resolved.get("kind") not in kinds:
             problem(("kwargs", "kind"), f"unknown section kind {resolved.get('kind')!r}"
-                                        f"{suggest(resolved.get('kind'), kinds)}; kinds are defined in section_kinds.yml")
+                                        f"{suggest(resolved.get('kind'), kinds)}; "
+                                        "kinds are defined in section_kinds.yml")
         if len(problems) == before:
             for text in audit.problems(resolved) if hasattr(audit, "problems") else []:
                 key = text.split()[0].split(".")[0]
