@@ -80,7 +80,8 @@ def sync_crawl(store: Store, crawl_id: int) -> dict[str, int]:
         store.conn.execute("DELETE FROM crawl_changes WHERE crawl_id=?", (crawl_id,))
         store.conn.executemany(
             "INSERT INTO crawl_changes VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(crawl_id, previous, key, page.unit, page.url, change, json.dumps(fields)) for key, page, change, fields in rows])
+            [(crawl_id, previous, key, page.unit, page.url, change, json.dumps(fields))
+             for key, page, change, fields in rows])
     counts = {"new": 0, "changed": 0, "gone": 0}
     for _, _, change, _ in rows:
         counts[change] += 1

@@ -275,7 +275,8 @@ class CatalogSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             yield self.record(unit, response.url, kind="detail", list_title=list_title, list_date=list_date,
                               http_status=response.status, headers=_headers(response),
-                              error=f"not an HTML page (Content-Type {response.headers.get('Content-Type', b'').decode()!r})")
+                              error="not an HTML page "
+                                    f"(Content-Type {response.headers.get('Content-Type', b'').decode()!r})")
             return
         html = response.text
         error = decoding_problem(response)

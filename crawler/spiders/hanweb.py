@@ -157,7 +157,8 @@ class HanwebSpider(CatalogSpider):
             return
         if pages >= self.settings.getint("GOVAUDIT_MAX_CATALOG_PAGES"):
             yield self.catalog_problem(unit, response.url, status=response.status,
-                                       reason=f"catalog paging stopped after {pages} pages (GOVAUDIT_MAX_CATALOG_PAGES); "
+                                       reason=f"catalog paging stopped after {pages} pages "
+                                              "(GOVAUDIT_MAX_CATALOG_PAGES); "
                                               f"{len(seen)} of {total} records listed")
             return
         yield self._window(unit, proxy, params, referer, next_start, window, per_page, total, seen, pages + 1,
