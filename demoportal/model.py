@@ -21,7 +21,8 @@ SEVERITY = {
     "I3-1": "critical", "I3-2": "critical", "I3-3": "critical", "I3-6": "critical", "I4-1": "critical",
     "T2-1": "warning", "FIG-1": "critical", "FIG-2": "warning", "FIG-3": "critical",
     "META-1": "critical", "META-2": "critical", "META-3": "warning", "META-4": "critical",
-    "IDX-1": "warning", "IDX-2": "warning", "DOC-1": "warning", "COPY-1": "warning", "COPY-2": "warning", "COPY-3": "warning",
+    "IDX-1": "warning", "IDX-2": "warning", "DOC-1": "warning",
+    "COPY-1": "warning", "COPY-2": "warning", "COPY-3": "warning",
     "ATTACH-1": "warning", "ATTACH-2": "could_not_check",
     "FETCH-1": "could_not_check",
 }
