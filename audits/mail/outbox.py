@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -73,7 +74,7 @@ def enqueue(conn: sqlite3.Connection, run_id: str, messages: list[tuple[str, Ema
 
 
 def due_rows(conn: sqlite3.Connection, now: datetime | None = None, due_only: bool = True,
-             exclude: set[tuple[str, str]] = frozenset()) -> list[sqlite3.Row]:
+             exclude: AbstractSet[tuple[str, str]] = frozenset()) -> list[sqlite3.Row]:
     """Rows to attempt: pending (when due, unless `due_only` is off) and interrupted `sending` ones."""
     sql = "SELECT * FROM outbox WHERE status IN ('pending', 'sending')"
     args: tuple = ()

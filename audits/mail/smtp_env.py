@@ -72,6 +72,7 @@ class SmtpSettings:
                             "(e.g. '政务公开检查 <audit@example.org>')")
         if problems:
             raise MailSettingsError("SMTP settings: " + "; ".join(problems))
+        assert sender is not None  # a missing or unreadable MAIL_FROM is among the problems above
         return cls(value[HOST], port, security, sender, value[USER] or None, value[PASSWORD] or None,
                    timeout, value[CAFILE] or None)
 
