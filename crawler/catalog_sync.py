@@ -61,10 +61,12 @@ def sync_crawl(store: Store, crawl_id: int) -> dict[str, int]:
     previous = previous_crawl(store, crawl_id)
     if previous is None:
         return {}
-    units = store.crawl(crawl_id)["units"]
+    crawl = store.crawl(crawl_id)
+    assert crawl is not None  # previous_crawl found it
+    units = crawl["units"]
     before = {doc_key(p.url): p for p in store.pages(previous, units) if p.kind == "detail"}
     after = {doc_key(p.url): p for p in store.pages(crawl_id, units) if p.kind == "detail"}
-    rows = []
+    rows: list[tuple[str, PageRecord, str, list[str]]] = []
     for key, page in after.items():
         if key not in before:
             rows.append((key, page, "new", []))
@@ -73,7 +75,7 @@ def sync_crawl(store: Store, crawl_id: int) -> dict[str, int]:
         fields = [f for f in COMPARED if old[f] != new[f]]
         if fields:
             rows.append((key, page, "changed", fields))
-    partial = store.crawl(crawl_id)["status"] == "partial"
+    partial = (store.crawl(crawl_id) or crawl)["status"] == "partial"
     if not partial:  # a partial crawl did not see everything: absence proves nothing
         rows += [(key, page, "gone", []) for key, page in before.items() if key not in after]
     with store.conn:
