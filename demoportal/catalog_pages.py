@@ -111,7 +111,7 @@ def _datastore(head: str, unit: Unit, docs: list[Document]) -> str:
 
 
 def home_page(units: tuple[Unit, ...] = ALL_UNITS) -> str:
-    groups = {"市政府公开目录": [], "部门公开目录": [], "乡镇公开目录": []}
+    groups: dict[str, list[str]] = {"市政府公开目录": [], "部门公开目录": [], "乡镇公开目录": []}
     for unit in units:
         if len(unit.catalog_paths) == 1:
             groups[unit.directory].append(f'<li><a href="{unit.catalog_path}">{escape(unit.name)}</a></li>')
