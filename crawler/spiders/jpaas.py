@@ -21,6 +21,7 @@ from scrapy.http import Request, Response, TextResponse
 
 from crawler.sites import Unit
 from crawler.spiders.base import CatalogSpider, list_items
+from govaudit.records import PageRecord
 
 UNIT_PATH = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 ARTICLE_RE = re.compile(r"/col/col\d+/art/\d{4}/art_[0-9a-f]{32}\.html")
@@ -98,7 +99,7 @@ class JpaasSpider(CatalogSpider):
             return
         yield from self._details(unit, items)
 
-    def _details(self, unit: Unit, items: list) -> Iterator[Request]:
+    def _details(self, unit: Unit, items: list) -> Iterator[Request | PageRecord]:
         for url, title, date in items:
             if (listed := self.detail_request(unit, url, title, date)) is not None:
                 yield listed

@@ -19,6 +19,7 @@ from scrapy.http import Request, Response, TextResponse
 
 from crawler.sites import Unit
 from crawler.spiders.base import CatalogSpider, list_items
+from govaudit.records import PageRecord
 
 # createPageHTML(N, k, "index", "html") | createPage(N, k, …) | createPageHTML('div', N, k, 'list', 'shtml', total)
 PAGER_RE = re.compile(
@@ -84,7 +85,7 @@ class TrsSpider(CatalogSpider):
             return
         yield from self._details(unit, items)
 
-    def _details(self, unit: Unit, items: list) -> Iterator[Request]:
+    def _details(self, unit: Unit, items: list) -> Iterator[Request | PageRecord]:
         for url, title, date in items:
             if (listed := self.detail_request(unit, url, title, date)) is not None:
                 yield listed
