@@ -96,7 +96,7 @@ def check_lang(lang: str) -> None:
         raise typer.Exit(EXIT_USAGE)
 
 
-def print_summary(result) -> None:  # type: ignore[no-untyped-def]
+def print_summary(result) -> None:
     f = result.findings
     table = Table(title=f"run {result.run_id}: crawl {result.crawl_id} of {shown(result.site)} ({result.crawl_status})")
     for col in ("kind", "severity", "rule", "findings"):
