@@ -44,9 +44,12 @@ class AttachmentFile:
 def file_extension(attachment: dict[str, str]) -> str:
     """Lower-case extension of the file a link names: in the path, a filename= parameter,
     or the link text (附件1.pdf), in that order; "" when none says."""
-    parts = urlsplit(attachment.get("url", ""))
-    candidates = [unquote(parts.path)]
-    for values in parse_qs(parts.query).values():
+    try:
+        parts = urlsplit(attachment.get("url", ""))
+    except ValueError:  # a malformed link: only its text can say; it is not fetched anyway
+        parts = None
+    candidates = [unquote(parts.path)] if parts else []
+    for values in (parse_qs(parts.query).values() if parts else ()):
         candidates.extend(values)
     candidates.append(attachment.get("text", ""))
     for text in candidates:

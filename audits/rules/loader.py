@@ -120,30 +120,30 @@ def suite_meta(data: Any) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
-def load_kinds(directory: Path, problems: list[str]) -> Any:
-    """The section_kinds.yml beside the rules, else the shipped one; its mistakes are rule-file errors."""
+def _beside_rules(directory: Path, file_name: str, load: Any, error: type[Exception], problems: list[str]) -> Any:
+    """A keyword file beside the rules, else the shipped one; its mistakes are rule-file errors."""
     from audits.defaults import DEFAULT_RULES_DIR
-    from audits.normalize.section_kinds import FILE_NAME, SectionKindsError, load_section_kinds
 
-    own = directory / FILE_NAME
+    own = directory / file_name
     try:
-        return load_section_kinds(own if own.exists() else DEFAULT_RULES_DIR / FILE_NAME)
-    except SectionKindsError as exc:
+        return load(own if own.exists() else DEFAULT_RULES_DIR / file_name)
+    except error as exc:
         problems.append(str(exc))
         return None
+
+
+def load_kinds(directory: Path, problems: list[str]) -> Any:
+    """The section keyword sets (section_kinds.yml)."""
+    from audits.normalize.section_kinds import FILE_NAME, SectionKindsError, load_section_kinds
+
+    return _beside_rules(directory, FILE_NAME, load_section_kinds, SectionKindsError, problems)
 
 
 def load_wording_lists(directory: Path, problems: list[str]) -> Any:
-    """The wording.yml beside the rules, else the shipped one; its mistakes are rule-file errors."""
-    from audits.defaults import DEFAULT_RULES_DIR
+    """The lists of exactly written names and terms (wording.yml)."""
     from audits.normalize.wording import FILE_NAME, WordingError, load_wording
 
-    own = directory / FILE_NAME
-    try:
-        return load_wording(own if own.exists() else DEFAULT_RULES_DIR / FILE_NAME)
-    except WordingError as exc:
-        problems.append(str(exc))
-        return None
+    return _beside_rules(directory, FILE_NAME, load_wording, WordingError, problems)
 
 
 def kind_names(kinds: Any) -> set[str] | None:

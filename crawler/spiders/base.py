@@ -267,6 +267,12 @@ class CatalogSpider(scrapy.Spider):
                                     f"{claim}; the rest of the catalog could not be checked")
 
     # details --------------------------------------------------------------------------
+    def detail_requests(self, unit: Unit, items: list) -> Iterator[Any]:
+        """What the listed (url, title, date) items of one catalog page become, in list order."""
+        for url, title, date in items:
+            if (listed := self.detail_request(unit, url, title, date)) is not None:
+                yield listed
+
     def detail_request(self, unit: Unit, url: str, list_title: str | None,
                        list_date: str | None) -> Request | PageRecord | None:
         """The request for a listed document; None when another page or catalog column of the same
@@ -344,8 +350,9 @@ class CatalogSpider(scrapy.Spider):
         problem = link_problem(attachment.get("url"))
         if problem is None:
             kwargs = {"record": record, "attachment": attachment}
+            download = self._should_download(record, attachment)  # outside the try: about this link only
             try:
-                if self._should_download(record, attachment):
+                if download:
                     attachment["download"] = "1"
                     request = Request(
                         attachment["url"].strip(), callback=self._attachment_downloaded,

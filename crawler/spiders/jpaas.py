@@ -21,7 +21,6 @@ from scrapy.http import Request, Response, TextResponse
 
 from crawler.sites import Unit
 from crawler.spiders.base import CatalogSpider, list_items
-from govaudit.records import PageRecord
 
 UNIT_PATH = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 ARTICLE_RE = re.compile(r"/col/col\d+/art/\d{4}/art_[0-9a-f]{32}\.html")
@@ -97,9 +96,4 @@ class JpaasSpider(CatalogSpider):
                                        reason=f"jpaas list page {page} of {pages} lists no article; "
                                               "the documents it should list could not be checked")
             return
-        yield from self._details(unit, items)
-
-    def _details(self, unit: Unit, items: list) -> Iterator[Request | PageRecord]:
-        for url, title, date in items:
-            if (listed := self.detail_request(unit, url, title, date)) is not None:
-                yield listed
+        yield from self.detail_requests(unit, items)

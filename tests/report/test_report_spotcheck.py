@@ -65,7 +65,12 @@ def test_box_lists_each_unit_that_would_fail_with_evidence_and_availability(tmp_
     store, run_id = _store(tmp_path)
     tree = lxml.html.fromstring(render_run(store, run_id, tmp_path / "r").read_text(encoding="utf-8"))
     box = tree.get_element_by_id("spotcheck")
-    assert box.getparent().tag == "header"  # at the top, before the scorecard
+    # The header says how many units would fail and links to the box, which follows the first
+    # screen (scorecard, this week) and comes before the findings to fix first.
+    summary = tree.xpath("//header//p[contains(@class, 'spot-summary')]")[0]
+    assert summary.xpath(".//a/@href") == ["#spotcheck"] and "3" in summary.text_content()
+    order = [e.get("id") for e in tree.xpath("//*[@id='scorecard' or @id='this-week' or @id='spotcheck' or @id='fix-first']")]
+    assert order == ["scorecard", "this-week", "spotcheck", "fix-first"], order
     assert box.get("data-vetoed-units") == "3"
     units = {u.get("data-spot-unit"): u for u in box.xpath(".//div[@data-spot-unit]")}
     assert {n for n, u in units.items() if "veto" in u.get("class")} == {"石门镇", "濮院镇", "河山镇"}
