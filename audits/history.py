@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from govaudit.columns import DOCUMENT_COLUMNS, FINDING_COLUMNS, SEVERITIES
-from govaudit.schema import RULE_STAT_COLUMNS, RUN_COUNT_COLUMNS
+from govaudit.schema import RULE_STAT_COLUMNS
 from govaudit.store import Store, connect
 from govaudit.vocabulary import FINDING_KINDS
 
@@ -160,6 +160,7 @@ def record_run(store_path: str | Path, *, site: str, crawl_id: int, documents: p
             (site, crawl_id, started_at or now, now, str(rules_dir), crawl["status"], int(trial),
              *counts.values()),
         )
+        assert cur.lastrowid is not None  # set by the INSERT just made
         run_id = int(cur.lastrowid)
         _insert(conn, "findings", run_id, findings, FINDING_COLUMNS)
         _insert(conn, "doc_snapshots", run_id, documents, DOCUMENT_COLUMNS)
@@ -220,7 +221,8 @@ def resolve_run(store_path: str | Path, ref: str | int = "latest", site: str | N
     """Turn 'latest' or a run id into a run id, saying what exists when it cannot."""
     with closing(open_history(store_path)) as conn:
         if str(ref) == "latest":
-            sql, args = "SELECT id FROM runs", ()
+            sql = "SELECT id FROM runs"
+            args: tuple[str, ...] = ()
             if site:
                 sql, args = sql + " WHERE site=?", (site,)
             row = conn.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
@@ -254,7 +256,8 @@ def site_runs(store_path: str | Path, site: str, up_to: int | None = None) -> li
     """The runs of record of a site in order (up to and including `up_to` when given; `up_to`
     itself is included even when it is a trial, so a trial sees itself after the history)."""
     with closing(open_history(store_path)) as conn:
-        sql, args = f"SELECT * FROM runs WHERE site=? AND ({RECORD_RUNS}", [site]
+        sql = f"SELECT * FROM runs WHERE site=? AND ({RECORD_RUNS}"
+        args: list[str | int] = [site]
         if up_to is not None:
             sql, args = sql + " OR id=?) AND id<=?", args + [up_to, up_to]
         else:

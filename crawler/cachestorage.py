@@ -56,6 +56,7 @@ class SqliteCacheStorage:
             self.conn = None
 
     def retrieve_response(self, spider: Spider, request: Request) -> Response | None:
+        assert self.conn is not None  # opened by open_spider, which Scrapy calls first
         row = self.conn.execute("SELECT stored_at, url, status, headers, body FROM http_responses "
                                 "WHERE fingerprint=?", (self._key(request),)).fetchone()
         if row is None:
@@ -76,6 +77,7 @@ class SqliteCacheStorage:
     def store_response(self, spider: Spider, request: Request, response: Response) -> None:
         headers = [[name.decode("latin-1"), [v.decode("latin-1") for v in values]]
                    for name, values in response.headers.items()]
+        assert self.conn is not None  # opened by open_spider, which Scrapy calls first
         self.conn.execute("INSERT OR REPLACE INTO http_responses VALUES (?, ?, ?, ?, ?, ?)",
                           (self._key(request), response.url, time(), response.status,
                            json.dumps(headers), zlib.compress(response.body, 1)))

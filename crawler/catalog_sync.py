@@ -61,10 +61,12 @@ def sync_crawl(store: Store, crawl_id: int) -> dict[str, int]:
     previous = previous_crawl(store, crawl_id)
     if previous is None:
         return {}
-    units = store.crawl(crawl_id)["units"]
+    crawl = store.crawl(crawl_id)
+    assert crawl is not None  # previous_crawl found it
+    units = crawl["units"]
     before = {doc_key(p.url): p for p in store.pages(previous, units) if p.kind == "detail"}
     after = {doc_key(p.url): p for p in store.pages(crawl_id, units) if p.kind == "detail"}
-    rows = []
+    rows: list[tuple[str, PageRecord, str, list[str]]] = []
     for key, page in after.items():
         if key not in before:
             rows.append((key, page, "new", []))
@@ -73,14 +75,15 @@ def sync_crawl(store: Store, crawl_id: int) -> dict[str, int]:
         fields = [f for f in COMPARED if old[f] != new[f]]
         if fields:
             rows.append((key, page, "changed", fields))
-    partial = store.crawl(crawl_id)["status"] == "partial"
+    partial = (store.crawl(crawl_id) or crawl)["status"] == "partial"
     if not partial:  # a partial crawl did not see everything: absence proves nothing
         rows += [(key, page, "gone", []) for key, page in before.items() if key not in after]
     with store.conn:
         store.conn.execute("DELETE FROM crawl_changes WHERE crawl_id=?", (crawl_id,))
         store.conn.executemany(
             "INSERT INTO crawl_changes VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(crawl_id, previous, key, page.unit, page.url, change, json.dumps(fields)) for key, page, change, fields in rows])
+            [(crawl_id, previous, key, page.unit, page.url, change, json.dumps(fields))
+             for key, page, change, fields in rows])
     counts = {"new": 0, "changed": 0, "gone": 0}
     for _, _, change, _ in rows:
         counts[change] += 1

@@ -39,7 +39,8 @@ _BODY_SELECTORS = (
 _ATTACHMENT_RE = re.compile(r"downfile\.jsp|/W0\d+\.|\.(pdf|docx?|xlsx?|zip|rar|wps|ofd)(\?|$)", re.I)
 # Publication time and source are usually printed on a line above the body, not in the table.
 _INLINE_PAIRS = (
-    ("发布时间", re.compile(r"(发布时间|发布日期)\s*[:：]\s*(\[?\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}日?\]?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)")),
+    ("发布时间", re.compile(r"(发布时间|发布日期)\s*[:：]\s*"
+                            r"(\[?\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}日?\]?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)")),
     ("来源", re.compile(r"((?:信息)?来源)\s*[:：]\s*([^\s:：|]+)")),
 )
 _CELL_TAGS = {"td", "th"}

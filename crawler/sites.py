@@ -119,7 +119,8 @@ class SiteConfig:
             parsed = urlparse(url)
             if (parsed.hostname, parsed.port) != (old.hostname, old.port):
                 return url
-            path = parsed.path + (f"?{parsed.query}" if parsed.query else "") + (f"#{parsed.fragment}" if parsed.fragment else "")
+            path = (parsed.path + (f"?{parsed.query}" if parsed.query else "")
+                    + (f"#{parsed.fragment}" if parsed.fragment else ""))
             return urljoin(base_url, path)
 
         units = tuple(replace(u, catalogs=tuple(moved(c) for c in u.catalogs),
@@ -177,7 +178,8 @@ def parse_site(doc: YamlDoc) -> SiteConfig:
     politeness = _politeness(doc, data.get("politeness") or {})
     units_raw = data["units"]
     if not isinstance(units_raw, list) or not units_raw:
-        raise _err(doc, ("units",), "field 'units': expected a non-empty list of {name, level, catalog or catalogs[, cms]}")
+        raise _err(doc, ("units",),
+                   "field 'units': expected a non-empty list of {name, level, catalog or catalogs[, cms]}")
     units, names = [], set()
     for i, raw in enumerate(units_raw):
         where = ("units", i)
@@ -215,7 +217,8 @@ def parse_site(doc: YamlDoc) -> SiteConfig:
 def _dialect(doc: YamlDoc, where: tuple, value: Any) -> str:
     cms = _str(doc, where, value)
     if cms not in DIALECTS:
-        raise _err(doc, where, f"field '{dotted(where)}': {cms!r} is not a supported CMS dialect ({', '.join(DIALECTS)})")
+        raise _err(doc, where,
+                   f"field '{dotted(where)}': {cms!r} is not a supported CMS dialect ({', '.join(DIALECTS)})")
     return cms
 
 
@@ -228,12 +231,14 @@ def _catalogs(doc: YamlDoc, where: tuple, raw: dict, base_url: str) -> tuple[str
         return (urljoin(base_url, _str(doc, where + ("catalog",), raw["catalog"])),)
     listed = raw["catalogs"]
     if not isinstance(listed, list) or not listed:
-        raise _err(doc, where + ("catalogs",), f"field '{dotted(where + ('catalogs',))}': expected a non-empty list of URLs")
+        raise _err(doc, where + ("catalogs",),
+                   f"field '{dotted(where + ('catalogs',))}': expected a non-empty list of URLs")
     out: list[str] = []
     for j, item in enumerate(listed):
         url = urljoin(base_url, _str(doc, where + ("catalogs", j), item))
         if url in out:
-            raise _err(doc, where + ("catalogs", j), f"field '{dotted(where + ('catalogs', j))}': {item!r} listed twice")
+            raise _err(doc, where + ("catalogs", j),
+                       f"field '{dotted(where + ('catalogs', j))}': {item!r} listed twice")
         out.append(url)
     return tuple(out)
 

@@ -64,7 +64,9 @@ def column_page(unit: Unit, docs: list[Document]) -> str:
 <meta name="ColumnType" content="政府信息公开目录">
 </head>
 <body>
-<div class="crumb">当前位置:<a href="/">首页</a> &gt; <a href="/">政务公开</a> &gt; <a href="/">政府信息公开目录</a> &gt; <span>{unit.directory}</span> &gt; <a href="{unit.catalog_path}">{escape(unit.name)}</a></div>
+<div class="crumb">当前位置:<a href="/">首页</a> &gt; <a href="/">政务公开</a> &gt; \
+<a href="/">政府信息公开目录</a> &gt; <span>{unit.directory}</span> &gt; \
+<a href="{unit.catalog_path}">{escape(unit.name)}</a></div>
 <div class="xxgk-list">
 <div id="{uid}"><script type="text/xml"><datastore>
 <nextgroup><![CDATA[<a href="{nextgroup_url(unit)}"></a>]]></nextgroup>
@@ -73,8 +75,11 @@ def column_page(unit: Unit, docs: list[Document]) -> str:
 </recordset>
 </datastore></script></div>
 <script type="text/javascript">
-var param_{uid} = {{col:1,appid:1,webid:{unit.webid},path:'/',columnid:{unit.column_id},sourceContentType:1,unitid:'{uid}',webname:'{HOST_TITLE}',permissiontype:0}};
-$(function(){{ $('#{uid}').jpage({{themeName:'default',showMode:'full',totalRecord:{len(docs)},openCookies:false,dataBefore:'<ul class="list">',dataAfter:'</ul>',groupSize:{GROUP_SIZE},proxyUrl:'{PROXY}',perPage:{unit.per_page},barPosition:'bottom',ajaxParam:param_{uid}}}); }});
+var param_{uid} = {{col:1,appid:1,webid:{unit.webid},path:'/',columnid:{unit.column_id},sourceContentType:1,\
+unitid:'{uid}',webname:'{HOST_TITLE}',permissiontype:0}};
+$(function(){{ $('#{uid}').jpage({{themeName:'default',showMode:'full',totalRecord:{len(docs)},\
+openCookies:false,dataBefore:'<ul class="list">',dataAfter:'</ul>',groupSize:{GROUP_SIZE},\
+proxyUrl:'{PROXY}',perPage:{unit.per_page},barPosition:'bottom',ajaxParam:param_{uid}}}); }});
 </script>
 </div>
 <div class="footer">{FOOTER}</div>
@@ -106,7 +111,7 @@ def _datastore(head: str, unit: Unit, docs: list[Document]) -> str:
 
 
 def home_page(units: tuple[Unit, ...] = ALL_UNITS) -> str:
-    groups = {"市政府公开目录": [], "部门公开目录": [], "乡镇公开目录": []}
+    groups: dict[str, list[str]] = {"市政府公开目录": [], "部门公开目录": [], "乡镇公开目录": []}
     for unit in units:
         if len(unit.catalog_paths) == 1:
             groups[unit.directory].append(f'<li><a href="{unit.catalog_path}">{escape(unit.name)}</a></li>')

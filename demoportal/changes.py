@@ -8,6 +8,7 @@ the test process by replaying the same calls matches what the server serves.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
@@ -48,8 +49,8 @@ def _shorten_publisher(portal: Portal, doc: Document) -> None:
     portal.touch(doc)
 
 
-def apply_changes(portal: Portal, change: list[int] = (), delete: list[int] = (), add: int = 0,
-                  correct: list[int] = (), shorten: list[int] = ()) -> dict[str, list]:
+def apply_changes(portal: Portal, change: Sequence[int] = (), delete: Sequence[int] = (), add: int = 0,
+                  correct: Sequence[int] = (), shorten: Sequence[int] = ()) -> dict[str, list]:
     """Edit the bodies of `change`, withdraw `delete` from catalog and site, publish `add` new items,
     correct the metadata defects of `correct`, shorten the 发布机构 of the clean pages `shorten`.
 

@@ -117,7 +117,8 @@ def _future(doc: Document, r: Random, ctx: dict) -> str:
 
 def short_publisher(unit: Unit) -> str:
     """The short form editors type for a unit's 发布机构 (濮院镇, 市财政局, 桐乡市政府)."""
-    return {"county_gov": "桐乡市政府", "department": "市" + unit.name.removeprefix("桐乡市")}.get(unit.level, unit.name)
+    short = {"county_gov": "桐乡市政府", "department": "市" + unit.name.removeprefix("桐乡市")}
+    return short.get(unit.level, unit.name)
 
 
 def _short_publisher(doc: Document, r: Random, ctx: dict) -> str:
@@ -168,7 +169,8 @@ def _not_found(doc: Document, r: Random, ctx: dict) -> str:
 
 
 def _is(kind: str, levels=None, min_year: int = 0):
-    return lambda d: d.report_type == kind and (levels is None or d.unit.level in levels) and (d.report_year or 0) >= min_year
+    return lambda d: (d.report_type == kind and (levels is None or d.unit.level in levels)
+                      and (d.report_year or 0) >= min_year)
 
 
 FAZHI = _is("fazhi_annual")

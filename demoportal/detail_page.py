@@ -107,7 +107,8 @@ def render_detail(doc: Document, blocks: list[tuple[str, str]], seed: int, phras
 {metadata_table(doc, style, labels)}
 <div class="article">
 <h1 class="title">{title}</h1>
-<div class="info">{date_line} 来源:{escape(doc.source)} 浏览次数:<span id="hits"></span> <a href="javascript:window.print()">打印</a></div>
+<div class="info">{date_line} 来源:{escape(doc.source)} 浏览次数:<span id="hits"></span> \
+<a href="javascript:window.print()">打印</a></div>
 <div id="zoom">
 <!--<$[信息内容]>begin--><!--ZJEG_RSS.content.begin--><meta name="ContentStart">
 {_body_html(blocks)}

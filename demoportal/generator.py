@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, time, timedelta
 from random import Random
+from typing import TypedDict
 
 from . import defects
 from .model import Defect, Document
@@ -19,11 +20,25 @@ from .workdays import add_workdays, is_workday, next_workday
 
 REPORT_YEARS = range(2019, 2026)
 ROUTINE_START, ROUTINE_END = date(2019, 1, 2), date(2026, 6, 30)
-SEED_PAGE = {"unit": "濮院镇", "year": 2022, "title": "濮院镇2022年法治政府建设年度报告",
-             "index_no": "001008004005091/2023-103671", "published": datetime(2023, 2, 20, 8, 57)}
-FAZHI_TITLES = ("{s}{Y}年法治政府建设年度报告", "{s}{Y}年度法治政府建设情况报告", "{f}关于{Y}年度法治政府建设情况的报告",
-                "{s}法治政府建设年度报告({Y}年度)", "{s}{Y}年法治政府建设工作报告")
-XXGK_TITLES = ("{s}{Y}年政府信息公开工作年度报告", "{f}{Y}年政府信息公开工作年度报告", "{Y}年度{s}政府信息公开工作年度报告")
+
+
+class SeedPage(TypedDict):
+    """The seed document: the one demo page that reproduces a page crawled from a real portal."""
+
+    unit: str
+    year: int
+    title: str
+    index_no: str
+    published: datetime
+
+
+SEED_PAGE: SeedPage = {"unit": "濮院镇", "year": 2022, "title": "濮院镇2022年法治政府建设年度报告",
+                       "index_no": "001008004005091/2023-103671", "published": datetime(2023, 2, 20, 8, 57)}
+FAZHI_TITLES = ("{s}{Y}年法治政府建设年度报告", "{s}{Y}年度法治政府建设情况报告",
+                "{f}关于{Y}年度法治政府建设情况的报告", "{s}法治政府建设年度报告({Y}年度)",
+                "{s}{Y}年法治政府建设工作报告")
+XXGK_TITLES = ("{s}{Y}年政府信息公开工作年度报告", "{f}{Y}年政府信息公开工作年度报告",
+               "{Y}年度{s}政府信息公开工作年度报告")
 
 
 def prev_workday(day: date) -> date:
@@ -136,7 +151,8 @@ def _seed_page(doc: Document) -> None:
     doc.encoding, doc.charset_in_header, doc.attachments = "utf-8", True, []
     doc.reserved = True
     doc.flags["seed"] = True
-    doc.defects.append(Defect("META-3", "发布机构 濮院镇 is the short form of 桐乡市濮院镇人民政府 (as on the real page)"))
+    doc.defects.append(Defect("META-3",
+                              "发布机构 濮院镇 is the short form of 桐乡市濮院镇人民政府 (as on the real page)"))
 
 
 def _finish_metadata(r: Random, seed: int, docs: list[Document], seed_page: bool = True) -> None:

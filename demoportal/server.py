@@ -31,10 +31,11 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 from . import catalog_pages as cp
@@ -411,7 +412,7 @@ class DemoPortal:
             self._manifest = portal.manifest()
         return self._manifest
 
-    def _control(self, name: str, form: dict | None = None) -> dict:
+    def _control(self, name: str, form: dict | None = None) -> Any:  # the JSON reply: a dict or a list
         data = urlencode(form, doseq=True).encode() if form is not None else None
         try:
             with urllib.request.urlopen(self.url_for(f"{CONTROL}{name}"), data=data, timeout=30) as resp:
@@ -419,8 +420,8 @@ class DemoPortal:
         except urllib.error.HTTPError as exc:
             raise ValueError(exc.read().decode("utf-8", "replace")) from None
 
-    def change(self, change: list[int | str] = (), delete: list[int | str] = (), add: int = 0,
-               correct: list[int | str] = (), shorten: list[int | str] = ()) -> dict:
+    def change(self, change: Sequence[int | str] = (), delete: Sequence[int | str] = (), add: int = 0,
+               correct: Sequence[int | str] = (), shorten: Sequence[int | str] = ()) -> dict:
         """Edit, withdraw, publish, correct or deface documents on the running server
         (see `changes.apply_changes`)."""
         lists = {"change": change, "delete": delete, "correct": correct, "shorten": shorten}

@@ -117,6 +117,7 @@ class Store:
                 "INSERT INTO crawls (site, site_config, units, started_at) VALUES (?, ?, ?, ?)",
                 (site, site_config, json.dumps(units, ensure_ascii=False), utcnow()),
             )
+        assert cur.lastrowid is not None  # set by the INSERT just made
         return int(cur.lastrowid)
 
     def reopen_crawl(self, crawl_id: int) -> None:
@@ -139,7 +140,8 @@ class Store:
         return _crawl_dict(row) if row else None
 
     def crawls(self, site: str | None = None) -> list[dict[str, Any]]:
-        sql, args = "SELECT * FROM crawls", ()
+        sql = "SELECT * FROM crawls"
+        args: tuple[str, ...] = ()
         if site:
             sql, args = sql + " WHERE site=?", (site,)
         return [_crawl_dict(r) for r in self.conn.execute(sql + " ORDER BY id", args)]
@@ -175,7 +177,8 @@ class Store:
             self.conn.execute(f"INSERT OR REPLACE INTO pages ({cols}) VALUES ({marks})", data)
 
     def pages(self, crawl_id: int, units: list[str] | None = None) -> Iterator[PageRecord]:
-        sql, args = "SELECT * FROM pages WHERE crawl_id=?", [crawl_id]
+        sql = "SELECT * FROM pages WHERE crawl_id=?"
+        args: list[int | str] = [crawl_id]
         if units:
             sql += f" AND unit IN ({', '.join('?' * len(units))})"
             args += units

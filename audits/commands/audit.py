@@ -66,17 +66,17 @@ def audit(
         result = audit_crawl(store, crawl_id, rules, trial=not record)
     except LookupError as exc:
         console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
     except _rule_file_errors() as exc:
         console.print("[red]rule file error:[/red]", end=" ")
         console.print(str(exc), markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
     try:
         report = render(store, result.run_id, reports, lang)
     except Exception as exc:  # the findings are stored; say so and how to retry
         console.print(f"[red]the report could not be written: {exc}[/red]\n"
                       f"findings of run {result.run_id} are stored; retry with `govaudit report --run {result.run_id}`")
-        raise typer.Exit(EXIT_RUN_ERROR)
+        raise typer.Exit(EXIT_RUN_ERROR) from None
     print_summary(result)
     if not record:
         console.print(f"trial run {result.run_id}: not part of the weekly history "
@@ -96,7 +96,7 @@ def check_lang(lang: str) -> None:
         raise typer.Exit(EXIT_USAGE)
 
 
-def print_summary(result) -> None:  # type: ignore[no-untyped-def]
+def print_summary(result) -> None:
     f = result.findings
     table = Table(title=f"run {result.run_id}: crawl {result.crawl_id} of {shown(result.site)} ({result.crawl_status})")
     for col in ("kind", "severity", "rule", "findings"):

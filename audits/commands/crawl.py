@@ -39,10 +39,10 @@ def crawl(
                             show_progress=not quiet, console=console, resume=resume)
     except SiteConfigError as exc:
         console.print(f"[red]site config error:[/red] {shown(exc)}")
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
     except LookupError as exc:
         console.print(f"[red]{shown(exc)}[/red]")
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
     if summary.status == "failed" and summary.reason:
         console.print(f"[red]crawl failed:[/red] {shown(summary.reason)}")
     print(f"crawl {summary.crawl_id} of {summary.site}: {summary.status} "

@@ -43,7 +43,7 @@ def test(to: str = typer.Option(..., "--to", help="address to send the test mess
         settings = SmtpSettings.from_env()
     except MailSettingsError as exc:
         console.print(f"[red]cannot send:[/red] {exc}", highlight=False)
-        raise typer.Exit(EXIT_RUN_ERROR)
+        raise typer.Exit(EXIT_RUN_ERROR) from None
     message = EmailMessage(policy=SMTP)
     message["Subject"] = TEST_SUBJECT
     message["From"] = settings.mail_from
@@ -57,7 +57,7 @@ def test(to: str = typer.Option(..., "--to", help="address to send the test mess
         reply = send_test(settings, to, message)
     except MailDeliveryError as exc:
         console.print(f"[red]cannot send:[/red] {exc}", highlight=False)
-        raise typer.Exit(EXIT_RUN_ERROR)
+        raise typer.Exit(EXIT_RUN_ERROR) from None
     print(f"sent a test message to {to} through {settings.endpoint} ({reply})")
 
 

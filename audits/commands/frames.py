@@ -64,13 +64,13 @@ def frames(
             built = build_frames(st.pages(crawl_id, unit or None), crawl_id, read_file=st.attachment_file)
     except LookupError as exc:
         errors.print(f"[red]{shown(exc)}[/red]")
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
     except SectionKindsError as exc:
         errors.print(f"[red]section kinds error:[/red] {shown(exc)}")
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
     except Exception as exc:  # noqa: BLE001 - a run error gets its own exit code, with the reason
         errors.print(f"[red]could not build the frames of crawl {shown(crawl)}:[/red] {shown(repr(exc))}")
-        raise typer.Exit(EXIT_RUN_ERROR)
+        raise typer.Exit(EXIT_RUN_ERROR) from None
     if csv is not None:
         for written in built.to_csv(csv):
             console.print(f"{shown(written)}  ({len(getattr(built, written.stem))} rows)")

@@ -45,7 +45,7 @@ def report(
         run_id = resolve_run(store_path, run, site)
     except LookupError as exc:
         console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
     from audits.report.scoring import ScoringFileError
     from audits.report.waivers import WaiverFileError
 
@@ -54,8 +54,8 @@ def report(
     except (ScoringFileError, WaiverFileError) as exc:
         console.print("[red]rule file error:[/red]", end=" ")
         console.print(str(exc), markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
     except OSError as exc:
         console.print(f"[red]the report of run {run_id} could not be written: {exc}[/red]")
-        raise typer.Exit(EXIT_RUN_ERROR)
+        raise typer.Exit(EXIT_RUN_ERROR) from None
     print(path)

@@ -36,7 +36,7 @@ def _load(rules: Optional[str]):
         for problem in exc.problems:
             err.print(problem, markup=False, highlight=False, soft_wrap=True)
         err.print(f"[red]{len(exc.problems)} problem(s) in the rule files[/red]")
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 @rules_app.command("check")

@@ -38,7 +38,7 @@ def _load(path: Optional[str]):
         return load_schedule(schedule_path(path))
     except ScheduleError as exc:
         console.print(f"[red]schedule error[/red]\n{shown(exc)}", markup=True, highlight=False)
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 @schedule_app.command("check")

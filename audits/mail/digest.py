@@ -108,8 +108,8 @@ def render_digest(job: DigestJob, recipient: Recipient, outcome: RunOutcome,
                                  warning=counts["warning"], total=counts["total"], job=job.id)
     report_path = Path(outcome.report_path)
     context = dict(
-        lang=job.lang, labels=LABELS[job.lang], subject=subject, site=getattr(outcome, "site_title", "") or outcome.site, job=job,
-         recipient=recipient,
+        lang=job.lang, labels=LABELS[job.lang], subject=subject,
+        site=getattr(outcome, "site_title", "") or outcome.site, job=job, recipient=recipient,
         run_id=outcome.run_id, when=local_now.strftime("%Y-%m-%d %H:%M %Z"), counts=counts, units=view.units,
         first_run=view.first_run, with_scores=where is not None,
         missing_units=[s.unit for s in view.units if s.documents == 0 and units is not None],

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -73,7 +74,7 @@ def enqueue(conn: sqlite3.Connection, run_id: str, messages: list[tuple[str, Ema
 
 
 def due_rows(conn: sqlite3.Connection, now: datetime | None = None, due_only: bool = True,
-             exclude: set[tuple[str, str]] = frozenset()) -> list[sqlite3.Row]:
+             exclude: AbstractSet[tuple[str, str]] = frozenset()) -> list[sqlite3.Row]:
     """Rows to attempt: pending (when due, unless `due_only` is off) and interrupted `sending` ones."""
     sql = "SELECT * FROM outbox WHERE status IN ('pending', 'sending')"
     args: tuple = ()
@@ -84,7 +85,8 @@ def due_rows(conn: sqlite3.Connection, now: datetime | None = None, due_only: bo
 
 
 def already_sent(conn: sqlite3.Connection, run_id: str, recipient: str) -> bool:
-    return conn.execute("SELECT 1 FROM sent_log WHERE run_id=? AND recipient=?", (run_id, recipient)).fetchone() is not None
+    found = conn.execute("SELECT 1 FROM sent_log WHERE run_id=? AND recipient=?", (run_id, recipient)).fetchone()
+    return found is not None
 
 
 def mark_sending(conn: sqlite3.Connection, run_id: str, recipient: str) -> None:
@@ -97,11 +99,13 @@ def mark_sent(conn: sqlite3.Connection, row: sqlite3.Row, response: str, now: da
     stamp = _iso(now or utcnow())
     with conn:
         conn.execute(
-            "INSERT OR IGNORE INTO sent_log (run_id, recipient, message_id, sent_at, smtp_response) VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO sent_log (run_id, recipient, message_id, sent_at, smtp_response) "
+            "VALUES (?, ?, ?, ?, ?)",
             (row["run_id"], row["recipient"], row["message_id"], stamp, response),
         )
         conn.execute(
-            "UPDATE outbox SET status='sent', sent_at=?, attempts=attempts+1, last_error=NULL WHERE run_id=? AND recipient=?",
+            "UPDATE outbox SET status='sent', sent_at=?, attempts=attempts+1, last_error=NULL "
+            "WHERE run_id=? AND recipient=?",
             (stamp, row["run_id"], row["recipient"]),
         )
 
@@ -113,7 +117,8 @@ def mark_failed(conn: sqlite3.Connection, row: sqlite3.Row, error: str, now: dat
     retry_at = now + backoff(attempts)
     with conn:
         conn.execute(
-            "UPDATE outbox SET status='pending', attempts=?, last_error=?, next_attempt_at=? WHERE run_id=? AND recipient=?",
+            "UPDATE outbox SET status='pending', attempts=?, last_error=?, next_attempt_at=? "
+            "WHERE run_id=? AND recipient=?",
             (attempts, error, _iso(retry_at), row["run_id"], row["recipient"]),
         )
     return retry_at

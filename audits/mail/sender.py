@@ -94,7 +94,8 @@ def is_permanent(exc: BaseException) -> bool:
     """A 5xx reply will not change on retry; a dropped connection or 4xx may."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in exc.recipients.values())
-    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500 and not isinstance(exc, smtplib.SMTPAuthenticationError)
+    return (isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+            and not isinstance(exc, smtplib.SMTPAuthenticationError))
 
 
 def explain(exc: BaseException, settings: SmtpSettings | None) -> str:
@@ -112,9 +113,11 @@ def explain(exc: BaseException, settings: SmtpSettings | None) -> str:
     if isinstance(exc, smtplib.SMTPNotSupportedError) or "authentication method" in str(exc):
         if "STARTTLS" in str(exc):
             return f"{where} does not offer STARTTLS; set {SECURITY}=ssl (usually port 465) or {SECURITY}=none"
-        return f"{where} does not offer a login ({exc}); check {SECURITY} (many servers allow AUTH only after STARTTLS) or unset {USER}/{PASSWORD}"
+        return (f"{where} does not offer a login ({exc}); check {SECURITY} "
+                f"(many servers allow AUTH only after STARTTLS) or unset {USER}/{PASSWORD}")
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"the TLS certificate of {where} is not trusted ({exc.verify_message}); set GOVAUDIT_SMTP_CAFILE to its CA bundle"
+        return (f"the TLS certificate of {where} is not trusted ({exc.verify_message}); "
+                "set GOVAUDIT_SMTP_CAFILE to its CA bundle")
     if isinstance(exc, ssl.SSLError):
         reason = exc.reason or str(exc)
         if reason == "WRONG_VERSION_NUMBER":
@@ -126,7 +129,8 @@ def explain(exc: BaseException, settings: SmtpSettings | None) -> str:
     if isinstance(exc, smtplib.SMTPSenderRefused):
         return f"{where} refused the sender {exc.sender} ({_reply(exc)}); check {MAIL_FROM}"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        refused = "; ".join(f"{rcpt}: {code} {msg.decode('utf-8', 'replace')}" for rcpt, (code, msg) in exc.recipients.items())
+        refused = "; ".join(f"{rcpt}: {code} {msg.decode('utf-8', 'replace')}"
+                            for rcpt, (code, msg) in exc.recipients.items())
         return f"{where} refused the recipient ({refused}); check the address in cron/schedule.yml"
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"{where} answered {_reply(exc)}"

@@ -68,9 +68,11 @@ class SmtpSettings:
                 problems.append(f"{TIMEOUT}={value[TIMEOUT]!r} is not a number of seconds")
         sender = _address(value[MAIL_FROM]) if value[MAIL_FROM] else None
         if value[MAIL_FROM] and sender is None:
-            problems.append(f"{MAIL_FROM}={value[MAIL_FROM]!r} is not an address (e.g. '政务公开检查 <audit@example.org>')")
+            problems.append(f"{MAIL_FROM}={value[MAIL_FROM]!r} is not an address "
+                            "(e.g. '政务公开检查 <audit@example.org>')")
         if problems:
             raise MailSettingsError("SMTP settings: " + "; ".join(problems))
+        assert sender is not None  # a missing or unreadable MAIL_FROM is among the problems above
         return cls(value[HOST], port, security, sender, value[USER] or None, value[PASSWORD] or None,
                    timeout, value[CAFILE] or None)
 

@@ -10,7 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
@@ -109,7 +109,8 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds,
     body, body_html = chosen.text, chosen.html
     problems.extend(chosen.notes)
     values = meta.values
-    title = record.page_title or values.get("title") or record.list_title
+    # the metadata's text fields (title, category) hold str; its date fields hold datetime
+    title = cast("str | None", record.page_title or values.get("title") or record.list_title)
     list_date, list_problem = parse_date(record.list_date, "list date")
     if list_problem:
         problems.append(list_problem)
@@ -118,7 +119,7 @@ def normalise_page(record: PageRecord, crawl_id: int, kinds: SectionKinds,
     if record.kind == "catalog" or error:
         rtype = "other"
     else:
-        rtype = classify.report_type(title, values.get("category"), body, has_meta)
+        rtype = classify.report_type(title, cast("str | None", values.get("category")), body, has_meta)
     t_year = classify.title_year(title)
     if rtype in classify.ANNUAL_TYPES:
         r_year = classify.report_year(title, body)

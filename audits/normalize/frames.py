@@ -28,8 +28,10 @@ from govaudit.records import PageRecord
 
 _T2_2021 = [*(f"{r}__{c}" for r in ("rules", "normative_docs") for c in ("made", "repealed", "in_force")),
             *(f"{r}__decisions" for r in ("licensing", "penalty", "coercion")), "fees__fee_amount"]
-_T2_2019 = [*(f"{r}__{c}" for r in ("rules", "normative_docs") for c in ("new_made", "new_published", "total_published")),
-            *(f"{r}__{c}" for r in ("licensing", "other_services", "penalty", "coercion") for c in ("prev_items", "change", "decisions")),
+_T2_2019 = [*(f"{r}__{c}" for r in ("rules", "normative_docs")
+              for c in ("new_made", "new_published", "total_published")),
+            *(f"{r}__{c}" for r in ("licensing", "other_services", "penalty", "coercion")
+              for c in ("prev_items", "change", "decisions")),
             "fees__prev_items", "fees__change", "procurement__procurement_items", "procurement__procurement_amount"]
 _WIDE_KEYS = {
     "二": list(dict.fromkeys(_T2_2021 + [k for k in _T2_2019 if k.split("__")[0] in T2_ROWS])),

@@ -7,8 +7,6 @@ squeezed label against one synonym table keeps every CMS dialect on one code pat
 """
 from __future__ import annotations
 
-import re
-
 from crawler.labels import SPACE, field_synonyms, normalise_label
 
 _SPACE = SPACE

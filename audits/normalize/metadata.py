@@ -91,6 +91,7 @@ def read_metadata(record: PageRecord) -> Metadata:
         _pick_date(meta, name, seen.get(name, []))
     meta.values["published_from"] = "label" if meta.values.get("published_at") else None
     if meta.values.get("published_at") is None:
+        found: object  # a date from the page, or issued_date as already read
         found, source = _fallback_published(record)
         if found is None and meta.values.get("issued_date") is not None:
             # The page shows one date only: for a reader that is when it was published.

@@ -93,7 +93,8 @@ def _family(where: "_Where", name: str) -> Family:
     names = {k.name for k in kinds}
     fallback = entries.get("fallback_kind")
     if fallback is not None and fallback not in names:
-        raise SectionKindsError(f"{where.at(at + ('fallback_kind',))}: fallback_kind {fallback!r} is not a kind of {name!r}")
+        raise SectionKindsError(f"{where.at(at + ('fallback_kind',))}: "
+                                f"fallback_kind {fallback!r} is not a kind of {name!r}")
     until: tuple[str, ...] = ()
     if "fallback_until" in entries:
         for path in where.sequence(at + ("fallback_until",), f"{name}.fallback_until"):

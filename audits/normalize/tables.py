@@ -23,7 +23,8 @@ T2_ROWS = ["rules", "normative_docs", "licensing", "other_services", "penalty", 
 
 _GROUPS = (("不予公开", "refused"), ("无法提供", "unavailable"), ("不予处理", "not_processed"), ("其他处理", "other"))
 _ITEM_WORDS = {
-    "refused": ["国家秘密", "禁止公开", "三安全一稳定", "第三方合法权益", "内部事务", "过程性信息", "行政执法案卷", "行政查询"],
+    "refused": ["国家秘密", "禁止公开", "三安全一稳定", "第三方合法权益", "内部事务", "过程性信息",
+                "行政执法案卷", "行政查询"],
     "unavailable": ["不掌握", "另行制作", "仍不明确"],
     "not_processed": ["信访举报投诉", "重复申请", "公开出版物", "大量反复", "重新出具"],
     "other": ["逾期不补正", "缴纳费用", "其他"],
@@ -105,7 +106,8 @@ def with_missing_tables(primary: Tables, extra: Tables) -> Tables:
     return merged
 
 
-def _add(out: Tables, seen: set, table: str, row_key: str, row_label: str, col_key: str, col_label: str, raw: str) -> None:
+def _add(out: Tables, seen: set, table: str, row_key: str, row_label: str, col_key: str, col_label: str,
+         raw: str) -> None:
     if (table, row_key, col_key) in seen:
         out.problems.append(f"table {table} cell {row_key}/{col_key} printed twice; kept the first")
         return

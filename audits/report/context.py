@@ -118,7 +118,8 @@ def scorecard(cards: pd.DataFrame, trends: pd.DataFrame) -> list[dict[str, Any]]
 
 def changes(diff: RunDiff, previous_time: str | None) -> dict[str, Any]:
     persisting = diff.open[(diff.open["kind"] == "failure") & (diff.open["open_runs"].fillna(0) >= 2)]
-    failed = {name: frame[frame["kind"] == "failure"] for name, frame in (("new", diff.new), ("resolved", diff.resolved))}
+    failed = {name: frame[frame["kind"] == "failure"]
+              for name, frame in (("new", diff.new), ("resolved", diff.resolved))}
     unchecked = {name: frame[frame["kind"] == "could_not_check"]
                  for name, frame in (("unchecked_new", diff.new), ("unchecked_cleared", diff.resolved))}
     return {

@@ -45,7 +45,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "other_unchecked": "其他未能检查的内容",
         "rules_not_evaluated": "未能执行的规则",
         "scorecard": "各单位得分",
-        "score_note": "得分 = 下列各项比率的加权平均 × 100，权重在 expectations/scoring.yml 中设定；没有可计入文件的比率不参与平均。"
+        "score_note": "得分 = 下列各项比率的加权平均 × 100，权重在 expectations/scoring.yml 中设定；"
+                      "没有可计入文件的比率不参与平均。"
                       "目录无法访问或没有可读文件的单位不评分（显示“未评分”），排在最前；已豁免的问题不计分。"
                       "单位按得分从低到高排列，箭头表示与上次审计相比的变化。",
         "formula": "计算公式：得分 = {formula}",
@@ -136,7 +137,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_applicable": "无适用文件",
         "exports": "数据导出",
         "exports_note": "与本报告同目录：findings.csv / findings.json（全部问题与未能检查项），"
-                        "documents.csv / documents.json（本次检查的文件）。CSV 为带 BOM 的 UTF-8，可直接用 Excel 打开。",
+                        "documents.csv / documents.json（本次检查的文件）。"
+                        "CSV 为带 BOM 的 UTF-8，可直接用 Excel 打开。",
         "generated_by": "由 govaudit 生成",
         "message": "说明",
         "toc": "目录",
@@ -262,7 +264,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "unverified_note": "Found last time and absent now, but not checked again: not counted as fixed.",
         "persisting_findings": "Persisting findings",
         "unchecked_changes": "Changes in what could be checked",
-        "unchecked_changes_note": "Items that could not be checked are listed apart; they are never new or resolved findings.",
+        "unchecked_changes_note": "Items that could not be checked are listed apart; "
+                                  "they are never new or resolved findings.",
         "unchecked_new": "Newly impossible to check",
         "unchecked_cleared": "Could be checked again",
         "disappeared_docs": "Documents that disappeared from the catalog",

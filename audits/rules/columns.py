@@ -74,7 +74,8 @@ DERIVED: dict[str, dict[str, Derived]] = {
                                           " | blank 空白 | not_required 无更新周期", needs=("column_update_periods",)),
     },
     "table3_wide": {
-        "narrative_new_applications": Derived("Float64", "正文所述本年新收申请数", needs=("narrative_application_pattern",)),
+        "narrative_new_applications": Derived("Float64", "正文所述本年新收申请数",
+                                              needs=("narrative_application_pattern",)),
     },
 }
 for _frame in ("sections", "table_cells", "table2_wide", "table3_wide", "table4_wide", "figures", "figure_groups",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import cast
 
 _COMPARE = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn)
 _NULL_METHODS = ("isna", "notna")
@@ -82,4 +83,6 @@ def _check_call(node: ast.Call, columns: set[str]) -> None:
     keywords = {kw.arg for kw in node.keywords}
     if keywords != {"na"}:
         raise ConditionError('str.contains() needs na=False (or na=True) so that blank cells are decided')
-    columns.add(func.value.value.id)  # type: ignore[union-attr]
+    # is_contains above proved the shape col.str.contains; mypy does not carry that through a bool
+    receiver = cast(ast.Attribute, cast(ast.Attribute, func).value).value
+    columns.add(cast(ast.Name, receiver).id)

@@ -118,7 +118,7 @@ class ExpectPublishedByDeadline(AuditExpectation):
 
     @classmethod
     def problems(cls, kw: dict[str, Any]) -> list[str]:
-        found = []
+        found: list[str | None] = []
         if (kw.get("deadline") is None) == (kw.get("deadline_by_level") is None):
             found.append("give exactly one of deadline or deadline_by_level")
         if kw.get("deadline") is not None:

@@ -45,7 +45,7 @@ def normalize_severity(value: Any) -> str | None:
     return text if text in SEVERITIES else None
 
 
-def suggest(word: str, options: Any) -> str:
+def suggest(word: object, options: Any) -> str:
     close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -205,7 +205,7 @@ def _rule(doc: YamlDoc, i: int, item: Any, suite: Suite, columns: set[str], para
     if not isinstance(item, dict):
         problems.append(f"{file}:{doc.line(*at)}: expectation {i + 1} must be a mapping with type, kwargs, meta")
         return None
-    meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
+    meta: dict[str, Any] = item["meta"] if isinstance(item.get("meta"), dict) else {}
     rule_id = str(meta.get("id") or f"#{i + 1}")
     before = len(problems)
 
@@ -262,7 +262,8 @@ def _rule(doc: YamlDoc, i: int, item: Any, suite: Suite, columns: set[str], para
                     resolved[key] = field.default
         if kinds is not None and "kind" in audit.audit_kwargs and resolved.get("kind") not in kinds:
             problem(("kwargs", "kind"), f"unknown section kind {resolved.get('kind')!r}"
-                                        f"{suggest(resolved.get('kind'), kinds)}; kinds are defined in section_kinds.yml")
+                                        f"{suggest(resolved.get('kind'), kinds)}; "
+                                        "kinds are defined in section_kinds.yml")
         if len(problems) == before:
             for text in audit.problems(resolved) if hasattr(audit, "problems") else []:
                 key = text.split()[0].split(".")[0]

@@ -39,7 +39,8 @@ class ExpectYearOverYearChangeWithin(AuditExpectation):
 
     @classmethod
     def previous(cls, df: pd.DataFrame, kw: dict[str, Any]) -> pd.Series:
-        groups, year, column = list(kw.get("group_by", ["site", "unit"])), kw.get("year_column", "report_year"), kw["column"]
+        groups = list(kw.get("group_by", ["site", "unit"]))
+        year, column = kw.get("year_column", "report_year"), kw["column"]
         table = df[groups + [year, column]].copy()
         table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
         table[year] = pd.to_numeric(table[year], errors="coerce")
@@ -64,7 +65,8 @@ class ExpectYearOverYearChangeWithin(AuditExpectation):
         previous = cls.previous(rows_and_all, kw)
         value = pd.to_numeric(rows_and_all[kw["column"]], errors="coerce")
         observed = "上年 " + previous.map("{:g}".format) + " → 本年 " + value.astype(float).map("{:g}".format)
-        return observed.astype("string"), pd.Series(f"变化不超过 {kw.get('max_ratio', 3)} 倍", index=rows_and_all.index, dtype="string")
+        expected = pd.Series(f"变化不超过 {kw.get('max_ratio', 3)} 倍", index=rows_and_all.index, dtype="string")
+        return observed.astype("string"), expected
 
     @classmethod
     def describe(cls, kw: dict[str, Any]) -> str:
@@ -115,9 +117,12 @@ class ExpectNearPeerMedian(AuditExpectation):
         median, _ = cls._median(rows_and_all, kw)
         value = pd.to_numeric(rows_and_all[kw["column"]], errors="coerce").astype(float)
         observed = "本单位 " + value.map("{:g}".format) + "，同类中位数 " + median.map("{:g}".format)
-        return observed.astype("string"), pd.Series(f"与中位数相差不超过 {kw.get('max_ratio', 5)} 倍", index=rows_and_all.index, dtype="string")
+        expected = pd.Series(f"与中位数相差不超过 {kw.get('max_ratio', 5)} 倍", index=rows_and_all.index,
+                             dtype="string")
+        return observed.astype("string"), expected
 
     @classmethod
     def describe(cls, kw: dict[str, Any]) -> str:
-        return (f"{kw['column']} 与同类（{'+'.join(kw.get('peer_group', ['unit_level', 'report_year']))}）中位数相差不超过 "
+        peers = "+".join(kw.get("peer_group", ["unit_level", "report_year"]))
+        return (f"{kw['column']} 与同类（{peers}）中位数相差不超过 "
                 f"{kw.get('max_ratio', 5)} 倍（同类少于 {kw.get('min_peers', 5)} 个时不计）")

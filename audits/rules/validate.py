@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -138,6 +139,7 @@ def _validate(suite: Suite, df: pd.DataFrame, batch: Any, reasons: dict) -> tupl
             errors.append(f"{rule.location}: rule {rule.id}: Great Expectations could not evaluate it: {failure}")
             stats.append(_stat(rule, 0, 0, 0))
             continue
+        assert result is not None  # a missing result is reported by _exception above
         unexpected = result.result.get("unexpected_index_list") or []
         rule_parts, stat = _rule_findings(rule, df, unexpected, reasons)
         parts += rule_parts
@@ -166,7 +168,7 @@ def _unchecked(rule: Rule, rows: pd.DataFrame, frame: str, reasons: dict) -> pd.
     audit = AUDIT_TYPES.get(rule.type)
     if audit is not None:
         why = audit.unchecked(rows, rule.kwargs)
-        columns = rule.columns
+        columns: Sequence[str] = rule.columns
     else:
         columns = builtin_types.unchecked_columns(rule.type, rule.kwargs)
         why = pd.Series(pd.NA, index=rows.index, dtype="string")

@@ -165,7 +165,8 @@ class _Checker:
         job_id = raw_id if isinstance(raw_id, str) and _JOB_ID.match(raw_id) else None
         label = job_id or f"#{where[-1] + 1}"
         if job_id is None:
-            self.fail(where + ("id",), label, "id", "missing" if raw_id is None else f"{raw_id!r} is not a job id (letters, digits, - _ .)")
+            self.fail(where + ("id",), label, "id",
+                      "missing" if raw_id is None else f"{raw_id!r} is not a job id (letters, digits, - _ .)")
         before = len(self.problems)
         self.keys(node, where, JOB_KEYS, label, "a job")
         site, site_units = self.site(node, where, label)
@@ -227,7 +228,8 @@ class _Checker:
         self.fail(where + ("site",), job, "site", problem)
         return "", None
 
-    def units(self, node: dict, where: Where, job: str, field: str, allowed: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    def units(self, node: dict, where: Where, job: str, field: str,
+              allowed: tuple[str, ...] | None) -> tuple[str, ...] | None:
         value = node.get(field)
         if value is None and field not in node:
             return None
@@ -237,7 +239,8 @@ class _Checker:
         units = tuple(u.strip() for u in value)
         for index, unit in enumerate(units):
             if allowed is not None and unit not in allowed:
-                self.fail(where + (field, index), job, field, f"unit {unit!r} is not in the site (units: {', '.join(allowed)})")
+                self.fail(where + (field, index), job, field,
+                          f"unit {unit!r} is not in the site (units: {', '.join(allowed)})")
         return units
 
     def timezone(self, node: dict, where: Where, job: str | None, default: str) -> str:
@@ -245,7 +248,8 @@ class _Checker:
         try:
             ZoneInfo(str(value))
         except (ZoneInfoNotFoundError, ValueError):
-            self.fail(where + ("timezone",), job, "timezone", f"{value!r} is not a known time zone (e.g. Asia/Shanghai)")
+            self.fail(where + ("timezone",), job, "timezone",
+                      f"{value!r} is not a known time zone (e.g. Asia/Shanghai)")
             return default
         return str(value)
 
@@ -260,7 +264,8 @@ class _Checker:
         if re.search(r"\d", fields[4]):
             # APScheduler 3 counts weekdays from Monday=0, cron from Sunday=0: a number would
             # silently fire on the wrong day, so only names are accepted.
-            self.fail(at, job, "cron", f"weekday {fields[4]!r} must use day names (MON, TUE, ..., SUN, e.g. MON-FRI), not numbers")
+            self.fail(at, job, "cron",
+                      f"weekday {fields[4]!r} must use day names (MON, TUE, ..., SUN, e.g. MON-FRI), not numbers")
             return ""
         try:
             CronTrigger.from_crontab(expr, timezone=ZoneInfo(tz))
@@ -300,7 +305,8 @@ class _Checker:
         except (ValueError, IndexError, TypeError):
             ok = False
         if not ok:
-            self.fail(where + ("email",), job, "email", f"{value!r} is not an email address (name@example.org, ASCII; punycode for IDN domains)")
+            self.fail(where + ("email",), job, "email",
+                      f"{value!r} is not an email address (name@example.org, ASCII; punycode for IDN domains)")
             return None
         return value.lower()
 

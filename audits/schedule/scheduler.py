@@ -45,7 +45,8 @@ def jobstore_path(store_path: str | Path) -> Path:
     return Path(store_path).resolve().parent / "jobs.sqlite3"
 
 
-def build_scheduler(schedule: Schedule, jobstore: Path, scheduler_cls: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
+def build_scheduler(schedule: Schedule, jobstore: Path,
+                    scheduler_cls: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
     jobstore.parent.mkdir(parents=True, exist_ok=True)
     return scheduler_cls(
         jobstores={"default": _jobstore(jobstore)},
@@ -95,7 +96,8 @@ def sync_jobs(scheduler: BaseScheduler, schedule: Schedule, store_path: str | Pa
         existing = stored.get(job.id)
         if existing is None:
             report.added.append(job.id)
-        elif repr(existing.trigger) == repr(trigger) and existing.func_ref == schedule.job_function and tuple(existing.args) == args:
+        elif (repr(existing.trigger) == repr(trigger) and existing.func_ref == schedule.job_function
+              and tuple(existing.args) == args):
             extra["next_run_time"] = existing.next_run_time
             report.kept.append(job.id)
         else:

@@ -29,13 +29,18 @@ class BackoffRetryMiddleware(RetryMiddleware):
                 delay = min(self.cap, max(delay, float(after.strip())))
         return delay
 
-    async def process_response(self, request: Request, response: Response, spider: Any = None) -> Any:
+    # Scrapy runs coroutine middleware methods; its stubs type the base methods as synchronous only.
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Any:
         result = super().process_response(request, response)
         if isinstance(result, Request):
             await asyncio.sleep(self._delay(request, response))
         return result
 
-    async def process_exception(self, request: Request, exception: Exception, spider: Any = None) -> Any:
+    async def process_exception(  # type: ignore[override]  # coroutine, as above
+        self, request: Request, exception: Exception, spider: Any = None
+    ) -> Any:
         result = super().process_exception(request, exception)
         if isinstance(result, Request):
             await asyncio.sleep(self._delay(request))

@@ -96,7 +96,8 @@ class HostPolicyMiddleware:
         if origin is None:
             raise IgnoreRequest(f"not followed: {request.url[:200]} is not a well-formed http(s) URL")
         if self._origins is None:
-            self._origins = allowed_origins(site.base_url, [c for u in site.units for c in u.catalogs], site.allowed_hosts)
+            catalogs = [c for u in site.units for c in u.catalogs]
+            self._origins = allowed_origins(site.base_url, catalogs, site.allowed_hosts)
         if origin not in self._origins:
             raise IgnoreRequest(f"not followed: host {shown(origin)} is not one of the site's hosts; add it "
                                 f"to 'allowed_hosts' in {site.path} to crawl it (scheme://host:port for another "

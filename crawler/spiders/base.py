@@ -198,7 +198,7 @@ class CatalogSpider(scrapy.Spider):
                           listing=[{"url": u, "title": t, "date": d} for u, t, d in entries or []])
 
     def column_failed(self, failure: Failure) -> Iterator[PageRecord]:
-        kw = failure.request.cb_kwargs
+        kw = failure.request.cb_kwargs  # type: ignore[attr-defined]  # set by Scrapy, not in the stub
         status, reason = failure_status(failure, self.settings)
         column: Column = kw["column"]
         yield self.record(kw["unit"], column.url, kind="column", column_name=column.name,
@@ -218,7 +218,7 @@ class CatalogSpider(scrapy.Spider):
                            html=_text(response) if response is not None else "")
 
     def catalog_failed(self, failure: Failure) -> Iterator[PageRecord]:
-        request = failure.request
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy, not in the stub
         unit: Unit = request.cb_kwargs["unit"]
         status, reason = failure_status(failure, self.settings)
         self.logger.warning("catalog of %s could not be read: %s", unit.name, reason)
@@ -311,7 +311,8 @@ class CatalogSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             yield self.record(unit, response.url, kind="detail", list_title=list_title, list_date=list_date,
                               http_status=response.status, headers=_headers(response),
-                              error=f"not an HTML page (Content-Type {response.headers.get('Content-Type', b'').decode()!r})")
+                              error="not an HTML page "
+                                    f"(Content-Type {(response.headers.get('Content-Type') or b'').decode()!r})")
             return
         html = response.text
         error = decoding_problem(response)
@@ -329,7 +330,7 @@ class CatalogSpider(scrapy.Spider):
         return extract_detail(html, url)
 
     def detail_failed(self, failure: Failure) -> Iterator[PageRecord]:
-        request = failure.request
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy, not in the stub
         kw = request.cb_kwargs
         status, reason = failure_status(failure, self.settings)
         response = getattr(failure.value, "response", None)
@@ -396,14 +397,15 @@ class CatalogSpider(scrapy.Spider):
         yield from self.check_attachments(record, record.attachments)
 
     def _attachment_failed(self, failure: Failure) -> Iterator[Any]:
-        kw = failure.request.cb_kwargs
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy, not in the stub
+        kw = request.cb_kwargs
         status, reason = failure_status(failure, self.settings)
         if failure.check(DownloadCancelledError) and "max size" in str(failure.value):
             limit = self.settings.getint("GOVAUDIT_ATTACHMENT_MAXSIZE")
-            reason = (f"attachment too large: {original_url(failure.request)} is bigger than "
+            reason = (f"attachment too large: {original_url(request)} is bigger than "
                       f"GOVAUDIT_ATTACHMENT_MAXSIZE={limit} bytes; not downloaded (raise the limit to read it)")
         elif failure.check(DownloadTimeoutError) and kw["attachment"].get("download"):
-            reason = (f"attachment timed out: {original_url(failure.request)} not received within "
+            reason = (f"attachment timed out: {original_url(request)} not received within "
                       f"GOVAUDIT_ATTACHMENT_TIMEOUT={self.settings.getfloat('GOVAUDIT_ATTACHMENT_TIMEOUT'):g}s")
         kw["attachment"]["status"] = str(status) if status else "error"
         if failure.check(DownloadCancelledError) and "max size" in str(failure.value):

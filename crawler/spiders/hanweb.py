@@ -21,6 +21,7 @@ from scrapy.http import FormRequest, Request, Response, TextResponse
 
 from crawler.sites import Unit
 from crawler.spiders.base import CatalogSpider
+from govaudit.records import PageRecord
 
 # Each lazy body stops at the next opening marker as well as at its own end ("tempered"): a plain
 # `.*?` rescans to the end of the page from every unclosed opening, so a catalog of repeated
@@ -108,7 +109,7 @@ class HanwebSpider(CatalogSpider):
             return {k: v[0] for k, v in query.items() if k != "page"}
         return {}
 
-    def _details(self, unit: Unit, records: list, seen: set[str]) -> Iterator[Request]:
+    def _details(self, unit: Unit, records: list, seen: set[str]) -> Iterator[Request | PageRecord]:
         for url, title, date in records:
             if url not in seen:
                 seen.add(url)
@@ -164,7 +165,8 @@ class HanwebSpider(CatalogSpider):
             return
         if pages >= self.settings.getint("GOVAUDIT_MAX_CATALOG_PAGES"):
             yield self.catalog_problem(unit, response.url, status=response.status,
-                                       reason=f"catalog paging stopped after {pages} pages (GOVAUDIT_MAX_CATALOG_PAGES); "
+                                       reason=f"catalog paging stopped after {pages} pages "
+                                              "(GOVAUDIT_MAX_CATALOG_PAGES); "
                                               f"{len(seen)} of {total} records listed")
             return
         yield self._window(unit, proxy, params, referer, next_start, window, per_page, total, seen, pages + 1,

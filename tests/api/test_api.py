@@ -30,7 +30,7 @@ def test_frames_are_the_rule_frames_with_derived_columns(demo_audit, demo_crawl)
     assert set(FRAMES) <= set(frames)
     docs = frames.documents
     assert len(docs) == len(frames["documents"]) > 200
-    for column, dtype in FRAMES["documents"].items():  # the frame contract
+    for column in FRAMES["documents"]:  # the frame contract
         assert column in docs.columns, column
     assert {"lag_working_days", "published_date", "index_no_year"} <= set(docs.columns)  # derived
     assert docs["crawl_id"].eq(summary.crawl_id).all()

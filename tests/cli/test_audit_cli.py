@@ -34,7 +34,7 @@ def _keep_only(rules: Path, suite: str) -> None:
 
 
 def _report_path(stdout: str) -> Path:
-    line = next(l for l in stdout.splitlines() if l.startswith("report: "))
+    line = next(ln for ln in stdout.splitlines() if ln.startswith("report: "))
     return Path(line.removeprefix("report: "))
 
 
@@ -97,7 +97,7 @@ def test_rule_file_typo_exits_2_with_file_and_line(demo_crawl, rules_copy):
     store, summary = demo_crawl
     deadlines = rules_copy / "deadlines.yml"
     lines = deadlines.read_text(encoding="utf-8").splitlines()
-    n = next(i for i, l in enumerate(lines) if l.strip() == 'deadline: "03-31"')
+    n = next(i for i, ln in enumerate(lines) if ln.strip() == 'deadline: "03-31"')
     lines[n] = lines[n].replace("deadline:", "deadlin:")
     deadlines.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = _audit(store, "--crawl", str(summary.crawl_id), "--rules", str(rules_copy))

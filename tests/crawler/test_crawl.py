@@ -119,7 +119,7 @@ def test_site_config_error_names_file_line_and_field(tmp_path, mutation, field):
     assert old in text
     bad = tmp_path / "broken.yml"
     bad.write_text(text.replace(old, new, 1), encoding="utf-8")
-    expected_line = text.splitlines().index(next(l for l in text.splitlines() if old in l)) + 1
+    expected_line = text.splitlines().index(next(ln for ln in text.splitlines() if old in ln)) + 1
     result = _govaudit("crawl", str(bad), "--store", str(tmp_path / "s.sqlite3"), "-q")
     assert result.returncode == 2
     message = " ".join(result.stderr.split())

@@ -3,19 +3,12 @@ scorecard and "new this week" without scrolling; the digest on a 390 px phone sc
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from audits.history import load_run
-from audits.mail.digest import render_digest
-from audits.report.diff import compare_runs
 from audits.report.render import render_run
-from audits.report.standing import standing
-from audits.schedule.schedule_file import load_schedule
 from tests.headless_chromium import Chromium, require_chromium
-from tests.mail_fixtures import Outcome, write_schedule, write_site
 from tests.report_runs import document, finding, realistic_docs, realistic_findings, record
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
