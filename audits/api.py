@@ -63,7 +63,7 @@ class AuditStore:
         with Store(self._existing()) as store:
             crawl_id = store.resolve_crawl(crawl, site)
             built = build_frames(store.pages(crawl_id, units), crawl_id, kinds=pack.section_kinds,
-                                 read_file=store.attachment_file)
+                                 read_file=store.attachment_file, wording=pack.wording)
         derived, _reasons = derive_frames(built, pack.parameters, now)
         return AuditFrames(derived)
 

@@ -7,7 +7,7 @@ one only passes results along, so every stage stays usable on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -69,7 +69,10 @@ def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | P
         if crawl is None:
             raise LookupError(f"no crawl with id {crawl_id} in {store_path}")
         frames = build_frames(store.pages(crawl_id), crawl_id, kinds=pack.section_kinds,
-                              read_file=store.attachment_file)
+                              read_file=store.attachment_file, wording=pack.wording)
+        # Availability probes of the site around the audit (the rules keep the last 7 days).
+        since = ((now or datetime.now(timezone.utc)) - timedelta(days=9)).astimezone(timezone.utc)
+        frames.probes = pd.DataFrame(store.probes(crawl["site"], since.isoformat(timespec="seconds")))
     result = run_rules(frames, rules, now=now, pack=pack, unit_full_names=_full_names(crawl.get("site_config")))
     run_id = record_run(store_path, site=crawl["site"], crawl_id=crawl_id, documents=frames.documents,
                         findings=result.findings, rule_stats=result.rule_stats, rules_dir=str(rules),

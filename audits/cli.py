@@ -18,6 +18,7 @@ from audits.commands.exit_codes import EXIT_CRITICAL, EXIT_OK, EXIT_RUN_ERROR, E
 
 COMMAND_MODULES = [
     "audits.commands.crawl",
+    "audits.commands.probe",
     "audits.commands.frames",
     "audits.commands.audit",
     "audits.commands.schedule",

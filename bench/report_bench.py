@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -69,9 +70,9 @@ def main() -> None:
             run_id = record(store, *synthetic_week(n, 1), started_at="2024-04-08T01:30:00+00:00")
             run, diff = load_run(store, run_id), compare_runs(store, run_id)
             where = standing(store, run, diff)
-            exports = fastest(args.rounds, lambda: write_exports(run, out, diff.open["open_runs"]))
-            html = fastest(args.rounds, lambda: render_html(store, run, "zh", diff, where))
-            xlsx = fastest(args.rounds, lambda: write_workbook(out / "findings.xlsx", where))
+            exports = fastest(args.rounds, partial(write_exports, run, out, diff.open["open_runs"]))
+            html = fastest(args.rounds, partial(render_html, store, run, "zh", diff, where))
+            xlsx = fastest(args.rounds, partial(write_workbook, out / "findings.xlsx", where))
             print(f"| {n:,} | {len(run.findings):,} | {exports:.2f} | {html:.2f} | {html / exports:.1f}× "
                   f"| {xlsx:.2f} | {xlsx / exports:.1f}× |")
 

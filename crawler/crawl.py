@@ -199,6 +199,8 @@ def _unit_rows(store: Store, crawl_id: int, site: SiteConfig) -> list[dict[str, 
         c = counts[row["unit"]]
         if row["kind"] == "catalog":
             c["catalog_errors"] += 1
+        elif row["kind"] == "column":  # a column listing, read for freshness: not a page of the catalog
+            continue
         elif (row["error"] or "").startswith("not followed:"):
             c["skipped"] += 1  # a link the crawl may not or cannot request, with its reason
         elif row["error"] or not (row["http_status"] and 200 <= row["http_status"] < 300):

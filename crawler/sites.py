@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-from govaudit.vocabulary import UNIT_LEVELS
+from govaudit.vocabulary import COLUMN_KINDS, UNIT_LEVELS
 from govaudit.yamlsource import YamlDoc, YamlError, dotted, load_yaml
 from crawler.settings import GOVAUDIT_SPIDERS
 
@@ -47,12 +47,22 @@ class Politeness:
 
 
 @dataclass(frozen=True)
+class Column:
+    """A site column (工作动态, 通知公告…) whose listing is read for freshness, never crawled."""
+
+    name: str
+    url: str  # absolute after loading
+    kind: str | None = None  # news | notices | personnel | other; None: inferred from the name by the audit
+
+
+@dataclass(frozen=True)
 class Unit:
     name: str
     level: str
     catalogs: tuple[str, ...]  # catalog start URLs (several columns of one unit), absolute after loading
     cms: str = "hanweb"  # the dialect of this unit's catalogs (the site's unless the unit says otherwise)
     full_name: str = ""  # standard full name (发布机构 on its pages), e.g. 桐乡市濮院镇人民政府; "" = not given
+    columns: tuple[Column, ...] = ()  # site columns read for the spot check's freshness indicators
 
     @property
     def catalog(self) -> str:
@@ -112,13 +122,16 @@ class SiteConfig:
             path = parsed.path + (f"?{parsed.query}" if parsed.query else "") + (f"#{parsed.fragment}" if parsed.fragment else "")
             return urljoin(base_url, path)
 
-        units = tuple(replace(u, catalogs=tuple(moved(c) for c in u.catalogs)) for u in self.units)
+        units = tuple(replace(u, catalogs=tuple(moved(c) for c in u.catalogs),
+                              columns=tuple(replace(c, url=moved(c.url)) for c in u.columns)) for u in self.units)
         return replace(self, base_url=base_url, units=units)
 
 
 _TOP_KEYS = {"name", "title", "cms", "base_url", "allow_private_hosts", "allowed_hosts", "politeness", "units"}
 _POLITENESS_KEYS = {f for f in Politeness.__dataclass_fields__}
 _UNIT_KEYS = {"name", "level", "catalog", "catalogs", "cms", "full_name"}
+_UNIT_OPTIONAL_KEYS = {"columns"}
+_COLUMN_KEYS = {"name", "url", "kind"}
 
 
 def resolve_site_path(ref: str | Path) -> Path:
@@ -170,7 +183,7 @@ def parse_site(doc: YamlDoc) -> SiteConfig:
         where = ("units", i)
         if not isinstance(raw, dict):
             raise _err(doc, where, f"field '{dotted(where)}': expected a mapping with name, level, catalog")
-        _no_unknown(doc, where, raw, _UNIT_KEYS)
+        _no_unknown(doc, where, raw, _UNIT_KEYS | _UNIT_OPTIONAL_KEYS)
         for key in ("name", "level"):
             if key not in raw:
                 raise _err(doc, where, f"field '{dotted(where)}': missing '{key}'")
@@ -184,8 +197,9 @@ def parse_site(doc: YamlDoc) -> SiteConfig:
                        f"field '{dotted(where + ('level',))}': {level!r} is not one of {', '.join(UNIT_LEVELS)}")
         unit_cms = _dialect(doc, where + ("cms",), raw["cms"]) if "cms" in raw else cms
         full_name = _str(doc, where + ("full_name",), raw["full_name"]) if "full_name" in raw else ""
+        columns = _columns(doc, where + ("columns",), raw.get("columns") or [], base_url)
         units.append(Unit(name=uname, level=level, catalogs=_catalogs(doc, where, raw, base_url), cms=unit_cms,
-                          full_name=full_name))
+                          full_name=full_name, columns=columns))
     allowed = data.get("allowed_hosts") or []
     if not isinstance(allowed, list) or not all(isinstance(h, str) for h in allowed):
         raise _err(doc, ("allowed_hosts",), "field 'allowed_hosts': expected a list of host names")
@@ -222,6 +236,32 @@ def _catalogs(doc: YamlDoc, where: tuple, raw: dict, base_url: str) -> tuple[str
             raise _err(doc, where + ("catalogs", j), f"field '{dotted(where + ('catalogs', j))}': {item!r} listed twice")
         out.append(url)
     return tuple(out)
+
+
+def _columns(doc: YamlDoc, where: tuple, raw: Any, base_url: str) -> tuple[Column, ...]:
+    """A unit's site columns: `- {name: 工作动态, url: /col/col123/index.html, kind: news}`."""
+    if not isinstance(raw, list):
+        raise _err(doc, where, f"field '{dotted(where)}': expected a list of {{name, url, kind}}")
+    columns, seen = [], set()
+    for i, item in enumerate(raw):
+        at = where + (i,)
+        if not isinstance(item, dict):
+            raise _err(doc, at, f"field '{dotted(at)}': expected a mapping with name, url and optionally kind")
+        _no_unknown(doc, at, item, _COLUMN_KEYS)
+        for key in ("name", "url"):
+            if key not in item:
+                raise _err(doc, at, f"field '{dotted(at)}': missing '{key}'")
+        name = _str(doc, at + ("name",), item["name"])
+        url = urljoin(base_url, _str(doc, at + ("url",), item["url"]))
+        if url in seen:
+            raise _err(doc, at + ("url",), f"field '{dotted(at + ('url',))}': column {url} listed twice")
+        seen.add(url)
+        kind = item.get("kind")
+        if kind is not None and kind not in COLUMN_KINDS:
+            raise _err(doc, at + ("kind",), f"field '{dotted(at + ('kind',))}': {kind!r} is not one of "
+                                            f"{', '.join(COLUMN_KINDS)} (leave it out to infer it from the name)")
+        columns.append(Column(name=name, url=url, kind=kind))
+    return tuple(columns)
 
 
 def _politeness(doc: YamlDoc, raw: Any) -> Politeness:

@@ -75,7 +75,10 @@ def document_blocks(seed: int, doc: Document, docs: list[Document], style=None) 
         return xxgk_blocks(r, doc.unit, doc.report_year, report_tables(seed, doc), doc.flags.get("drop"))
     if doc.report_type in ("budget", "final_accounts"):
         return budget_blocks(r, doc.unit, doc.report_year, doc.report_type == "final_accounts", style)
-    return routine_blocks(r, doc.unit, doc.title, doc.issued, doc.doc_no, style)
+    blocks = routine_blocks(r, doc.unit, doc.title, doc.issued, doc.doc_no, style)
+    if "wording" in doc.flags:  # before the closing formula, signature and date
+        blocks.insert(1, ("p", doc.flags["wording"]))
+    return blocks
 
 
 def blocks_text(blocks: list[Block]) -> str:

@@ -218,7 +218,28 @@ INJECTIONS: tuple[Injection, ...] = (
     Injection("DOC-1", "docno", 2, True, lambda d: True, _bad_doc_no),
     Injection("ATTACH-1", "attached", 2, True, lambda d: True, _broken_attachment),
     Injection("FETCH-1", "routine", 2, True, lambda d: True, _not_found),
+    # Last, so that adding them left every earlier draw (and so every earlier defect) as it was.
+    Injection("WORDING-1", "routine", 1, False, lambda d: True,
+              _flag("wording", lambda d: WORDING_SENTENCES["WORDING-1"], "leader's name miswritten 习进平 (习近平)")),
+    Injection("WORDING-2", "routine", 1, False, lambda d: True,
+              _flag("wording", lambda d: WORDING_SENTENCES["WORDING-2"], "typo 克坚攻难 (攻坚克难)")),
 )
+
+# Sentences appended to a routine body (bodies.document_blocks). The clean one writes the
+# name correctly and holds 习近乎 inside 学习近乎: a scanner that flags it is wrong.
+WORDING_SENTENCES = {
+    "WORDING-1": "会议要求深入学习领会习进平总书记关于基层治理的重要论述。",
+    "WORDING-2": "全镇上下要迎难而上、克坚攻难，确保完成全年目标任务。",
+    "clean": "会议要求深入学习领会习近平总书记重要讲话精神，坚持学习近乎每周一次。",
+}
+
+
+def mark_wording_counterpart(docs: list[Document]) -> None:
+    """One clean routine item gets the correctly written sentence (no defect: nothing to find)."""
+    clean = next(d for d in sorted(docs, key=lambda d: d.key)
+                 if d.report_type == "routine" and not d.defects and not d.reserved and d.http_status == 200)
+    clean.flags["wording"] = WORDING_SENTENCES["clean"]
+    clean.flags["wording_counterpart"] = True
 
 
 def _in_pool(doc: Document, pool: str) -> bool:
@@ -268,4 +289,6 @@ def inject(seed: int, size: int, docs: list[Document], stream: str = "defects") 
             per_unit[doc.unit.name] = per_unit.get(doc.unit.name, 0) + 1
             if doc.flags.get("template_2019"):
                 doc.table_template = "2019"
-    place_thresholds(seed, docs)
+    if stream == "defects":  # the threshold pairs once per portal, among the Hanweb units' documents
+        place_thresholds(seed, docs)
+    mark_wording_counterpart(docs)

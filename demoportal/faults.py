@@ -81,6 +81,15 @@ def _challenge(call: FaultCall) -> Reply:
     return Reply(412, CHALLENGE.encode("utf-8"), headers={"Set-Cookie": cookie})
 
 
+def _slow_every(call: FaultCall) -> Reply:
+    """Every Nth request of a path (ARG "N/SECONDS", default 10/20) answers only after SECONDS:
+    a site that times out on a share of visits, as the spot check's availability monitor sees it."""
+    every, _, seconds = (call.arg or "10/20").partition("/")
+    if call.hits % int(every) == 0:
+        time.sleep(float(seconds or 20))
+    return call.serve(None)
+
+
 def _slow(call: FaultCall) -> Reply:
     time.sleep(float(call.arg or 3))
     return call.serve(None)
@@ -189,6 +198,7 @@ FAULT_MODES: dict[str, Callable[[FaultCall], Reply | None]] = {
     "403": _status(403, "403 Forbidden"),
     "429": _too_many,
     "slow": _slow,
+    "slow-every": _slow_every,
     "drop": _drop,
     "redirect-loop": _redirect_loop,
     "oversize": _oversize,

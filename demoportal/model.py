@@ -23,7 +23,9 @@ SEVERITY = {
     "META-1": "critical", "META-2": "critical", "META-3": "warning", "META-4": "critical",
     "IDX-1": "warning", "IDX-2": "warning", "DOC-1": "warning", "COPY-1": "warning", "COPY-2": "warning", "COPY-3": "warning",
     "ATTACH-1": "warning", "ATTACH-2": "could_not_check",
-    "FETCH-1": "could_not_check",
+    "FETCH-1": "could_not_check", "WORDING-1": "critical", "WORDING-2": "warning",
+    "COL-STALE": "warning", "COL-BLANK": "warning", "COL-BURST": "warning",
+    "VETO-COL-A": "critical", "VETO-COL-B": "critical", "VETO-COL-C": "critical", "VETO-AVAIL": "critical",
 }
 
 # The six metadata labels in page order (three rows of two pairs, as on the seed page).

@@ -20,6 +20,7 @@ from .bodies import blocks_text, document_blocks, report_tables
 from .catalog_pages import column_page, list_title
 from .detail_page import render_detail
 from .generator import build_documents
+from .site_columns import COLUMNS_BY_ID, column_page as site_column_page, manifest_entries
 from .model import Document
 from .report_files import ReportFiles
 from .dialect_docs import build_dialect_documents
@@ -85,6 +86,11 @@ class Portal:
 
     def last_modified(self, doc: Document) -> float:
         return self.changed_at.get(doc.doc_id, _posix(doc.published))
+
+    def site_column_html(self, column_id: int) -> str | None:
+        """A spot-check column page (demoportal.site_columns), dated relative to today."""
+        column = COLUMNS_BY_ID.get(column_id)
+        return site_column_page(column) if column else None
 
     def unit_by_column(self, column_id: int) -> Unit | None:
         return self.units_by_column.get(column_id)
@@ -152,6 +158,7 @@ class Portal:
             "seed": self.seed, "size": self.size, **styled, "site": SITE_NAME, "host_title": HOST_TITLE,
             "units": [self._unit_entry(u) for u in self.units],
             "documents": [self._doc_entry(d) for d in sorted(self.documents, key=lambda d: d.doc_id)],
+            **manifest_entries(),
         }
 
     def _unit_entry(self, unit: Unit) -> dict:

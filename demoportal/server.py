@@ -206,6 +206,8 @@ class PortalHandler(BaseHTTPRequestHandler):
             unit = portal.unit_by_column(int(m[1]))
             if unit is not None:
                 return lambda: Reply(200, portal.column_html(unit).encode("utf-8"), last_modified=portal.modified), unit
+            if (page := portal.site_column_html(int(m[1]))) is not None:
+                return lambda: Reply(200, page.encode("utf-8")), None
         if path == cp.PROXY:
             return self._proxy_route(params)
         if (doc := portal.by_path.get(path)) is not None:

@@ -51,6 +51,10 @@ DOCUMENT_COLUMNS: dict[str, str] = {
     "body_source": "string",  # html | pdf | docx | doc | xlsx | xls: where the report text was read
     "attachment_problem": "string",  # the report is an attachment that could not be read: why (<NA> otherwise)
     "parse_problems": "string",  # '; '-joined reasons a field could not be read (<NA> when none)
+    # Entries of the wording lists (expectations/wording.yml) found in the title or body, as
+    # "written→correct（where）" joined by '; ' ('' when none; <NA> when the page has no text).
+    "serious_wording": "string",
+    "wording_typos": "string",
 }
 
 # One row per top-level section heading, plus one row per required kind found only inside
@@ -122,6 +126,47 @@ FIGURE_GROUP_COLUMNS: dict[str, str] = {
     "doubt": "string",  # why the group cannot be checked without doubt (<NA> when it can)
 }
 
+# One row per site column named in the site config (工作动态, 通知公告…): its first listing page.
+SITE_COLUMN_COLUMNS: dict[str, str] = {
+    "site": "string",
+    "unit": "string",
+    "unit_level": "string",
+    "crawl_id": "Int64",
+    "url": "string",  # the column's listing page
+    "column_name": "string",
+    "column_kind": "string",  # news | notices | personnel | other
+    "kind_source": "string",  # 站点配置, or the keyword of the name the kind was inferred from
+    "item_count": "Int64",  # entries listed (<NA> when the listing could not be read)
+    "dated_count": "Int64",  # entries with a readable date
+    "newest_date": "datetime64[ns]",
+    "burst_date": "datetime64[ns]",  # the day with the most entries
+    "burst_count": "Int64",
+    "burst_gap_days": "Int64",  # days since the entry before that day (<NA> when none before)
+    "fetch_error": "string",
+    "fetched_at": "datetime64[ns, UTC]",
+}
+
+# One row per unit: the spot check's single-veto indicators (built by the audit from
+# site_columns and the availability probes, on the audit date).
+UNIT_CHECK_COLUMNS: dict[str, str] = {
+    "site": "string",
+    "unit": "string",
+    "unit_level": "string",
+    "crawl_id": "Int64",
+    "url": "string",  # the unit's place in the report (its site's home, #unit)
+    "columns_listed": "Int64",  # site columns in the config
+    "columns_unreadable": "Int64",
+    "stale_news_notices": "Int64",  # 动态要闻 + 通知公告/政策文件 columns not updated in their period
+    "stale_columns": "Int64",  # every column not updated in its period
+    "blank_columns": "Int64",
+    "stale_list": "string",  # the stale columns with their newest dates
+    "blank_list": "string",
+    "probe_attempts": "Int64",  # availability probes of the unit's pages in the 7 days before the audit
+    "probe_failures": "Int64",  # of them: timeouts and errors
+    "probe_failure_share": "Float64",  # failures / attempts (<NA> without attempts)
+    "probe_window": "string",  # the days the attempts cover
+}
+
 # One row per failing (document, rule), or per page/unit that could not be checked.
 FINDING_COLUMNS: dict[str, str] = {
     "finding_key": "string",  # stable identity across runs: site|doc_id-or-url|rule_id
@@ -152,6 +197,13 @@ FRAMES: dict[str, dict[str, str]] = {
     "table_cells": TABLE_CELL_COLUMNS,
     "figures": FIGURE_COLUMNS,
     "figure_groups": FIGURE_GROUP_COLUMNS,
+    "site_columns": SITE_COLUMN_COLUMNS,
+}
+
+# Frames the audit builds on the audit date from the normaliser's frames and the store (not
+# from pages): rules name their columns like any other frame's.
+AUDIT_FRAMES: dict[str, dict[str, str]] = {
+    "unit_checks": UNIT_CHECK_COLUMNS,
 }
 
 REPORT_TYPES = ("fazhi_annual", "xxgk_annual", "budget", "final_accounts", "routine", "other")
@@ -183,4 +235,13 @@ COLUMN_NAMES_ZH: dict[str, str] = {
     "pct_kind": "百分比类型（比率/占比/变化/其他）", "marker": "分项标志词（其中/包括/分别为/中）",
     "nested_in": "所属上级总分组", "tolerance": "允许的舍入误差", "excess": "分项之和减总数（误差内为0）",
     "doubt": "无法确定读法的原因",
+    "serious_wording": "严重表述错误（写法→正确写法）", "wording_typos": "常见错别字（写法→正确写法）",
+    "column_name": "栏目名称", "column_kind": "栏目类别（动态要闻/通知公告/人事规划/其他）",
+    "kind_source": "栏目类别的依据", "item_count": "栏目条目数", "dated_count": "注明日期的条目数",
+    "newest_date": "最新条目日期", "burst_date": "单日发布最多的日期", "burst_count": "该日发布条数",
+    "burst_gap_days": "该日之前的空窗天数", "columns_listed": "配置的栏目数", "columns_unreadable": "无法读取的栏目数",
+    "stale_news_notices": "不更新的动态要闻、通知公告类栏目数", "stale_columns": "不更新的栏目数",
+    "blank_columns": "空白栏目数", "stale_list": "不更新栏目清单", "blank_list": "空白栏目清单",
+    "probe_attempts": "可用性探测次数", "probe_failures": "探测失败（超时、错误）次数",
+    "probe_failure_share": "探测失败比例", "probe_window": "探测时间范围",
 }

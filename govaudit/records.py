@@ -18,7 +18,7 @@ class PageRecord:
     unit: str
     unit_level: str  # township | subdistrict | county_gov | department (from the site config)
     dialect: str  # hanweb, trs, ...
-    kind: str = "detail"  # detail | catalog (a catalog that could not be read is stored too)
+    kind: str = "detail"  # detail | catalog (a catalog that could not be read is stored too) | column
     list_title: str | None = None  # title as printed in the catalog list (often truncated)
     list_date: str | None = None  # date as printed in the catalog list
     http_status: int | None = None
@@ -33,6 +33,11 @@ class PageRecord:
     body_html: str = ""  # HTML of the article body (tables are parsed from it)
     attachments: list[dict[str, str]] = field(default_factory=list)  # [{"url", "text"}]
     error: str | None = None  # why the page could not be fetched or read; None when it was
+    # kind="column": one listing page of a site column (动态、通知公告…) read for freshness only,
+    # its entries as printed ([{"url", "title", "date"}]) and the kind the site config gave it.
+    column_name: str | None = None
+    column_kind: str | None = None  # news | notices | personnel | other | None (inferred by the audit)
+    listing: list[dict[str, str | None]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -68,6 +68,9 @@ CREATE TABLE IF NOT EXISTS pages (
     body_html TEXT NOT NULL,
     attachments TEXT NOT NULL,
     error TEXT,
+    column_name TEXT,
+    column_kind TEXT,
+    listing TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (crawl_id, url)
 );
 CREATE INDEX IF NOT EXISTS pages_unit ON pages (crawl_id, unit);
@@ -180,7 +183,25 @@ CREATE TABLE IF NOT EXISTS sent_log (
 CREATE TABLE IF NOT EXISTS mail_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-SCHEMA = CRAWLS + ATTACHMENT_FILES + CATALOG_CHANGES + HISTORY + JOBS + OUTBOX
+# Availability probes (crawler.probe): one row per attempt at a site's home page or a unit's
+# catalog page; the audit reads the last 7 days (站点无法访问, 国办秘函〔2019〕19号).
+PROBES = """
+CREATE TABLE IF NOT EXISTS probes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    site TEXT NOT NULL,
+    unit TEXT NOT NULL,        -- the unit whose catalog was probed, or （门户首页） for the home page
+    target TEXT NOT NULL,      -- home | catalog
+    url TEXT NOT NULL,
+    started_at TEXT NOT NULL,  -- ISO 8601, UTC
+    elapsed REAL,              -- seconds until the answer (or the failure)
+    http_status INTEGER,
+    ok INTEGER NOT NULL,       -- 1: answered 2xx/3xx within the timeout
+    error TEXT                 -- timeout, connection error or HTTP status, in words
+);
+CREATE INDEX IF NOT EXISTS probes_site ON probes (site, started_at);
+"""
+
+SCHEMA = CRAWLS + ATTACHMENT_FILES + CATALOG_CHANGES + HISTORY + JOBS + OUTBOX + PROBES
 
 # Tables whose columns follow a frame contract: new contract columns are added on open.
 CONTRACT_TABLES = (("findings", FINDING_COLUMNS), ("doc_snapshots", DOCUMENT_COLUMNS),
@@ -189,8 +210,16 @@ CONTRACT_TABLES = (("findings", FINDING_COLUMNS), ("doc_snapshots", DOCUMENT_COL
 ADDED_COLUMNS = (("runs", "trial", "INTEGER NOT NULL DEFAULT 0"),)  # every older run is a run of record
 
 
+# Columns added to `pages` after its first release (a store written before gets them on open).
+PAGE_ADDED_COLUMNS = (("column_name", "TEXT"), ("column_kind", "TEXT"), ("listing", "TEXT NOT NULL DEFAULT '[]'"))
+
+
 def apply_schema(conn: sqlite3.Connection) -> None:
     conn.executescript(SCHEMA)
+    present_pages = {row[1] for row in conn.execute("PRAGMA table_info(pages)")}
+    for name, sql_type in PAGE_ADDED_COLUMNS:
+        if name not in present_pages:
+            conn.execute(f"ALTER TABLE pages ADD COLUMN {name} {sql_type}")
     for table, columns in CONTRACT_TABLES:
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         for name in columns.keys() - present:

@@ -22,7 +22,7 @@ from govaudit.schema import apply_schema
 
 
 MIN_FREE_BYTES = 16 * 1024 * 1024  # below this a crawl or audit would stop half-way: refused up front
-_JSON_FIELDS = ("headers", "meta_pairs", "meta_tags", "attachments")
+_JSON_FIELDS = ("headers", "meta_pairs", "meta_tags", "attachments", "listing")
 CRAWL_STATUSES = ("running", "complete", "partial", "failed")
 
 
@@ -195,7 +195,18 @@ class Store:
         return bytes(row[0]) if row else None
 
     def page_count(self, crawl_id: int) -> int:
-        return int(self.conn.execute("SELECT COUNT(*) FROM pages WHERE crawl_id=?", (crawl_id,)).fetchone()[0])
+        """Pages of the catalogs (details and unreadable catalogs); site-column listings apart."""
+        return int(self.conn.execute("SELECT COUNT(*) FROM pages WHERE crawl_id=? AND kind != 'column'",
+                                     (crawl_id,)).fetchone()[0])
+
+
+    # availability probes ----------------------------------------------------------------
+    def probes(self, site: str, since: str | None = None) -> list[dict[str, Any]]:
+        """Probe attempts of a site (crawler.probe), oldest first, from `since` (ISO, UTC) on."""
+        sql, args = "SELECT * FROM probes WHERE site=?", [site]
+        if since:
+            sql, args = sql + " AND started_at >= ?", args + [since]
+        return [dict(r) for r in self.conn.execute(sql + " ORDER BY started_at, id", args)]
 
 
 def row_to_record(row: sqlite3.Row) -> PageRecord:

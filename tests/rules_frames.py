@@ -34,6 +34,7 @@ def document(n: int = 1, **fields: Any) -> dict[str, Any]:
         "disclosure_mode": "主动公开", "issued_date": "2023-01-05", "published_at": "2023-01-06 09:00",
         "report_type": "other", "body_length": 1200, "content_hash": f"h{n}", "http_status": 200,
         "fetched_at": "2024-06-01T02:00:00Z", "attachment_count": 0,
+        "serious_wording": "", "wording_typos": "",  # the wording lists found nothing
     }
     row.update(fields)
     return row

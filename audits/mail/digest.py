@@ -29,6 +29,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from audits.mail.digest_view import UnitSummary, build_view, for_units, ordered, records
 from audits.mail.recipients import Recipient
+from audits.mail.spotcheck_line import spotcheck_risks
 from audits.report.context import safe_href
 from govaudit.untrusted import plain
 
@@ -120,6 +121,7 @@ def render_digest(job: DigestJob, recipient: Recipient, outcome: RunOutcome,
         more_unchecked=max(len(unchecked) - MAX_LISTED, 0), report_name=zip_name(report_path),
         report_path=str(report_path), attached=attachable(report_path),
         workbook=WORKBOOK_NAME if (report_path.parent / WORKBOOK_NAME).is_file() else None,
+        spotcheck=spotcheck_risks(findings[findings["kind"] == "failure"], job.lang),
     )
     html = css_inline.inline(_ENV.get_template("mail_digest.html.j2").render(context))
     text = _TEXT_ENV.get_template("mail_digest.txt.j2").render(context)

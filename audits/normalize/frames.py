@@ -17,10 +17,12 @@ from audits.normalize import body_facts
 from audits.normalize.attachments.body import FileReader
 from audits.normalize.documents import Page, normalise_page
 from audits.normalize.section_kinds import SectionKinds, load_section_kinds
+from audits.normalize.site_columns import column_row
 from audits.normalize.tables import T2_ROWS, T3_COLS, T3_ROWS, T4_COLS
+from audits.normalize.wording import Wording, load_wording
 from govaudit.untrusted import defused
 from govaudit.columns import (
-    DOCUMENT_COLUMNS, FIGURE_COLUMNS, FIGURE_GROUP_COLUMNS, SECTION_COLUMNS, TABLE_CELL_COLUMNS,
+    DOCUMENT_COLUMNS, FIGURE_COLUMNS, FIGURE_GROUP_COLUMNS, SECTION_COLUMNS, SITE_COLUMN_COLUMNS, TABLE_CELL_COLUMNS,
 )
 from govaudit.records import PageRecord
 
@@ -48,6 +50,10 @@ class Frames:
     table4_wide: pd.DataFrame
     figures: pd.DataFrame
     figure_groups: pd.DataFrame
+    site_columns: pd.DataFrame
+    # Availability probes of the site (govaudit.store `probes`), attached by the audit; not a
+    # normalised frame, so not exported.
+    probes: pd.DataFrame | None = None
 
     def to_csv(self, directory: str | Path) -> list[Path]:
         """One `<frame>.csv` per frame, UTF-8 with BOM so that Excel opens Chinese text; text
@@ -56,6 +62,8 @@ class Frames:
         directory.mkdir(parents=True, exist_ok=True)
         written = []
         for f in fields(self):
+            if f.name == "probes":
+                continue
             path = directory / f"{f.name}.csv"
             defused(getattr(self, f.name)).to_csv(path, index=False, encoding="utf-8-sig")
             written.append(path)
@@ -86,21 +94,30 @@ def _typed(values: list, dtype: str) -> pd.Series | pd.api.extensions.ExtensionA
 
 
 def build_frames(records: Iterable[PageRecord], crawl_id: int, kinds: SectionKinds | None = None,
-                 read_file: FileReader | None = None) -> Frames:
+                 read_file: FileReader | None = None, wording: Wording | None = None) -> Frames:
     """`read_file(sha256)` gives a downloaded attachment's bytes, so reports published as
-    attachments are read (`audits.normalize.attachments`)."""
+    attachments are read (`audits.normalize.attachments`); `wording` is the wording lists
+    (expectations/wording.yml) page titles and bodies are scanned for."""
     kinds = kinds or load_section_kinds()
+    wording = wording or load_wording()
     docs, sections, cells = _Columns(DOCUMENT_COLUMNS), _Columns(SECTION_COLUMNS), _Columns(TABLE_CELL_COLUMNS)
     figures, groups = _Columns(FIGURE_COLUMNS), _Columns(FIGURE_GROUP_COLUMNS)
+    site_columns = _Columns(SITE_COLUMN_COLUMNS)
     wide = {name: _Columns(cols) for name, cols in WIDE_COLUMNS.items()}
     for record in records:
+        if record.kind == "column":  # a site column's listing: judged as a whole, not a document
+            site_columns.add(column_row(record, crawl_id))
+            continue
         page = normalise_page(record, crawl_id, kinds, read_file)
+        readable = record.kind == "detail" and not page.document.get("fetch_error")
+        page.document.update(wording.scan(record.page_title, record.body_text) if readable
+                             else dict.fromkeys(("serious_wording", "wording_typos")))
         docs.add(page.document)
         _add_rows(page, sections, cells, figures, groups, wide)
     return Frames(
         documents=docs.frame(), sections=sections.frame(), table_cells=cells.frame(),
         table2_wide=wide["二"].frame(), table3_wide=wide["三"].frame(), table4_wide=wide["四"].frame(),
-        figures=figures.frame(), figure_groups=groups.frame(),
+        figures=figures.frame(), figure_groups=groups.frame(), site_columns=site_columns.frame(),
     )
 
 

@@ -27,7 +27,8 @@ _CANNOT_CHECK = re.compile(r"^无法检查「[^」]*」[：:]\s*")
 
 def _without_title(text: str, title: str) -> str:
     text = _CANNOT_CHECK.sub("", text)
-    return text[len(title) + 1:] if title and text.startswith(title) and text[len(title):len(title) + 1] in "：:" else text
+    repeats = title and text.startswith(title) and text[len(title):len(title) + 1] in ("：", ":")
+    return text[len(title) + 1:] if repeats else text
 
 
 def reason_of(text: str) -> str:

@@ -144,6 +144,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "colon": "：",
         "list_sep": "；",
         "on_time_value": "{rate}%（{done}/{total}）",
+        "spot_title": "国办抽查单项否决风险",
+        "spot_note": "按《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）的单项否决指标，若今天抽查，"
+                     "以下单位会被判为不合格（任一项即否决）。"
+                     "栏目来自站点配置，可用性来自最近 7 天的探测（govaudit probe）。",
+        "spot_none": "未发现单项否决风险（站点配置未列出栏目、且没有可用性探测记录时，本项未检查）。",
+        "spot_would_fail": "抽查将不合格",
+        "spot_columns": "栏目不更新",
+        "spot_blank": "空白栏目",
+        "spot_unreachable": "站点无法访问",
+        "spot_wording": "严重表述错误",
+        "spot_backfill": "疑似突击更新（伪造发稿日期风险）",
+        "spot_availability": "可用性",
+        "spot_attempts": "{first} 至 {last} 共探测 {attempts} 次，失败 {failures} 次（{share}；5% 及以上即否决）",
     },
     "en": {
         "html_lang": "en",
@@ -287,6 +300,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "colon": ": ",
         "list_sep": "; ",
         "on_time_value": "{rate}% ({done}/{total})",
+        "spot_title": "State Council spot check: single-veto risks",
+        "spot_note": "The single-veto indicators of the State Council notice of 2019 on website checks: if the spot "
+                     "check came today, these units would fail (any one indicator fails a site). Columns come from "
+                     "the site config, availability from the last 7 days of probes (govaudit probe).",
+        "spot_none": "No single-veto risk found (not checked when the site config lists no columns and no probe "
+                     "has run).",
+        "spot_would_fail": "would fail the spot check",
+        "spot_columns": "Columns not updated",
+        "spot_blank": "Blank columns",
+        "spot_unreachable": "Site unreachable",
+        "spot_wording": "Serious wording errors",
+        "spot_backfill": "Suspected bulk back-filling (back-dated items)",
+        "spot_availability": "Availability",
+        "spot_attempts": "{first} to {last}: {attempts} attempts, {failures} failed ({share}; 5% or more fails)",
     },
 }
 

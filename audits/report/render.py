@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from audits.defaults import reports_dir
 from audits.history import RunData, is_trial, load_run, site_runs
 from audits.report.context import build_context, run_time
+from audits.report.spotcheck_box import spotcheck_box
 from audits.report.diff import RunDiff, compare_runs
 from audits.report.exports import write_exports
 from audits.report.firstscreen import cnc_summary, rate_cells, this_week, waived_rows
@@ -51,6 +52,7 @@ def render_html(store_path: str | Path, run: RunData, lang: str = "zh",
         rate_cells=lambda card: rate_cells(card, where.scoring), week=this_week(where.diff),
         cnc_summary=cnc_summary(run.findings), waived=waived_rows(where.waived),
         calendar=calendar_notice(where.day))
+    context["spotcheck"] = spotcheck_box(run, store_path)
     return environment().get_template("report.html.j2").render(**context)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from audits.normalize.frames import WIDE_COLUMNS
-from govaudit.columns import FRAMES
+from govaudit.columns import AUDIT_FRAMES, FRAMES
 
 
 @dataclass(frozen=True)
@@ -61,18 +61,31 @@ DERIVED: dict[str, dict[str, Derived]] = {
         "peer_similarity": Derived("Float64", "与其他单位同年同类报告的最高相似度（0–1，单位名称已屏蔽）",
                                    needs=("similarity_report_types", "similarity_shingle_chars")),
     },
+    "site_columns": {
+        "readable": Derived("bool", "栏目列表页已取得并读出"),
+        "column_kind_name": Derived("string", "栏目类别的中文名称"),
+        "update_period": Derived("string", "该类栏目应更新的周期（如 2周、6个月）", needs=("column_update_periods",)),
+        "update_cutoff": Derived("datetime64[ns]", "审计日期减去更新周期：最新条目不晚于此日即为不更新",
+                                 needs=("column_update_periods",)),
+        "days_since_update": Derived("Int64", "最新条目距审计日期的天数", needs=("column_update_periods",)),
+        "update_note": Derived("string", "更新情况的说明（最新条目日期与天数，或条目均无日期）",
+                               needs=("column_update_periods",)),
+        "update_state": Derived("string", "更新状态：current 正常 | stale 不更新 | dateless 条目无日期（视为不更新）"
+                                          " | blank 空白 | not_required 无更新周期", needs=("column_update_periods",)),
+    },
     "table3_wide": {
         "narrative_new_applications": Derived("Float64", "正文所述本年新收申请数", needs=("narrative_application_pattern",)),
     },
 }
-for _frame in ("sections", "table_cells", "table2_wide", "table3_wide", "table4_wide", "figures", "figure_groups"):
+for _frame in ("sections", "table_cells", "table2_wide", "table3_wide", "table4_wide", "figures", "figure_groups",
+               "site_columns", "unit_checks"):
     DERIVED.setdefault(_frame, {})
     for _name in CONTEXT_COLUMNS:
         DERIVED[_frame].setdefault(_name, Derived("string", f"所属文档的 {_name}"))
 
 
 def base_columns() -> dict[str, dict[str, str]]:
-    frames = {name: dict(columns) for name, columns in FRAMES.items()}
+    frames = {name: dict(columns) for name, columns in {**FRAMES, **AUDIT_FRAMES}.items()}
     frames["table2_wide"] = dict(WIDE_COLUMNS["二"])
     frames["table3_wide"] = dict(WIDE_COLUMNS["三"])
     frames["table4_wide"] = dict(WIDE_COLUMNS["四"])

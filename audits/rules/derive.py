@@ -16,7 +16,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from audits.defaults import DEFAULT_TIMEZONE
-from audits.rules import copypaste, metadata_formats, narrative, publisher, workdays
+from audits.rules import copypaste, metadata_formats, narrative, publisher, spotcheck, workdays
 from audits.rules.document_facts import body_facts, date_checks
 from audits.rules.columns import CONTEXT_COLUMNS, base_columns
 from govaudit.columns import REPORT_TYPES
@@ -55,6 +55,7 @@ PARAMETERS: dict[str, Callable[[Any], str | None]] = {
     "narrative_application_pattern": _regex("n"),
     "similarity_report_types": _report_types,
     "similarity_shingle_chars": _int_between(2, 12),
+    "column_update_periods": spotcheck.check_periods,
     "peer_similarity_floor": lambda v: None if isinstance(v, (int, float)) and not isinstance(v, bool)
     and 0 < v <= 1 else "must be a number above 0 and at most 1",
 }
@@ -85,6 +86,7 @@ def derive_frames(frames: Any, parameters: dict[str, Any], now: datetime | None 
     if "publisher_full_name_pattern" in parameters:
         docs["publisher_ok"], docs["publisher_expected"] = publisher.publisher_columns(
             docs, unit_full_names, parameters["publisher_full_name_pattern"])
+    _spotcheck_frames(frames, out, parameters, now, reasons)
     context = docs.drop_duplicates("url").set_index("url")
     for name, frame in out.items():
         if name == "documents":
@@ -106,6 +108,34 @@ def derive_frames(frames: Any, parameters: dict[str, Any], now: datetime | None 
         counts = narrative.narrative_counts(out["figures"], parameters["narrative_application_pattern"])
         t3["narrative_new_applications"] = t3["url"].map(counts).astype("Float64")
     return out, reasons
+
+
+def audit_day(now: datetime) -> pd.Timestamp:
+    """The audit date in Beijing time (dates on the pages are Beijing dates)."""
+    stamp = pd.Timestamp(now)
+    stamp = stamp.tz_convert(DEFAULT_TIMEZONE).tz_localize(None) if stamp.tzinfo else stamp
+    return stamp.normalize()
+
+
+def _spotcheck_frames(frames: Any, out: dict[str, pd.DataFrame], parameters: dict[str, Any], now: datetime,
+                      reasons: dict[tuple[str, str], pd.Series]) -> None:
+    """site_columns' freshness on the audit date and the per-unit veto counts (unit_checks)."""
+    today = audit_day(now)
+    columns = out["site_columns"]
+    columns["title"] = ("栏目：" + columns["column_name"].astype("string")).astype("string")
+    reasons[("site_columns", "item_count")] = ("栏目列表页无法读取：" + columns["fetch_error"].astype("string"))
+    if "column_update_periods" not in parameters:
+        return
+    spotcheck.derive_site_columns(columns, parameters["column_update_periods"], today)
+    probes = frames.get("probes") if isinstance(frames, dict) else getattr(frames, "probes", None)
+    built = spotcheck.unit_checks(columns, probes, today)
+    base = out["unit_checks"]
+    built = built if len(built) else base
+    for column, dtype in base_columns()["unit_checks"].items():
+        if column not in built.columns:
+            built[column] = pd.Series(pd.NA, index=built.index, dtype=dtype)
+    built["title"] = built["unit"].astype("string")
+    out["unit_checks"] = built.reset_index(drop=True)
 
 
 def _document_columns(docs: pd.DataFrame, out: dict[str, pd.DataFrame], parameters: dict[str, Any],

@@ -61,7 +61,19 @@ def _fold(texts: pd.Series) -> str:
     return shown + (f"；…（共 {len(unique)} 处）" if len(unique) > MAX_LISTED else "")
 
 
-def build_findings(parts: list[pd.DataFrame], documents: pd.DataFrame) -> pd.DataFrame:
+_EVIDENCE = ("site", "unit", "doc_id", "title", "crawl_id", "content_hash", "fetched_at", "body_source")
+
+
+def _evidence(documents: pd.DataFrame, others: list[pd.DataFrame]) -> pd.DataFrame:
+    """Evidence per url: the documents', then rows of frames whose url is no document (a site
+    column's listing, a unit's veto row), which carry their own site, unit and title."""
+    frames = [documents] + [o for o in others if len(o)]
+    shaped = [f[[c for c in _EVIDENCE + ("url",) if c in f.columns]] for f in frames]
+    return pd.concat(shaped, ignore_index=True).drop_duplicates("url").set_index("url") if frames else documents
+
+
+def build_findings(parts: list[pd.DataFrame], documents: pd.DataFrame,
+                   other_evidence: list[pd.DataFrame] | None = None) -> pd.DataFrame:
     """Fold per-row parts into one finding per (document, rule) and add the document's evidence."""
     parts = [p for p in parts if len(p)]
     if not parts:
@@ -76,7 +88,7 @@ def build_findings(parts: list[pd.DataFrame], documents: pd.DataFrame) -> pd.Dat
         for column in ("message", "observed", "expected"):
             first.loc[many, column] = folded[column].agg(_fold)
     findings = first.reset_index()
-    evidence = documents.drop_duplicates("url").set_index("url")
+    evidence = _evidence(documents, other_evidence or [])
     for column in ("site", "unit", "doc_id", "title", "crawl_id", "content_hash", "body_source"):
         present = len(evidence) and column in evidence
         findings[column] = findings["url"].map(evidence[column]) if present else pd.NA

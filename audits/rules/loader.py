@@ -33,7 +33,8 @@ SUITE_META_KEYS = ("frame", "description", "parameters")  # govaudit's, under th
 EXPECTATION_KEYS = ("type", "kwargs", "meta")
 META_REQUIRED = ("id", "severity", "title", "message", "basis", "fix")
 META_KEYS = (*META_REQUIRED, "kind")
-NOT_SUITES = {"section_kinds.yml", "scoring.yml", "waivers.yml"}  # read by the normaliser, the scorecard and the waivers, not suites
+# Read by the normaliser (section kinds, wording lists), the scorecard and the waivers, not suites.
+NOT_SUITES = {"section_kinds.yml", "wording.yml", "scoring.yml", "waivers.yml"}
 _PAIR_TYPES = {"expect_column_pair_values_a_to_be_greater_than_b", "expect_column_pair_values_to_be_equal",
                "expect_column_pair_values_to_be_in_set"}
 
@@ -86,9 +87,11 @@ def load_rules(directory: str | Path) -> RulePack:
         suite = _suite(doc, parameters, seen_ids, problems, kind_names(section_kinds))
         if suite:
             suites.append(suite)
+    wording = load_wording_lists(directory, problems)
     if problems:
         raise RuleFileError(problems)
-    return RulePack(directory=directory, suites=suites, parameters=parameters, section_kinds=section_kinds)
+    return RulePack(directory=directory, suites=suites, parameters=parameters, section_kinds=section_kinds,
+                    wording=wording)
 
 
 def _collect_parameters(doc: YamlDoc, parameters: dict, parameter_at: dict, problems: list[str]) -> None:
@@ -117,17 +120,30 @@ def suite_meta(data: Any) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
-def load_kinds(directory: Path, problems: list[str]) -> Any:
-    """The section_kinds.yml beside the rules, else the shipped one; its mistakes are rule-file errors."""
+def _beside_rules(directory: Path, file_name: str, load: Any, error: type[Exception], problems: list[str]) -> Any:
+    """A keyword file beside the rules, else the shipped one; its mistakes are rule-file errors."""
     from audits.defaults import DEFAULT_RULES_DIR
-    from audits.normalize.section_kinds import FILE_NAME, SectionKindsError, load_section_kinds
 
-    own = directory / FILE_NAME
+    own = directory / file_name
     try:
-        return load_section_kinds(own if own.exists() else DEFAULT_RULES_DIR / FILE_NAME)
-    except SectionKindsError as exc:
+        return load(own if own.exists() else DEFAULT_RULES_DIR / file_name)
+    except error as exc:
         problems.append(str(exc))
         return None
+
+
+def load_kinds(directory: Path, problems: list[str]) -> Any:
+    """The section keyword sets (section_kinds.yml)."""
+    from audits.normalize.section_kinds import FILE_NAME, SectionKindsError, load_section_kinds
+
+    return _beside_rules(directory, FILE_NAME, load_section_kinds, SectionKindsError, problems)
+
+
+def load_wording_lists(directory: Path, problems: list[str]) -> Any:
+    """The lists of exactly written names and terms (wording.yml)."""
+    from audits.normalize.wording import FILE_NAME, WordingError, load_wording
+
+    return _beside_rules(directory, FILE_NAME, load_wording, WordingError, problems)
 
 
 def kind_names(kinds: Any) -> set[str] | None:

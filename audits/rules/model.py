@@ -72,6 +72,8 @@ class RulePack:
     # The section keyword sets beside the rules (section_kinds.yml), loaded once with the rules:
     # the normaliser classifies headings with them and the loader checks `kind:` against them.
     section_kinds: Any = None
+    # The wording lists beside the rules (wording.yml): what the normaliser scans page text for.
+    wording: Any = None
 
     @property
     def rules(self) -> list[Rule]:

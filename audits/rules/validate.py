@@ -29,6 +29,9 @@ from audits.rules.model import Rule, RulePack, Suite  # noqa: E402
 
 STAT_COLUMNS = {"rule_id": "string", "suite": "string", "severity": "string", "title": "string", "basis": "string",
                 "evaluated": "Int64", "failed": "Int64", "could_not_check": "Int64", "pass_rate": "Float64"}
+# Frames that exist only where the site config asks for them (site columns) or a probe job ran:
+# without rows their suites are not configured, not failed, and say so in the rule stats.
+OPTIONAL_FRAMES = {"site_columns", "unit_checks"}
 RESULT_FORMAT = {"result_format": "COMPLETE", "return_unexpected_index_query": False, "partial_unexpected_count": 0}
 
 
@@ -69,6 +72,9 @@ def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None =
         if not suite.rules:
             errors.append(f"{suite.location}: suite {suite.name}: no expectations, so it checks nothing")
             continue
+        if df.empty and suite.frame in OPTIONAL_FRAMES:
+            stats += [_stat(rule, 0, 0, 0) for rule in suite.rules]
+            continue
         if df.empty:
             errors.append(f"{suite.location}: suite {suite.name}: frame {suite.frame} has no rows, "
                           f"so nothing was checked (this is not a pass)")
@@ -90,7 +96,8 @@ def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None =
             errors.append(f"{suite.location}: suite {suite.name}: evaluated zero rows: every rule's row_condition "
                           f"excluded all {len(df)} rows of frame {suite.frame} (this is not a pass)")
     stat_frame = pd.DataFrame(stats, columns=list(STAT_COLUMNS)).astype(STAT_COLUMNS)
-    return AuditResult(finding_rows.build_findings(parts, derived["documents"]), stat_frame, errors)
+    evidence = [derived[name] for name in sorted(OPTIONAL_FRAMES)]
+    return AuditResult(finding_rows.build_findings(parts, derived["documents"], evidence), stat_frame, errors)
 
 
 def capped_text(df: pd.DataFrame, cap: int = defaults.RULE_TEXT_CAP) -> pd.DataFrame:

@@ -75,6 +75,14 @@ def _run_locked(job: ScheduledJob, store_path: str, rules_dir: str | None, repor
                 site_runner: Callable[..., RunOutcome] | None, retry_delays: tuple[float, ...]) -> JobResult:
     job_id = job.id
     conn = connect(store_path)
+    if job.kind == "probe":  # an availability probe: stored for the audit, nothing to mail
+        try:
+            with conn:
+                probe_row = conn.execute("INSERT INTO job_runs (job_id, started_at) VALUES (?, ?)",
+                                         (job_id, _now_iso())).lastrowid
+            return _probe_job(conn, int(probe_row or 0), job, store_path)
+        finally:
+            conn.close()
     row_id: int | None = None
     try:
         with conn:  # we hold the lock, so a 'running' row of this job belongs to a dead process
@@ -118,6 +126,21 @@ def _run_locked(job: ScheduledJob, store_path: str, rules_dir: str | None, repor
     if flush.failed:
         message += f"; {flush.waiting} waiting in the outbox ({flush.failed[0][2]}); `govaudit email flush` retries"
     return JobResult(job_id, "done", message, str(outcome.run_id), Path(outcome.report_path), queued, critical, flush)
+
+
+def _probe_job(conn: sqlite3.Connection, row_id: int, job: ScheduledJob, store_path: str) -> JobResult:
+    """An availability probe (crawler.probe): stored for the audit, nothing to mail."""
+    from crawler.probe import run_probe
+
+    try:
+        results = run_probe(job.site, store_path, units=list(job.units) if job.units else None)
+    except Exception as exc:  # recorded, never raised inside the scheduler
+        log.exception("job %s: the probe failed", job.id)
+        _finish(conn, row_id, "failed", error=f"{type(exc).__name__}: {exc}")
+        return JobResult(job.id, "failed", f"job {job.id}: the probe failed: {exc}")
+    failed = sum(not r.ok for r in results)
+    _finish(conn, row_id, "done")
+    return JobResult(job.id, "done", f"job {job.id}: {len(results)} pages probed, {failed} failed")
 
 
 def queue_digests(conn: sqlite3.Connection, job: ScheduledJob, outcome: RunOutcome,

@@ -33,7 +33,10 @@ SUBJECT_FIELDS = ("site", "date", "critical", "warning", "total", "job")
 LANGS = ("zh", "en")
 
 TOP_KEYS = ("jobs", "timezone", "misfire_grace_time", "job_function")
-JOB_KEYS = ("id", "site", "units", "cron", "timezone", "recipients", "subject", "lang")
+JOB_KEYS = ("id", "kind", "site", "units", "cron", "timezone", "recipients", "subject", "lang")
+# audit: crawl, audit, report and email (the default); probe: an availability probe of the site's
+# home page and unit catalogs (crawler.probe), stored for the audit's 站点无法访问 check, no email.
+JOB_KINDS = ("audit", "probe")
 RECIPIENT_KEYS = ("email", "name", "units")
 
 _JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -54,6 +57,7 @@ class ScheduledJob:
     units: tuple[str, ...] | None = None
     lang: str = "zh"
     line: int = 0
+    kind: str = "audit"
 
     def trigger(self) -> CronTrigger:
         return CronTrigger.from_crontab(self.cron, timezone=ZoneInfo(self.timezone))
@@ -168,6 +172,17 @@ class _Checker:
         units = self.units(node, where, label, "units", site_units)
         tz = self.timezone(node, where, label, default_tz)
         cron = self.cron(node, where, label, tz)
+        kind = node.get("kind", "audit")
+        if kind not in JOB_KINDS:
+            self.fail(where + ("kind",), label, "kind", f"{kind!r} is not one of {', '.join(JOB_KINDS)}")
+        if kind == "probe":
+            for key in ("recipients", "subject", "lang"):
+                if key in node:
+                    self.fail(where + (key,), label, key, "a probe job sends no email; remove this key")
+            if len(self.problems) > before or job_id is None:
+                return None
+            return ScheduledJob(job_id, site, cron, tz, (), DEFAULT_SUBJECT, units, "zh",
+                                self.doc.line(*where) or 0, kind="probe")
         recipients = self.recipients(node, where, label, units or site_units)
         subject = self.subject(node, where, label)
         lang = node.get("lang", "zh")

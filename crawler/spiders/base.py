@@ -31,7 +31,7 @@ from twisted.python.failure import Failure
 from crawler.attachments import TOO_LARGE, AttachmentFile, candidates as attachment_candidates
 from crawler.detail import DetailParts, extract_detail
 from govaudit.records import PageRecord
-from crawler.sites import SiteConfig, Unit, load_site
+from crawler.sites import Column, SiteConfig, Unit, load_site
 
 
 def now_iso() -> str:
@@ -165,6 +165,10 @@ class CatalogSpider(scrapy.Spider):
             self._unit_started[unit.name] = time.monotonic()
             for catalog in unit.catalogs:
                 yield self.catalog_request(unit, catalog)
+            for column in unit.columns:
+                yield Request(column.url, callback=self.parse_column, errback=self.column_failed,
+                              cb_kwargs={"unit": unit, "column": column}, meta={"unit": unit.name},
+                              dont_filter=True)
 
     def catalog_request(self, unit: Unit, url: str) -> Request:
         """The first request of one catalog column; dialects with another entry point override it."""
@@ -173,6 +177,32 @@ class CatalogSpider(scrapy.Spider):
 
     def parse_catalog(self, response: Response, unit: Unit) -> Iterator[Any]:
         raise NotImplementedError
+
+    def read_listing(self, response: Response) -> list[tuple[str, str | None, str | None]] | None:
+        """(url, title, date) of the entries a column page lists, or None when the page is no listing."""
+        raise NotImplementedError
+
+    # site columns: only their first listing page, for freshness; their items are not fetched ---
+    def parse_column(self, response: Response, unit: Unit, column: Column) -> Iterator[PageRecord]:
+        try:
+            entries = self.read_listing(response) if isinstance(response, TextResponse) else None
+            error = None if entries is not None else (
+                f"column {column.name!r} at {response.url} shows no {self.dialect} listing; "
+                "check the column's url in the site config")
+        except NotImplementedError:  # recorded, so the column counts as could-not-check, never as passed
+            entries, error = None, (f"site columns are not read for the {self.dialect} dialect yet; "
+                                    f"column {column.name!r} could not be checked")
+        self.crawler.stats.inc_value(f"govaudit/unit/{unit.name}/columns")
+        yield self.record(unit, column.url, kind="column", column_name=column.name, column_kind=column.kind,
+                          http_status=response.status, headers=_headers(response), error=error,
+                          listing=[{"url": u, "title": t, "date": d} for u, t, d in entries or []])
+
+    def column_failed(self, failure: Failure) -> Iterator[PageRecord]:
+        kw = failure.request.cb_kwargs
+        status, reason = failure_status(failure, self.settings)
+        column: Column = kw["column"]
+        yield self.record(kw["unit"], column.url, kind="column", column_name=column.name,
+                          column_kind=column.kind, http_status=status, error=f"column unreachable: {reason}")
 
     # records --------------------------------------------------------------------------
     def record(self, unit: Unit, url: str, **fields: Any) -> PageRecord:
@@ -237,6 +267,12 @@ class CatalogSpider(scrapy.Spider):
                                     f"{claim}; the rest of the catalog could not be checked")
 
     # details --------------------------------------------------------------------------
+    def detail_requests(self, unit: Unit, items: list) -> Iterator[Any]:
+        """What the listed (url, title, date) items of one catalog page become, in list order."""
+        for url, title, date in items:
+            if (listed := self.detail_request(unit, url, title, date)) is not None:
+                yield listed
+
     def detail_request(self, unit: Unit, url: str, list_title: str | None,
                        list_date: str | None) -> Request | PageRecord | None:
         """The request for a listed document; None when another page or catalog column of the same

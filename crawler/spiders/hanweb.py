@@ -91,6 +91,13 @@ class HanwebSpider(CatalogSpider):
             yield self._window(unit, proxy, params, response.url, len(records) + 1, window, per_page,
                                total, seen, pages=1)
 
+    def read_listing(self, response: Response) -> list[tuple[str, str | None, str | None]] | None:
+        text = response.text if isinstance(response, TextResponse) else ""
+        records = parse_records(text, response.url)
+        # A column with no entry still carries its (empty) data island: that is a blank column,
+        # while a page without one is not a Hanweb listing at all.
+        return records if records or "<datastore" in text else None
+
     def _params(self, text: str) -> dict[str, str]:
         if m := _PARAM_RE.search(text):
             params = js_object(m.group(2))

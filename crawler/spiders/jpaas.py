@@ -96,9 +96,4 @@ class JpaasSpider(CatalogSpider):
                                        reason=f"jpaas list page {page} of {pages} lists no article; "
                                               "the documents it should list could not be checked")
             return
-        yield from self._details(unit, items)
-
-    def _details(self, unit: Unit, items: list) -> Iterator[Request]:
-        for url, title, date in items:
-            if (listed := self.detail_request(unit, url, title, date)) is not None:
-                yield listed
+        yield from self.detail_requests(unit, items)

@@ -57,7 +57,7 @@ class TrsSpider(CatalogSpider):
                        "pager and no links to tYYYYMMDD_ID.html articles; check the unit's catalog URL and "
                        "its cms dialect")
             return
-        yield from self._details(unit, items)
+        yield from self.detail_requests(unit, items)
         count, name, ext = found or (1, "", "")
         limit = self.settings.getint("GOVAUDIT_MAX_CATALOG_PAGES")
         if count > limit:
@@ -82,9 +82,4 @@ class TrsSpider(CatalogSpider):
                 reason=f"catalog page {page + 1} of {count} ({urlparse(response.url).path}) is {what}; "
                        "the documents it should list could not be checked")
             return
-        yield from self._details(unit, items)
-
-    def _details(self, unit: Unit, items: list) -> Iterator[Request]:
-        for url, title, date in items:
-            if (listed := self.detail_request(unit, url, title, date)) is not None:
-                yield listed
+        yield from self.detail_requests(unit, items)

@@ -297,6 +297,9 @@ def test_rule_outcome(result, case_):
 
 def test_every_rule_id_of_the_pack_is_exercised():
     tested = {c[2] for c in CASES} | {"FZ-DATE-1", "FZ-DATE-2", "XX-DATE-1", "XX-DATE-2", "ROUTINE-LAG-1", "FETCH-1"}
+    # The spot-check rules are exercised at their thresholds in test_rules_spotcheck.py and test_rules_wording.py.
+    tested |= {"COL-STALE", "COL-BLANK", "COL-BURST", "VETO-COL-A", "VETO-COL-B", "VETO-COL-C", "VETO-AVAIL",
+               "WORDING-1", "WORDING-2"}
     assert {r.id for r in load_rules("expectations").rules} <= tested
 
 

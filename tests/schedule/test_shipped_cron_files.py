@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from govaudit.store import Store
+
 pytestmark = pytest.mark.slow  # starts several govaudit processes
 REPO = Path(__file__).resolve().parents[2]
 CRON = REPO / "cron"
@@ -47,7 +49,9 @@ def home(tmp_path) -> Path:
     (root / ".venv" / "bin").mkdir(parents=True)
     (root / ".venv" / "bin" / "govaudit").symlink_to(GOVAUDIT)
     shutil.copytree(CRON, root / "cron")
-    (root / "var" / "log").mkdir(parents=True)
+    (root / "var").mkdir()
+    with Store(root / "var" / "govaudit.sqlite3"):  # an installation that has run before has its store
+        pass
     return root
 
 
@@ -122,13 +126,16 @@ def test_crontab_lines_match_the_schedule_and_run_in_a_shell(tmp_path, home):
     assert times[f"schedule once {JOB}"] == schedule_cron()
     smtp_env = tmp_path / "smtp.env"
     shutil.copy(CRON / "smtp.env.example", smtp_env)
+    assert variables["GOVAUDIT_SMTP_ENV"] == "/etc/govaudit/smtp.env"
     for when, command in entries:
         assert len(when.split()) == 5
-        assert "/etc/govaudit/smtp.env" in command
-        line = command.replace("/etc/govaudit/smtp.env", str(smtp_env))
+        assert '. "$GOVAUDIT_SMTP_ENV"' in command
+        line = command
         if "schedule once" in line:  # a real run would crawl the site: list the job through the same plumbing
             line = line.replace(f"schedule once {JOB}", "schedule list --schedule cron/schedule.yml")
-        env = {"PATH": os.environ["PATH"], "GOVAUDIT_HOME": str(home), "GX_ANALYTICS_ENABLED": "False"}
+        # cron passes the crontab's variables to the shell; the SMTP file is the example's copy
+        env = {"PATH": os.environ["PATH"], "GOVAUDIT_HOME": str(home), "GOVAUDIT_SMTP_ENV": str(smtp_env),
+               "GX_ANALYTICS_ENABLED": "False"}
         result = subprocess.run([variables["SHELL"], "-c", line], env=env, capture_output=True, text=True,
                                 timeout=120)
         assert result.returncode == 0, (line, result.stderr)
