@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from audits.report.context import safe_href
+from govaudit.untrusted import plain
 
 if TYPE_CHECKING:
     from audits.report.standing import Standing
@@ -69,6 +70,8 @@ def _plain(value: Any) -> Any:
         return None
     if hasattr(value, "item"):
         value = value.item()
+    if isinstance(value, str):  # a hostile title's ESC and other controls: openpyxl refuses them
+        value = plain(value)
     return value
 
 
