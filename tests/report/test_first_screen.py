@@ -19,7 +19,8 @@ def test_sections_come_in_the_supervisors_order_and_unchecked_rows_are_folded(tm
     html = render_run(store, run_id, tmp_path / "r").read_text(encoding="utf-8")
     tree = lxml.html.fromstring(html)
     order = [el.get("id") for el in tree.xpath("//body/header | //body/section")]
-    assert order[:5] == ["summary", "scorecard", "this-week", "fix-first", "unchecked"]
+    # the spot-check box (国办抽查单项否决风险) follows the first screen, before the findings to fix first
+    assert order[:6] == ["summary", "scorecard", "this-week", "spotcheck", "fix-first", "unchecked"]
     assert "<script" not in html and "default-src 'none'" in html
     summary = {(r.get("data-rule-id"), r.cssselect("td")[1].text_content()): int(r.get("data-count"))
                for r in tree.cssselect("#unchecked tr.cnc-reason")}
