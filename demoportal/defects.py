@@ -238,8 +238,10 @@ WORDING_SENTENCES = {
 
 def mark_wording_counterpart(docs: list[Document]) -> None:
     """One clean routine item gets the correctly written sentence (no defect: nothing to find)."""
-    clean = next(d for d in sorted(docs, key=lambda d: d.key)
-                 if d.report_type == "routine" and not d.defects and not d.reserved and d.http_status == 200)
+    clean = next((d for d in sorted(docs, key=lambda d: d.key)
+                  if d.report_type == "routine" and not d.defects and not d.reserved and d.http_status == 200), None)
+    if clean is None:  # a small portal (or stream) may have no clean routine item left to carry it
+        return
     clean.flags["wording"] = WORDING_SENTENCES["clean"]
     clean.flags["wording_counterpart"] = True
 
