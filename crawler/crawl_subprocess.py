@@ -23,6 +23,7 @@ from scrapy.utils.misc import load_object
 
 from crawler import settings as default_settings
 from crawler.sites import SiteConfig, SiteConfigError, load_site
+from govaudit.db import state_dir
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
@@ -30,7 +31,7 @@ PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 def cache_dir(site: SiteConfig, store: str | Path) -> Path:
     """`<store dir>/httpcache/<site>`; a site name that would lead out of it is refused (names
     are slugs already, this is the second lock on the same door)."""
-    root = (Path(store).resolve().parent / "httpcache").resolve()
+    root = (state_dir(store) / "httpcache").resolve()
     path = (root / site.name).resolve()
     if path.parent != root:
         raise SiteConfigError(site.path, None, f"site name {site.name!r} would place the HTTP cache outside {root}")

@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.pool import NullPool
 
-from govaudit.storeerrors import StoreError, storage_failure, store_problem
+from govaudit.storeerrors import StoreError, shown_store, storage_failure, store_problem
 
 StoreRef = Union[str, Path]
 STATE_DIR_ENV = "GOVAUDIT_STATE_DIR"  # logs and locks of a server store (a file store keeps them beside it)
@@ -66,17 +66,6 @@ def absolute(ref: StoreRef) -> str:
     """The store as a string that means the same from any working directory."""
     location = store_location(ref)
     return str(location.resolve()) if isinstance(location, Path) else location
-
-
-def shown_store(ref: StoreRef) -> str:
-    """The store as messages name it: the file, or the URL without its password."""
-    text = str(ref)
-    if "://" not in text:
-        return text
-    try:
-        return sa.make_url(text).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return text.split("@")[-1]
 
 
 def state_dir(ref: StoreRef) -> Path:

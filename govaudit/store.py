@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from contextlib import closing
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Iterator
 
 import sqlalchemy as sa

@@ -15,6 +15,20 @@ from pathlib import Path
 MIN_FREE_BYTES = 16 * 1024 * 1024  # below this a crawl or audit would stop half-way: refused up front
 
 
+def shown_store(ref: str | Path) -> str:
+    """The store as messages name it: the file, or the URL without its password."""
+    text = str(ref)
+    if "://" not in text:
+        return text
+    from sqlalchemy import exc as sa_exc
+    from sqlalchemy import make_url
+
+    try:
+        return make_url(text).render_as_string(hide_password=True)
+    except sa_exc.ArgumentError:
+        return text.split("@")[-1]
+
+
 class StoreError(RuntimeError):
     """The store cannot be used (a directory, read-only, disk full, server unreachable): one line
     naming the store, the cause and the fix. Commands print it and exit 3, no traceback."""
@@ -70,8 +84,6 @@ def storage_failure(exc: BaseException, path: str | Path) -> StoreError | None:
     writes, or a database server that cannot be reached or refuses the login."""
     from sqlalchemy import exc as sa_exc
 
-    from govaudit.db import shown_store
-
     store = shown_store(path)
     cause: BaseException = exc.orig if isinstance(exc, sa_exc.DBAPIError) and exc.orig is not None else exc
     text = str(cause).lower()
@@ -87,9 +99,10 @@ def storage_failure(exc: BaseException, path: str | Path) -> StoreError | None:
         if "unable to open" in text or "not a database" in text:
             return StoreError(f"cannot open the store {store} ({cause}); check the --store path")
         return None
-    if type(cause).__module__.startswith("psycopg") and isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+    psycopg = type(cause).__module__.startswith("psycopg")
+    if psycopg and isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError)):
         return _server_failure(str(cause), store)
-    if type(cause).__module__.startswith("psycopg") and ("disk full" in text or "no space left" in text):
+    if psycopg and ("disk full" in text or "no space left" in text):
         return StoreError(f"the PostgreSQL server of the store {store} has no disk space left ({cause}); "
                           f"free some space on the server and run again")
     return None

@@ -9,9 +9,9 @@ crawl failed.
 """
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+import sqlalchemy as sa
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
@@ -49,14 +49,14 @@ class StorePipeline:
                 raise DropItem(f"not stored: {self.failed}")
             try:
                 self.store.save_page(self.crawl_id, item)
-            except (sqlite3.OperationalError, OSError) as exc:
+            except (sa.exc.OperationalError, OSError) as exc:
                 self._failed(exc)
         elif isinstance(item, AttachmentFile) and self.store:
             if self.failed:
                 raise DropItem(f"not stored: {self.failed}")
             try:
                 self.store.save_attachment_file(item.sha256, item.content_type, item.content)
-            except (sqlite3.OperationalError, OSError) as exc:
+            except (sa.exc.OperationalError, OSError) as exc:
                 self._failed(exc)
         return item
 
