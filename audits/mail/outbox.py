@@ -70,8 +70,8 @@ def enqueue(conn: StoreConnection, run_id: str, messages: list[tuple[str, EmailM
             result = conn.execute(insert_ignoring_duplicates(conn, outbox).values(
                 run_id=run_id, recipient=recipient, job_id=job_id, message_id=message["Message-ID"],
                 subject=str(message["Subject"]), message=message.as_bytes(policy=SMTP), report_path=report_path,
-                next_attempt_at=stamp, created_at=stamp))
-            added += result.rowcount
+                next_attempt_at=stamp, created_at=stamp).returning(outbox.c.run_id))
+            added += len(result.fetchall())  # a row already queued returns none (rowcount is not portable here)
     return added
 
 
