@@ -19,6 +19,8 @@ RULES_DIR_ENV = "GOVAUDIT_RULES"
 REPORTS_DIR_ENV = "GOVAUDIT_REPORTS"
 
 DEFAULT_STORE_PATH = Path("var/govaudit.sqlite3")
+STORE_HELP = ("store: a SQLite file (path or sqlite:///path) or postgresql://user:password@host/db "
+              f"(default ${STORE_PATH_ENV}, else {DEFAULT_STORE_PATH})")
 DEFAULT_REPORTS_DIR = Path("reports_out")
 DEFAULT_RULES_DIR = PACKAGE_ROOT / "expectations"
 SITES_DIR = PACKAGE_ROOT / "crawler" / "sites"

@@ -140,7 +140,8 @@ def record_run(store_path: StoreRef, *, site: str, crawl_id: int, documents: pd.
     with Store(store_path) as store:
         crawl = store.crawl(crawl_id)
     if crawl is None:
-        raise LookupError(f"no crawl with id {crawl_id} in {store_path}; a run records the crawl it audited")
+        raise LookupError(f"no crawl with id {crawl_id} in {shown_store(store_path)}; "
+                          f"a run records the crawl it audited")
     if crawl["site"] != site:
         raise ValueError(f"crawl {crawl_id} is of site {crawl['site']!r}, not {site!r}")
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -244,9 +245,9 @@ def previous_run(store_path: StoreRef, run_id: int) -> int | None:
     with closing(open_history(store_path)) as conn:
         run = _run_row(conn, run_id, store_path)
         runs = schema.runs
-        row = conn.execute(sa.select(sa.func.max(runs.c.id)).where(
-            runs.c.site == run["site"], runs.c.id < run_id, RECORD_RUNS)).fetchone()
-    return None if row[0] is None else int(row[0])
+        found = conn.execute(sa.select(sa.func.max(runs.c.id)).where(
+            runs.c.site == run["site"], runs.c.id < run_id, RECORD_RUNS)).scalar()
+    return None if found is None else int(found)
 
 
 def site_runs(store_path: StoreRef, site: str, up_to: int | None = None) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ from crawler.extensions.progress import PREFIX
 from crawler.pipelines.store import STORE_FAILED
 from crawler.sites import SiteConfig, load_site
 from govaudit import schema
-from govaudit.db import state_dir, store_location
+from govaudit.db import shown_store, state_dir, store_location
 from govaudit.store import Store, storage_failure, utcnow
 from govaudit.untrusted import shown
 from crawler.catalog_sync import sync_crawl
@@ -64,7 +64,7 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
         if resume is not None:
             crawl = store.crawl(resume)
             if crawl is None or crawl["site"] != site.name:
-                raise LookupError(f"no crawl {resume} of site {site.name} in {store_path} to resume")
+                raise LookupError(f"no crawl {resume} of site {site.name} in {shown_store(store_path)} to resume")
             store.reopen_crawl(resume)
             crawl_id = resume
         else:

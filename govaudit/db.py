@@ -176,7 +176,9 @@ class StoreResult:
     @property
     def inserted_id(self) -> int:
         """The generated id of the one row a Core INSERT just added."""
-        return int(self._result.inserted_primary_key[0])
+        key = self._result.inserted_primary_key
+        assert key is not None  # a single-row INSERT of a table with a generated key
+        return int(key[0])
 
     def close(self) -> None:
         self._result.close()

@@ -14,6 +14,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from audits import defaults
 from audits.commands import existing_store
 from audits.commands.exit_codes import EXIT_USAGE
 
@@ -41,7 +42,7 @@ def waive(
     reason: str = typer.Option(..., "--reason", help="why the finding is accepted"),
     by: str = typer.Option(..., "--by", help="who accepted it"),
     rules: Optional[str] = typer.Option(None, "--rules", help="rules directory holding waivers.yml"),
-    store: Optional[str] = typer.Option(None, "--store", help="SQLite store (to find the page's content hash)"),
+    store: Optional[str] = typer.Option(None, "--store", help=defaults.STORE_HELP),
 ) -> None:
     """Waive one finding until a date; it comes back when the date passes or its page changes."""
     import sqlalchemy as sa

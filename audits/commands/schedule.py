@@ -24,7 +24,7 @@ console = Console(stderr=True, soft_wrap=True)  # error lines stay whole for gre
 schedule_app = typer.Typer(help="Weekly audits and their emails (cron/schedule.yml).", no_args_is_help=True)
 
 SCHEDULE_HELP = "schedule file (default $GOVAUDIT_SCHEDULE or cron/schedule.yml)"
-STORE_HELP = f"SQLite store (default $GOVAUDIT_STORE or {defaults.DEFAULT_STORE_PATH})"
+STORE_HELP = defaults.STORE_HELP
 
 
 def register(app: typer.Typer) -> None:

@@ -48,7 +48,7 @@ def message_id(conn: StoreConnection, run_id: str, recipient: str, domain: str) 
     """
     with conn:
         conn.execute(insert_ignoring_duplicates(conn, mail_meta).values(key="store_token", value=secrets.token_hex(16)))
-    token = conn.execute(sa.select(mail_meta.c.value).where(mail_meta.c.key == "store_token")).fetchone()[0]
+    token = conn.execute(sa.select(mail_meta.c.value).where(mail_meta.c.key == "store_token")).scalar()
     digest = hashlib.sha256(f"{token}|{run_id}|{recipient.lower()}".encode()).hexdigest()[:32]
     return f"<govaudit.{digest}@{domain}>"
 
