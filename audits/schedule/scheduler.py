@@ -30,6 +30,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from audits.defaults import DEFAULT_TIMEZONE
 from audits.schedule.schedule_file import Schedule, ScheduledJob
 import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from govaudit import db, schema
 from govaudit.locks import JobLocked, store_lock
@@ -44,14 +45,48 @@ FLUSH_FUNCTION = "audits.mail.sender:flush_due"
 RESUME_SUFFIX = "~resume"  # one-off re-run of a run that died midway
 
 
+LEGACY_JOBSTORE = "jobs.sqlite3"  # the job store's own file beside a SQLite store, before it moved into the store
+
+
 def jobstore_path(store_path: db.StoreRef) -> Path | str:
     """The job store is the audit store itself (its table apscheduler_jobs), named absolutely."""
     return db.store_location(db.absolute(store_path))
 
 
+def adopt_legacy_jobstore(store_path: db.StoreRef) -> int:
+    """Move the jobs of var/jobs.sqlite3 (where a SQLite store kept them before) into the store's
+    table, once, with their pending run times, so the first restart after the upgrade neither
+    skips nor repeats a run. The old file is renamed, not deleted. Returns the jobs moved."""
+    location = db.store_location(store_path)
+    if not isinstance(location, Path):
+        return 0
+    legacy = location.resolve().parent / LEGACY_JOBSTORE
+    if not legacy.is_file() or legacy.resolve() == location.resolve():
+        return 0
+    source = sa.create_engine(sa.URL.create("sqlite", database=str(legacy)), poolclass=sa.pool.NullPool)
+    try:
+        with source.connect() as conn:
+            if not sa.inspect(conn).has_table(JOBSTORE_TABLE):
+                rows = []
+            else:
+                rows = [dict(r._mapping) for r in conn.execute(sa.text(
+                    f"SELECT id, next_run_time, job_state FROM {JOBSTORE_TABLE}"))]
+    finally:
+        source.dispose()
+    target = _jobstore(location).jobs_t
+    with db.engine(location).begin() as conn:
+        target.create(conn, checkfirst=True)
+        for row in rows:
+            conn.execute(sqlite_insert(target).values(row).on_conflict_do_nothing())
+    legacy.rename(legacy.with_name(LEGACY_JOBSTORE + ".moved-into-store"))
+    log.info("moved %d job(s) from %s into the store %s", len(rows), legacy, location)
+    return len(rows)
+
+
 def build_scheduler(schedule: Schedule, jobstore: db.StoreRef,
                     scheduler_cls: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
     connect(jobstore).close()  # a SQLite file is created, a server checked, before APScheduler uses it
+    adopt_legacy_jobstore(jobstore)
     return scheduler_cls(
         jobstores={"default": _jobstore(jobstore)},
         executors={"default": ThreadPoolExecutor(max_workers=2)},
