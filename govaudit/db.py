@@ -270,8 +270,12 @@ def _ensure_schema(conn: sa.Connection, location: Path | str) -> None:
     from govaudit import migrations
 
     key = (os.getpid(), str(engine_url(location)))
-    if key in _at_head and migrations.current_revision(conn) == migrations.head():
+    # Checked without a lock first: a store already at the newest revision (the usual case) is
+    # opened without waiting for a writer that holds SQLite's lock.
+    if migrations.current_revision(conn) == migrations.head() and (key in _at_head
+                                                                   or migrations.schema_complete(conn)):
         conn.rollback()
+        _at_head.add(key)
         return
     migrations.upgrade(conn)
     _at_head.add(key)

@@ -115,7 +115,9 @@ class Store:
         query = sa.select(pages).where(pages.c.crawl_id == crawl_id)
         if units:
             query = query.where(pages.c.unit.in_(units))
-        with closing(self.conn.execute(query.order_by(pages.c.unit, pages.c.url))) as result:
+        # Streamed (a server-side cursor on PostgreSQL): a crawl's pages need not fit in memory at once.
+        query = query.order_by(pages.c.unit, pages.c.url).execution_options(yield_per=200)
+        with closing(self.conn.execute(query)) as result:
             for row in result:
                 yield row_to_record(row)
 

@@ -59,6 +59,17 @@ def upgrade(conn: sa.Connection) -> None:
         raise
 
 
+def schema_complete(conn: sa.Connection) -> bool:
+    """Whether every table and column of the metadata is in the store (read only, no lock)."""
+    from govaudit.schema import metadata
+
+    inspector = sa.inspect(conn)
+    present = set(inspector.get_table_names())
+    return all(table.name in present
+               and {c.name for c in table.columns} <= {c["name"] for c in inspector.get_columns(table.name)}
+               for table in metadata.sorted_tables)
+
+
 def add_missing_columns(conn: sa.Connection) -> None:
     """Add the columns the metadata declares but the store lacks: frame-contract columns that a
     newer govaudit introduced (and, for a store older than the baseline, every later column).
