@@ -83,9 +83,10 @@ def _run(site: SiteConfig, store_path: Path | str, crawl_id: int, base_url: str 
          settings_overrides: dict[str, Any] | None) -> CrawlSummary:
     log_path = state_dir(store_path) / "logs" / f"crawl-{crawl_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "crawler.crawl_subprocess", "--site", site.path, "--store", str(store_path),
-           "--crawl-id", str(crawl_id), "--units", ",".join(u.name for u in site.units),
-           "--log-level", log_level]
+    server = isinstance(store_path, str)  # its URL holds a password: passed in the environment, not argv
+    cmd = [sys.executable, "-m", "crawler.crawl_subprocess", "--site", site.path,
+           *(() if server else ("--store", str(store_path))), "--crawl-id", str(crawl_id),
+           "--units", ",".join(u.name for u in site.units), "--log-level", log_level]
     if base_url:
         cmd += ["--base-url", base_url]
     if settings_overrides:
@@ -100,6 +101,10 @@ def _run(site: SiteConfig, store_path: Path | str, crawl_id: int, base_url: str 
         tasks = {u.name: progress.add_task(shown(u.name), total=None) for u in site.units} if progress else {}
         done: Counter[str] = Counter()
         env = crawl_environment()
+        if server:
+            from crawler.crawl_subprocess import STORE_URL_ENV
+
+            env[STORE_URL_ENV] = str(store_path)
         child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8", env=env)
         try:
             assert child.stdout is not None

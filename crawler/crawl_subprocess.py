@@ -26,6 +26,7 @@ from crawler.sites import SiteConfig, SiteConfigError, load_site
 from govaudit.db import state_dir
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+STORE_URL_ENV = "GOVAUDIT_CRAWL_STORE"
 
 
 def cache_dir(site: SiteConfig, store: str | Path) -> Path:
@@ -82,7 +83,9 @@ def die_with_parent() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.crawl_subprocess")
     parser.add_argument("--site", required=True)
-    parser.add_argument("--store", required=True)
+    # A server store's URL (with its password) comes in the environment, never on the command line
+    # where `ps` shows it to every user of the machine.
+    parser.add_argument("--store", default=os.environ.get(STORE_URL_ENV))
     parser.add_argument("--crawl-id", type=int, required=True)
     parser.add_argument("--units", default="")
     parser.add_argument("--base-url", default="")
@@ -91,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     die_with_parent()
     site = load_site(args.site)
+    if not args.store:
+        parser.error(f"--store or ${STORE_URL_ENV} is required")
     settings = settings_for(site, args.store, args.crawl_id)
     settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
     if args.settings:

@@ -17,6 +17,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.attachments import AttachmentFile
 from govaudit.records import PageRecord
+from govaudit.db import shown_store
 from govaudit.store import Store
 
 STORE_FAILED = "store_failed"
@@ -61,7 +62,8 @@ class StorePipeline:
         return item
 
     def _failed(self, exc: Exception) -> None:
-        self.failed = f"the store {self.store_path} stopped taking writes: {exc}"
+        cause = getattr(exc, "orig", None) or exc  # the driver's words, without the statement and its values
+        self.failed = f"the store {shown_store(self.store_path)} stopped taking writes: {cause}"
         if self.crawler is not None:
             self.crawler.stats.set_value("govaudit/store_error", self.failed)
             self._close(STORE_FAILED)

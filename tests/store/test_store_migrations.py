@@ -121,6 +121,17 @@ def test_a_store_url_govaudit_cannot_use_is_refused_with_the_fix(ref, message):
     assert "secret" not in str(caught.value)
 
 
+def test_the_store_is_named_by_govaudit_db_else_by_the_older_govaudit_store(monkeypatch, tmp_path):
+    from audits import defaults
+
+    monkeypatch.delenv("GOVAUDIT_DB", raising=False)
+    monkeypatch.setenv("GOVAUDIT_STORE", str(tmp_path / "old.sqlite3"))
+    assert defaults.store_path() == tmp_path / "old.sqlite3"
+    monkeypatch.setenv("GOVAUDIT_DB", "postgresql://u:p@db.internal/govaudit")
+    assert defaults.store_path() == "postgresql://u:p@db.internal/govaudit"
+    assert defaults.store_path(f"sqlite:///{tmp_path}/x.sqlite3") == tmp_path / "x.sqlite3"  # --store wins
+
+
 def test_a_sqlite_url_and_a_bare_path_name_the_same_file(tmp_path):
     path = tmp_path / "s.sqlite3"
     assert store_location(f"sqlite:///{path}") == path
