@@ -270,6 +270,8 @@ def _ensure_schema(conn: sa.Connection, location: Path | str) -> None:
     from govaudit import migrations
 
     key = (os.getpid(), str(engine_url(location)))
+    if isinstance(location, str) and key in _at_head:
+        return  # a server database is not replaced under its URL: checked once per process
     # Checked without a lock first: a store already at the newest revision (the usual case) is
     # opened without waiting for a writer that holds SQLite's lock.
     if migrations.current_revision(conn) == migrations.head() and (key in _at_head
