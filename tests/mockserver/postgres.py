@@ -103,7 +103,7 @@ def start(bin_dir: Path) -> PostgresServer:
 
             psycopg.connect(server.url(), connect_timeout=2).close()
             return server
-        except (OSError, Exception):  # not accepting yet (starting up, or "the database system is starting up")
+        except Exception:  # not accepting yet (starting up, or "the database system is starting up")
             time.sleep(0.2)
     stop(server)
     raise RuntimeError(f"postgres did not accept connections within {START_SECONDS}s")
