@@ -14,6 +14,7 @@ import pandas as pd
 
 from audits import defaults
 from crawler.crawl import CrawlSummary, run_crawl
+from govaudit.db import shown_store
 from govaudit.store import Store
 
 
@@ -67,7 +68,7 @@ def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | P
     with Store(store_path) as store:
         crawl = store.crawl(crawl_id)
         if crawl is None:
-            raise LookupError(f"no crawl with id {crawl_id} in {store_path}")
+            raise LookupError(f"no crawl with id {crawl_id} in {shown_store(store_path)}")
         frames = build_frames(store.pages(crawl_id), crawl_id, kinds=pack.section_kinds,
                               read_file=store.attachment_file, wording=pack.wording)
         # Availability probes of the site around the audit (the rules keep the last 7 days).

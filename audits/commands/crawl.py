@@ -27,7 +27,7 @@ def crawl(
     site: str = typer.Argument(..., help="site config name (crawler/sites/*.yml) or path to one"),
     unit: Optional[list[str]] = typer.Option(None, "--unit", "-u", help="crawl only this unit (repeatable)"),
     base_url: Optional[str] = typer.Option(None, help="serve the site's catalog paths from another base URL"),
-    store: Optional[str] = typer.Option(None, help=f"SQLite store (default {defaults.DEFAULT_STORE_PATH})"),
+    store: Optional[str] = typer.Option(None, help=defaults.STORE_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
     resume: Optional[int] = typer.Option(None, help="re-run an interrupted crawl under its id (no duplicates)"),
 ) -> None:
@@ -51,10 +51,10 @@ def crawl(
         raise typer.Exit(EXIT_RUN_ERROR)
 
 
-def crawls(store: Optional[str] = typer.Option(None, help="SQLite store")) -> None:
+def crawls(store: Optional[str] = typer.Option(None, help="store: a path or URL (default $GOVAUDIT_DB)")) -> None:
     """List the stored crawls."""
     with Store(existing_store(store, console)) as st:
-        table = Table(title=f"crawls in {st.path}")
+        table = Table(title=f"crawls in {shown(st.shown)}")
         for col in ("id", "site", "status", "started", "finished", "pages", "units"):
             table.add_column(col)
         for c in st.crawls():

@@ -24,7 +24,7 @@ def probe(
     unit: Optional[list[str]] = typer.Option(None, "--unit", "-u", help="probe only this unit's catalog (repeatable)"),
     base_url: Optional[str] = typer.Option(None, help="serve the site's paths from another base URL"),
     timeout: float = typer.Option(DEFAULT_TIMEOUT, help="seconds before an attempt counts as a timeout"),
-    store: Optional[str] = typer.Option(None, help=f"SQLite store (default {defaults.DEFAULT_STORE_PATH})"),
+    store: Optional[str] = typer.Option(None, help=defaults.STORE_HELP),
 ) -> None:
     """Ask the home page and each unit's catalog page once (no crawling) and store the answers;
     the audit's availability veto reads the last 7 days of them."""
