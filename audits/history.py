@@ -275,3 +275,16 @@ def finding_keys_by_run(store_path: str | Path, site: str, up_to: int) -> dict[i
                 keys[row["run_id"]].add(row["finding_key"])
     return keys
 
+
+
+def open_finding_urls(store_path: str | Path, site: str) -> set[str]:
+    """The pages with a finding (failure or could-not-check) in the latest audit of the site's
+    latest audited crawl (its run of record if it has one): a re-crawl must fetch them even when
+    their catalog entry is unchanged, or a fix would never be seen and the finding never resolve."""
+    with closing(open_history(store_path)) as conn:
+        run = conn.execute("SELECT id FROM runs WHERE site=? ORDER BY crawl_id DESC, trial ASC, id DESC LIMIT 1",
+                           (site,)).fetchone()
+        if run is None:
+            return set()
+        return {r[0] for r in conn.execute("SELECT DISTINCT url FROM findings WHERE run_id=? AND url IS NOT NULL "
+                                           "AND url != ''", (run[0],))}

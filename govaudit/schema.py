@@ -1,5 +1,5 @@
 """The store's schema, declared in one place: every table of the one file that holds crawls,
-pages, downloaded attachment files, catalog changes, audit runs and their findings, job runs and the email outbox.
+pages, downloaded attachment files, catalog changes, re-crawl plans, audit runs and their findings, job runs and the email outbox.
 
 `connect()` creates what is missing and adds the columns a newer frame contract introduced, so a
 store written by an older govaudit upgrades in place. Other modules read and write these tables
@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS pages (
     column_name TEXT,
     column_kind TEXT,
     listing TEXT NOT NULL DEFAULT '[]',
+    carried_from INTEGER,      -- not fetched: the crawl whose fetch this copy is (NULL: fetched by this crawl)
     PRIMARY KEY (crawl_id, url)
 );
 CREATE INDEX IF NOT EXISTS pages_unit ON pages (crawl_id, unit);
@@ -201,7 +202,25 @@ CREATE TABLE IF NOT EXISTS probes (
 CREATE INDEX IF NOT EXISTS probes_site ON probes (site, started_at);
 """
 
-SCHEMA = CRAWLS + ATTACHMENT_FILES + CATALOG_CHANGES + HISTORY + JOBS + OUTBOX + PROBES
+# The re-crawl plan of a crawl (crawler.recrawl): every detail page of the previous crawl with
+# the catalog entry it was listed under and whether this crawl may carry it over unfetched
+# (`carry`) or must fetch it even if its entry is unchanged (open_finding | rotation | failed_before).
+RECRAWL_PLAN = """
+CREATE TABLE IF NOT EXISTS recrawl_plan (
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    unit TEXT NOT NULL,
+    path TEXT NOT NULL,            -- path and query of the listed URL (a portal moving port keeps its pages)
+    list_title TEXT,
+    list_date TEXT,
+    decision TEXT NOT NULL,        -- carry | open_finding | rotation | failed_before
+    source_crawl_id INTEGER NOT NULL,
+    source_url TEXT NOT NULL,
+    fetched_crawl_id INTEGER NOT NULL,  -- the crawl that last fetched the page
+    PRIMARY KEY (crawl_id, unit, path)
+);
+"""
+
+SCHEMA = CRAWLS + ATTACHMENT_FILES + CATALOG_CHANGES + RECRAWL_PLAN + HISTORY + JOBS + OUTBOX + PROBES
 
 # Tables whose columns follow a frame contract: new contract columns are added on open.
 CONTRACT_TABLES = (("findings", FINDING_COLUMNS), ("doc_snapshots", DOCUMENT_COLUMNS),
@@ -211,7 +230,8 @@ ADDED_COLUMNS = (("runs", "trial", "INTEGER NOT NULL DEFAULT 0"),)  # every olde
 
 
 # Columns added to `pages` after its first release (a store written before gets them on open).
-PAGE_ADDED_COLUMNS = (("column_name", "TEXT"), ("column_kind", "TEXT"), ("listing", "TEXT NOT NULL DEFAULT '[]'"))
+PAGE_ADDED_COLUMNS = (("column_name", "TEXT"), ("column_kind", "TEXT"), ("listing", "TEXT NOT NULL DEFAULT '[]'"),
+                      ("carried_from", "INTEGER"))
 
 
 def apply_schema(conn: sqlite3.Connection) -> None:

@@ -111,11 +111,14 @@ class Store:
         self.close()
 
     # crawls -----------------------------------------------------------------------------
-    def start_crawl(self, site: str, units: list[str], site_config: str | None = None) -> int:
+    def start_crawl(self, site: str, units: list[str], site_config: str | None = None,
+                    started_at: str | None = None) -> int:
+        """A new crawl row; `started_at` (ISO, UTC) is the crawl's date when it is not now
+        (a crawl replayed at a given date, as the re-crawl tests do)."""
         with self.conn:
             cur = self.conn.execute(
                 "INSERT INTO crawls (site, site_config, units, started_at) VALUES (?, ?, ?, ?)",
-                (site, site_config, json.dumps(units, ensure_ascii=False), utcnow()),
+                (site, site_config, json.dumps(units, ensure_ascii=False), started_at or utcnow()),
             )
         assert cur.lastrowid is not None  # set by the INSERT just made
         return int(cur.lastrowid)
