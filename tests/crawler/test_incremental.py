@@ -109,7 +109,7 @@ def test_a_page_failing_on_recrawl_is_not_served_from_the_cache(tmp_path):
         first = _crawl(portal, store, units=["乌镇镇"])
         assert _pages(store, first.crawl_id)[doc["url_path"]].error is None
         portal.set_fault(doc["url_path"], "drop")
-        second = _crawl(portal, store, units=["乌镇镇"])
+        second = _crawl(portal, store, units=["乌镇镇"], full=True)  # asked again, not carried over
         page = _pages(store, second.crawl_id)[doc["url_path"]]
         assert page.error and page.error.startswith("connection dropped"), page.error
         assert page.body_text == "" and page.http_status is None
