@@ -1,5 +1,6 @@
 """The store's schema, declared in one place: every table of the one file that holds crawls,
-pages, downloaded attachment files, catalog changes, re-crawl plans, audit runs and their findings, job runs and the email outbox.
+pages, downloaded attachment files, catalog changes, re-crawl plans, audit runs and their
+findings, job runs and the email outbox.
 
 `connect()` creates what is missing and adds the columns a newer frame contract introduced, so a
 store written by an older govaudit upgrades in place. Other modules read and write these tables
