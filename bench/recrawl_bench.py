@@ -108,8 +108,8 @@ def main() -> None:
             series.append(result)
             with Store(store) as st:
                 for row in changes(st, result["summary"].crawl_id):
-                    if row["change"] == "changed":
-                        found.setdefault(row["doc_key"], week - 1)
+                    if row["change"] == "changed":  # by path: not every dialect's URL holds the doc id
+                        found.setdefault(urlsplit(row["url"]).path, week - 1)
         print({"first_s": first["seconds"], "audit_s": audit_seconds, "again_s": again["seconds"],
                "series_s": [round(r["seconds"], 1) for r in series]})
     report(args, first, again, series, retitled, edited, found, weeks, len(must))
@@ -142,8 +142,8 @@ def report(args: argparse.Namespace, first: dict, again: dict, series: list[dict
                                          f"{again['summary'].carried + again['summary'].fetched:,}"),
         ("re-crawl time / first crawl time", f"{again['seconds'] / first['seconds']:.2f}"),
     ]
-    changed_ids = {str(d["doc_id"]) for d in retitled + edited}
-    retitled_ids, edited_ids = {str(d["doc_id"]) for d in retitled}, {str(d["doc_id"]) for d in edited}
+    changed_ids = {d["url_path"] for d in retitled + edited}
+    retitled_ids, edited_ids = {d["url_path"] for d in retitled}, {d["url_path"] for d in edited}
     found_weeks = [found[i] for i in edited_ids if i in found]
     totals = [s["total"] for s in series]
     rows += [
