@@ -44,8 +44,10 @@ WEEK0 = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
 REASONS = ("open_finding", "rotation", "failed_before", "new", "changed")
 
 
-def classify(portal: DemoPortal, since: int, details: set[str], attachments: set[str]) -> Counter[str]:
-    """The server's requests from index `since` on: robots, detail, attachment or catalog."""
+def classify(portal: DemoPortal, since: int, details: set[str], attachments: dict[str, set[str]],
+             open_pages: set[str]) -> Counter[str]:
+    """The server's requests from index `since` on: robots, detail, attachment or catalog
+    (attachment_open: an attachment of a page with an open finding)."""
     kinds: Counter[str] = Counter()
     for entry in portal.requests()[since:]:
         path = entry["path"]
@@ -56,12 +58,13 @@ def classify(portal: DemoPortal, since: int, details: set[str], attachments: set
             kinds["detail"] += 1
         elif path in attachments or bare in attachments:
             kinds["attachment"] += 1
+            kinds["attachment_open"] += bool(attachments.get(path, attachments.get(bare, set())) & open_pages)
         elif not bare.startswith("/_demo/"):
             kinds["catalog"] += 1
     return kinds
 
 
-def crawl(portal: DemoPortal, store: Path, week: int, must_fetch: set[str], paths: dict[str, set[str]]) -> dict:
+def crawl(portal: DemoPortal, store: Path, week: int, must_fetch: set[str], paths: dict) -> dict:
     since = len(portal.requests())
     t0 = time.perf_counter()
     summary = run_crawl("demo", store, base_url=portal.url, show_progress=False, must_fetch=must_fetch,
@@ -74,8 +77,9 @@ def crawl(portal: DemoPortal, store: Path, week: int, must_fetch: set[str], path
                 paths["details"].add(urlsplit(page.url).path)
                 for a in page.attachments:
                     parts = urlsplit(a.get("url", ""))
-                    paths["attachments"].add(parts.path + (f"?{parts.query}" if parts.query else ""))
-    kinds = classify(portal, since, paths["details"], paths["attachments"])
+                    key = parts.path + (f"?{parts.query}" if parts.query else "")
+                    paths["attachments"].setdefault(key, set()).add(urlsplit(page.url).path)
+    kinds = classify(portal, since, paths["details"], paths["attachments"], {urlsplit(u).path for u in must_fetch})
     reasons = {r: closed.get(f"govaudit/recrawl/{r}", 0) for r in REASONS}
     return {"summary": summary, "kinds": kinds, "total": sum(kinds.values()), "reasons": reasons,
             "seconds": seconds}
@@ -87,7 +91,7 @@ def main() -> None:
     parser.add_argument("--write", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args()
     weeks = crawl_settings.GOVAUDIT_RECHECK_WEEKS
-    paths: dict[str, set[str]] = {"details": set(), "attachments": set()}
+    paths: dict = {"details": set(), "attachments": {}}
     with DemoPortal(seed=7, size=args.size) as portal, tempfile.TemporaryDirectory() as tmp:
         store = Path(tmp) / "bench.sqlite3"
         first = crawl(portal, store, 0, set(), paths)
@@ -136,10 +140,14 @@ def report(args: argparse.Namespace, first: dict, again: dict, series: list[dict
         ("— detail: rotation (due for a re-check)", share(r["rotation"])),
         ("— detail: last fetch failed (404, refused, not followed)", share(r["failed_before"])),
         ("— detail: new or changed catalog entry", share(r["new"] + r["changed"])),
-        ("— attachment checks of the fetched pages", share(k["attachment"])),
+        ("— attachment checks of the fetched pages (of which of open-finding pages)",
+         f"{share(k['attachment'])} ({k['attachment_open']:,})"),
         ("— robots.txt (one per dialect spider)", share(k["robots"])),
         ("pages carried over unfetched", f"{again['summary'].carried:,} of "
                                          f"{again['summary'].carried + again['summary'].fetched:,}"),
+        ("the same re-crawl without the open-finding pages and their attachments (a portal with no "
+         "open findings)", f"{(no_open := again['total'] - r['open_finding'] - k['attachment_open']):,}/{base:,} = "
+                           f"{no_open / base:.1%}"),
         ("re-crawl time / first crawl time", f"{again['seconds'] / first['seconds']:.2f}"),
     ]
     changed_ids = {d["url_path"] for d in retitled + edited}
