@@ -71,7 +71,7 @@ def crawl(portal: DemoPortal, store: Path, week: int, must_fetch: set[str], path
                         crawl_date=WEEK0 + timedelta(weeks=week))
     seconds = time.perf_counter() - t0
     with Store(store) as st:
-        closed = st.crawl(summary.crawl_id)["stats"]["closed"]
+        closed = (st.crawl(summary.crawl_id) or {"stats": {}})["stats"].get("closed", {})
         for page in st.pages(summary.crawl_id):
             if page.kind == "detail":
                 paths["details"].add(urlsplit(page.url).path)
