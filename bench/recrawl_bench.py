@@ -81,7 +81,8 @@ def crawl(portal: DemoPortal, store: Path, week: int, must_fetch: set[str], path
                     paths["attachments"].setdefault(key, set()).add(urlsplit(page.url).path)
     kinds = classify(portal, since, paths["details"], paths["attachments"], {urlsplit(u).path for u in must_fetch})
     reasons = {r: closed.get(f"govaudit/recrawl/{r}", 0) for r in REASONS}
-    return {"summary": summary, "kinds": kinds, "total": sum(kinds.values()), "reasons": reasons,
+    total = sum(n for kind, n in kinds.items() if kind != "attachment_open")  # a part of "attachment"
+    return {"summary": summary, "kinds": kinds, "total": total, "reasons": reasons,
             "seconds": seconds}
 
 
