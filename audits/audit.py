@@ -104,10 +104,16 @@ def render(store_path: str | Path | None, run_id: int, reports_dir: str | Path |
 
 def run_site(site_ref: str | Path, units: list[str] | None = None, *, store_path: str | Path | None = None,
              rules_dir: str | Path | None = None, reports_dir: str | Path | None = None, lang: str = "zh",
-             base_url: str | None = None, show_progress: bool = False) -> SiteRunOutcome:
-    """Crawl a site (in a subprocess), audit the crawl, and write the report."""
+             base_url: str | None = None, show_progress: bool = False, full: bool = False) -> SiteRunOutcome:
+    """Crawl a site (in a subprocess), audit the crawl, and write the report. The re-crawl
+    fetches the pages with open findings whatever their catalog says (`full`: every page)."""
+    from audits.history import open_finding_urls
+    from crawler.sites import load_site
+
     store_path = defaults.store_path(store_path)
-    crawl = run_crawl(site_ref, store_path, units=units, base_url=base_url, show_progress=show_progress)
+    site = load_site(site_ref)
+    crawl = run_crawl(site, store_path, units=units, base_url=base_url, show_progress=show_progress,
+                      full=full, must_fetch=open_finding_urls(store_path, site.name))
     audit = audit_crawl(store_path, crawl.crawl_id, rules_dir)
     report_path = render(store_path, audit.run_id, reports_dir, lang)
     return SiteRunOutcome(crawl.site, crawl.crawl_id, audit.run_id, report_path, audit.findings,

@@ -274,3 +274,18 @@ def finding_keys_by_run(store_path: StoreRef, site: str, up_to: int) -> dict[int
                 keys[row["run_id"]].add(row["finding_key"])
     return keys
 
+
+
+def open_finding_urls(store_path: StoreRef, site: str) -> set[str]:
+    """The pages with a finding (failure or could-not-check) in the latest audit of the site's
+    latest audited crawl (its run of record if it has one): a re-crawl must fetch them even when
+    their catalog entry is unchanged, or a fix would never be seen and the finding never resolve."""
+    with closing(open_history(store_path)) as conn:
+        runs, findings = schema.runs.c, schema.findings.c
+        run = conn.execute(sa.select(runs.id).where(runs.site == site)
+                           .order_by(runs.crawl_id.desc(), runs.trial.asc(), runs.id.desc()).limit(1)).fetchone()
+        if run is None:
+            return set()
+        return {r[0] for r in conn.execute(sa.select(findings.url).distinct()
+                                           .where(findings.run_id == run[0], findings.url.is_not(None),
+                                                  findings.url != ""))}

@@ -34,16 +34,16 @@ def fingerprint(page: PageRecord) -> dict[str, Any]:
     return {
         # The path, not the whole URL: a portal moving to https or another port has not changed
         # its documents (and the demo portal gets a new port every run).
-        "url": _path(page.url),
+        "url": url_path(page.url),
         "http_status": page.http_status,
         "page_title": page.page_title,
         "meta_pairs": page.meta_pairs,
         "body": hashlib.sha256(" ".join(page.body_text.split()).encode()).hexdigest(),
-        "attachments": sorted(_path(a["url"]) for a in page.attachments),
+        "attachments": sorted(url_path(a["url"]) for a in page.attachments),
     }
 
 
-def _path(url: str) -> str:
+def url_path(url: str) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:  # a malformed link stored as not followed: compared as written

@@ -14,8 +14,9 @@ import sys
 from collections import Counter, defaultdict
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import sqlalchemy as sa
 from rich.console import Console
@@ -31,6 +32,7 @@ from govaudit.db import shown_store, state_dir, store_location
 from govaudit.store import Store, storage_failure, utcnow
 from govaudit.untrusted import shown
 from crawler.catalog_sync import sync_crawl
+from crawler.recrawl import plan_recrawl
 
 
 @dataclass
@@ -43,16 +45,22 @@ class CrawlSummary:
     reason: str = ""
     changes: dict[str, int] = field(default_factory=dict)  # new / changed / gone since the previous crawl
     title: str = ""  # the site config's title (what reports and emails show)
+    fetched: int = 0  # detail pages fetched by this crawl
+    carried: int = 0  # detail pages carried over unfetched from the previous crawl (crawler.recrawl)
 
 
 def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: list[str] | None = None,
               base_url: str | None = None, show_progress: bool = True, console: Console | None = None,
               log_level: str = "WARNING", resume: int | None = None,
-              settings_overrides: dict[str, Any] | None = None) -> CrawlSummary:
+              settings_overrides: dict[str, Any] | None = None, *, full: bool = False,
+              must_fetch: Iterable[str] = (), crawl_date: datetime | None = None) -> CrawlSummary:
     """Crawl `site_ref` into the store. `resume` re-runs a killed crawl under its own id: pages
     already stored are replaced, not duplicated, and the HTTP cache makes the re-run cheap.
     `settings_overrides` are Scrapy settings applied last (tests shorten DOWNLOAD_TIMEOUT,
-    RETRY_TIMES, GOVAUDIT_RETRY_BACKOFF_BASE or DOWNLOAD_MAXSIZE with it)."""
+    RETRY_TIMES, GOVAUDIT_RETRY_BACKOFF_BASE or DOWNLOAD_MAXSIZE with it).
+    A re-crawl fetches only new, changed and due pages and those in `must_fetch` (the URLs with
+    open findings, which the audit side knows), carrying the others over (crawler.recrawl);
+    `full` fetches every page. `crawl_date` dates the crawl (default now), which decides what is due."""
     site = site_ref if isinstance(site_ref, SiteConfig) else load_site(site_ref)
     if base_url:
         site = site.with_base_url(base_url)
@@ -68,7 +76,10 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
             store.reopen_crawl(resume)
             crawl_id = resume
         else:
-            crawl_id = store.start_crawl(site.name, [u.name for u in site.units], site.path)
+            started = crawl_date.astimezone(timezone.utc).isoformat(timespec="seconds") if crawl_date else None
+            crawl_id = store.start_crawl(site.name, [u.name for u in site.units], site.path, started)
+            plan_recrawl(store, crawl_id, recheck_weeks=site.politeness.recheck_weeks, must_fetch=must_fetch,
+                         full=full)
         # Held while this process owns the crawl; the kernel drops it if we die, which is how
         # the next start tells a dead crawl ('running' row, free lock) from a live one.
         owner = ExitStack()
@@ -139,21 +150,34 @@ def _run(site: SiteConfig, store_path: Path | str, crawl_id: int, base_url: str 
         unit_rows = _unit_rows(store, crawl_id, site)
         if status == "complete" and every_catalog_failed(unit_rows):
             status = "failed"  # nothing was audited: a run on it must not read as a clean week
+        fetched, carried = _fetched_and_carried(store, crawl_id)
         try:
             store.finish_crawl(crawl_id, status, {"closed": closed.get("stats", {}), "pages": pages,
-                                                  "returncode": child.returncode})
+                                                  "returncode": child.returncode,
+                                                  "recrawl": {"fetched": fetched, "carried": carried,
+                                                              "recheck_weeks": site.politeness.recheck_weeks}})
         except sa.exc.DBAPIError as exc:
             raise (storage_failure(exc, store_path) or exc) from None
         reason = str(closed.get("reason", "interrupted" if interrupted else ""))
         if status == "failed" and closed.get("stats", {}).get("govaudit/store_error"):
             reason = closed["stats"]["govaudit/store_error"]
         summary = CrawlSummary(crawl_id, site.name, status, log_path, unit_rows,
-                               reason=reason, changes=sync_crawl(store, crawl_id), title=site.title)
+                               reason=reason, changes=sync_crawl(store, crawl_id), title=site.title,
+                               fetched=fetched, carried=carried)
     if show_progress:
         console.print(summary_table(summary))
     if interrupted:
         raise KeyboardInterrupt
     return summary
+
+
+def _fetched_and_carried(store: Store, crawl_id: int) -> tuple[int, int]:
+    """Detail pages of the crawl fetched by it and carried over from an earlier fetch."""
+    pages = schema.pages.c
+    row = store.conn.execute(sa.select(sa.func.count(), sa.func.count(pages.carried_from))
+                             .where(pages.crawl_id == crawl_id, pages.kind == "detail")).fetchone()
+    assert row is not None  # an aggregate always answers one row
+    return int(row[0]) - int(row[1]), int(row[1])
 
 
 def _merge_closed(seen: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
@@ -225,6 +249,8 @@ def _unit_rows(store: Store, crawl_id: int, site: SiteConfig) -> list[dict[str, 
 
 def summary_table(summary: CrawlSummary) -> Table:
     since = ", ".join(f"{n} {k}" for k, n in summary.changes.items()) if summary.changes else "first crawl"
+    if summary.carried:
+        since += f"; pages fetched {summary.fetched}, carried over unchanged {summary.carried}"
     table = Table(title=f"crawl {summary.crawl_id} of {shown(summary.site)}: {summary.status}",
                   caption=f"since the previous crawl: {since}"
                           + (f"\n{shown(summary.reason)}" if summary.status == "failed" and summary.reason else ""))

@@ -1,6 +1,6 @@
 """The store's schema, declared in one place as SQLAlchemy Core metadata: every table of the one
-database that holds crawls, pages, downloaded attachment files, catalog changes, audit runs and
-their findings, job runs, the email outbox and availability probes.
+database that holds crawls, pages, downloaded attachment files, catalog changes, re-crawl plans,
+audit runs and their findings, job runs, the email outbox and availability probes.
 
 The same declaration creates the tables on SQLite and on PostgreSQL. Changes after the baseline go
 through Alembic revisions (govaudit/migrations); `govaudit.db.connect` upgrades a store in place.
@@ -70,6 +70,8 @@ pages = sa.Table(
     _text("meta_pairs", False), _text("meta_tags", False), _text("body_text", False), _text("body_html", False),
     _text("attachments", False), _text("error"), _text("column_name"), _text("column_kind"),
     _text("listing", False, "[]"),
+    # Not fetched by this crawl (crawler.recrawl): the crawl whose fetch this copy is; NULL: fetched now.
+    sa.Column("carried_from", sa.Integer),
     sa.Index("pages_unit", "crawl_id", "unit"),
 )
 
@@ -169,6 +171,22 @@ probes = sa.Table(
     _text("error"),              # timeout, connection error or HTTP status, in words
     sa.Index("probes_site", "site", "started_at"),
     sqlite_autoincrement=True,
+)
+
+# The re-crawl plan of a crawl (crawler.recrawl): every detail page of the previous crawl with
+# the catalog entry it was listed under and whether this crawl may carry it over unfetched
+# (`carry`) or must fetch it even if its entry is unchanged (open_finding | rotation | failed_before).
+recrawl_plan = sa.Table(
+    "recrawl_plan", metadata,
+    sa.Column("crawl_id", sa.Integer, sa.ForeignKey("crawls.id"), primary_key=True),
+    sa.Column("unit", sa.Text, primary_key=True),
+    # Path and query of the listed URL: a portal moving to another port or scheme keeps its pages.
+    sa.Column("path", sa.Text, primary_key=True),
+    _text("list_title"), _text("list_date"),
+    _text("decision", False),  # carry | open_finding | rotation | failed_before
+    sa.Column("source_crawl_id", sa.Integer, nullable=False),
+    _text("source_url", False),
+    sa.Column("fetched_crawl_id", sa.Integer, nullable=False),  # the crawl that last fetched the page
 )
 
 # Tables whose columns follow a frame contract: a contract column added later is added on open.

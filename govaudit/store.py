@@ -54,10 +54,14 @@ class Store:
         self.close()
 
     # crawls -----------------------------------------------------------------------------
-    def start_crawl(self, site: str, units: list[str], site_config: str | None = None) -> int:
+    def start_crawl(self, site: str, units: list[str], site_config: str | None = None,
+                    started_at: str | None = None) -> int:
+        """A new crawl row; `started_at` (ISO, UTC) is the crawl's date when it is not now
+        (a crawl replayed at a given date, as the re-crawl tests do)."""
         with self.conn:
             result = self.conn.execute(sa.insert(schema.crawls).values(
-                site=site, site_config=site_config, units=json.dumps(units, ensure_ascii=False), started_at=utcnow()))
+                site=site, site_config=site_config, units=json.dumps(units, ensure_ascii=False),
+                started_at=started_at or utcnow()))
         return result.inserted_id
 
     def reopen_crawl(self, crawl_id: int) -> None:

@@ -11,7 +11,7 @@ from audits import defaults
 from audits.commands import existing_store, writable_store
 from audits.commands.exit_codes import EXIT_RUN_ERROR, EXIT_USAGE
 from crawler.crawl import run_crawl
-from crawler.sites import SiteConfigError
+from crawler.sites import SiteConfigError, load_site
 from govaudit.store import Store
 from govaudit.untrusted import shown
 
@@ -30,13 +30,20 @@ def crawl(
     store: Optional[str] = typer.Option(None, help=defaults.STORE_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
     resume: Optional[int] = typer.Option(None, help="re-run an interrupted crawl under its id (no duplicates)"),
+    full: bool = typer.Option(False, "--full", help="fetch every page again, even those whose catalog entry "
+                                                    "is unchanged since the previous crawl"),
 ) -> None:
-    """Crawl a site's catalogs into the store and print a summary per unit."""
+    """Crawl a site's catalogs into the store and print a summary per unit. A re-crawl fetches
+    new and changed entries, pages with open findings and a rotating share due for a re-check;
+    it carries the other pages over from the previous crawl (`--full` fetches everything)."""
+    from audits.history import open_finding_urls
 
     store_path = writable_store(store, console)
     try:
-        summary = run_crawl(site, store_path, units=unit, base_url=base_url,
-                            show_progress=not quiet, console=console, resume=resume)
+        config = load_site(site)
+        summary = run_crawl(config, store_path, units=unit, base_url=base_url,
+                            show_progress=not quiet, console=console, resume=resume, full=full,
+                            must_fetch=open_finding_urls(store_path, config.name))
     except SiteConfigError as exc:
         console.print(f"[red]site config error:[/red] {shown(exc)}")
         raise typer.Exit(EXIT_USAGE) from None
@@ -45,8 +52,9 @@ def crawl(
         raise typer.Exit(EXIT_USAGE) from None
     if summary.status == "failed" and summary.reason:
         console.print(f"[red]crawl failed:[/red] {shown(summary.reason)}")
+    carried = f", {summary.carried} carried over unchanged" if summary.carried else ""
     print(f"crawl {summary.crawl_id} of {summary.site}: {summary.status} "
-          f"({sum(u['pages'] for u in summary.units)} pages; log {summary.log_path})")
+          f"({sum(u['pages'] for u in summary.units)} pages{carried}; log {summary.log_path})")
     if summary.status == "failed":
         raise typer.Exit(EXIT_RUN_ERROR)
 

@@ -107,3 +107,17 @@ def test_an_interrupted_crawl_is_finished_with_resume(tmp_path):
     assert len(urls) == len(set(urls)) == len(documents)
     unknown = govaudit("crawl", str(site_file), "--store", str(store), "--resume", "999", cwd=tmp_path)
     assert unknown.returncode == 2, unknown.stderr
+
+
+def test_a_recrawl_carries_unchanged_pages_over_and_full_fetches_them_all(demo_portal, tmp_path):
+    store = tmp_path / "govaudit.sqlite3"
+    args = ("crawl", "demo", "--unit", "乌镇镇", "--base-url", demo_portal.url, "--store", str(store), "--quiet")
+    first, again, full = govaudit(*args), govaudit(*args), govaudit(*args, "--full")
+    assert first.returncode == again.returncode == full.returncode == 0, (first.stderr, again.stderr, full.stderr)
+    assert "carried over" not in first.stdout and "carried over" not in full.stdout
+    with Store(store) as st:
+        ids = [c["id"] for c in st.crawls()]
+        carried = [st.conn.execute("SELECT COUNT(carried_from) FROM pages WHERE crawl_id=?", (i,)).fetchone()[0]
+                   for i in ids]
+    assert carried[0] == 0 and carried[1] > 0 and carried[2] == 0
+    assert f", {carried[1]} carried over unchanged;" in again.stdout
