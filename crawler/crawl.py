@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -46,11 +46,13 @@ class CrawlSummary:
 def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: list[str] | None = None,
               base_url: str | None = None, show_progress: bool = True, console: Console | None = None,
               log_level: str = "WARNING", resume: int | None = None,
-              settings_overrides: dict[str, Any] | None = None) -> CrawlSummary:
+              settings_overrides: dict[str, Any] | None = None, workers: str | None = None) -> CrawlSummary:
     """Crawl `site_ref` into the store. `resume` re-runs a killed crawl under its own id: pages
     already stored are replaced, not duplicated, and the HTTP cache makes the re-run cheap.
     `settings_overrides` are Scrapy settings applied last (tests shorten DOWNLOAD_TIMEOUT,
-    RETRY_TIMES, GOVAUDIT_RETRY_BACKOFF_BASE or DOWNLOAD_MAXSIZE with it)."""
+    RETRY_TIMES, GOVAUDIT_RETRY_BACKOFF_BASE or DOWNLOAD_MAXSIZE with it). `workers`, a Redis URL,
+    spreads the crawl over the `govaudit worker` processes serving it (crawler/distributed_crawl.py)
+    and returns once they have stored every page."""
     site = site_ref if isinstance(site_ref, SiteConfig) else load_site(site_ref)
     if base_url:
         site = site.with_base_url(base_url)
@@ -73,12 +75,12 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
         owner.enter_context(flock(lock_path(store_path, f"crawl-{crawl_id}")))
     with owner:
         return _run(site, store_path, crawl_id, base_url, show_progress, console, log_level, resume,
-                    settings_overrides)
+                    settings_overrides, workers)
 
 
 def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None, show_progress: bool,
          console: Console, log_level: str, resume: int | None,
-         settings_overrides: dict[str, Any] | None) -> CrawlSummary:
+         settings_overrides: dict[str, Any] | None, workers: str | None = None) -> CrawlSummary:
     log_path = store_path.parent / "logs" / f"crawl-{crawl_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "crawler.crawl_subprocess", "--site", site.path, "--store", str(store_path),
@@ -97,26 +99,24 @@ def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None
                     f"at {utcnow()} -----\n")
         tasks = {u.name: progress.add_task(shown(u.name), total=None) for u in site.units} if progress else {}
         done: Counter[str] = Counter()
-        env = crawl_environment()
-        child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8", env=env)
-        try:
-            assert child.stdout is not None
-            for line in child.stdout:
-                if not line.startswith(PREFIX):
-                    _write(log, line)
-                    continue
-                event = json.loads(line[len(PREFIX):])
-                if event["event"] == "page" and progress:
-                    done[event["unit"]] += 1
-                    progress.update(tasks[event["unit"]], completed=done[event["unit"]],
-                                    total=max(event.get("listed") or 0, done[event["unit"]]))
-                elif event["event"] == "closed":  # one per dialect spider of a mixed site
-                    closed = _merge_closed(closed, event)
-            child.wait()
-        except KeyboardInterrupt:
-            interrupted = True
-            child.terminate()
-            child.wait(timeout=30)
+
+        def on_event(event: dict[str, Any]) -> None:
+            nonlocal closed
+            if event["event"] == "page" and progress and event.get("unit") in tasks:
+                done[event["unit"]] += 1
+                progress.update(tasks[event["unit"]], completed=done[event["unit"]],
+                                total=max(event.get("listed") or 0, done[event["unit"]]))
+            elif event["event"] == "closed":  # one per dialect spider of a mixed site (and per worker)
+                closed = _merge_closed(closed, event)
+
+        if workers:
+            from crawler.distributed_crawl import run_on_workers
+
+            returncode, interrupted = run_on_workers(site, store_path, crawl_id, base_url, workers,
+                                                     settings_overrides, on_event, lambda line: _write(log, line),
+                                                     console if show_progress else None)
+        else:
+            returncode, interrupted = _run_child(cmd, log, on_event)
     if reserve is not None:  # give back the room kept for closing the crawl row on a full disk
         reserve.unlink(missing_ok=True)
     with Store(store_path) as store:
@@ -125,7 +125,7 @@ def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None
             status = "failed"  # the store stopped taking pages: what it holds is not the crawl
         elif interrupted or (closed.get("reason") not in (None, "finished")):
             status = "partial"
-        elif child.returncode != 0 or not closed:
+        elif returncode != 0 or not closed:
             status = "partial" if pages else "failed"
         else:
             status = "complete"
@@ -134,7 +134,7 @@ def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None
             status = "failed"  # nothing was audited: a run on it must not read as a clean week
         try:
             store.finish_crawl(crawl_id, status, {"closed": closed.get("stats", {}), "pages": pages,
-                                                  "returncode": child.returncode})
+                                                  "returncode": returncode})
         except sqlite3.Error as exc:
             raise (storage_failure(exc, store_path) or exc) from None
         reason = str(closed.get("reason", "interrupted" if interrupted else ""))
@@ -147,6 +147,25 @@ def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None
     if interrupted:
         raise KeyboardInterrupt
     return summary
+
+
+def _run_child(cmd: list[str], log: Any, on_event: Callable[[dict[str, Any]], None]) -> tuple[int, bool]:
+    """Run the crawl subprocess; (its exit status, whether the crawl was interrupted)."""
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8",
+                             env=crawl_environment())
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:
+            if line.startswith(PREFIX):
+                on_event(json.loads(line[len(PREFIX):]))
+            else:
+                _write(log, line)
+        child.wait()
+    except KeyboardInterrupt:
+        child.terminate()
+        child.wait(timeout=30)
+        return child.returncode, True
+    return child.returncode, False
 
 
 def _merge_closed(seen: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:

@@ -293,9 +293,11 @@ class CatalogSpider(scrapy.Spider):
             try:
                 # dont_filter: the dialect lists each URL once; Scrapy's duplicate filter would silently
                 # drop the second leg of a redirect loop (A → B → A) instead of letting it fail visibly.
+                # The listing mark lets a crawl spread over workers request it once across all of
+                # them (crawler.leasedqueue); one process ignores it.
                 return Request(url.strip(), callback=self.parse_detail, errback=self.detail_failed,
                                cb_kwargs={"unit": unit, "list_title": list_title, "list_date": list_date},
-                               meta={"unit": unit.name}, dont_filter=True)
+                               meta={"unit": unit.name, "govaudit_listing": url.strip()}, dont_filter=True)
             except (ValueError, TypeError) as exc:
                 problem = f"link {url[:MAX_URL_SHOWN]!r} cannot be requested ({exc})"
         return self.skipped(unit, str(url)[:2000], problem, list_title=list_title, list_date=list_date)

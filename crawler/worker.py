@@ -1,0 +1,83 @@
+"""`govaudit worker redis://…`: take part in every shared crawl published in that Redis.
+
+A worker waits for crawls started with `govaudit crawl SITE --workers redis://…`, runs its share
+of each in a fresh subprocess (`crawler.worker_subprocess`), and forwards the subprocess's
+progress lines to Redis, where the crawl command shows them. Any number of workers, on any
+number of machines, may serve one Redis; one that is killed loses nothing (its leases go back
+to the queue, `crawler.frontier`).
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import redis
+
+from crawler.crawl import crawl_environment
+from crawler.extensions.progress import PREFIX
+from crawler.frontier import Frontier, jobs, new_worker_id
+
+
+def run_worker(redis_url: str, store: str | None = None, once: bool = False, poll: float = 1.0,
+               log_level: str = "WARNING", log_dir: str | Path | None = None,
+               say: Callable[[str], None] = print) -> int:
+    """Serve crawls until interrupted (or, with `once`, until one crawl is served). Returns the
+    exit status of the last crawl subprocess."""
+    server = redis.Redis.from_url(redis_url)
+    server.ping()  # an unreachable Redis fails here, with redis' own message naming the address
+    say(f"worker waiting for crawls in {redact(redis_url)}")
+    served: set[str] = set()
+    status = 0
+    while True:
+        job = next((j for j in jobs(server) if j not in served), None)
+        if job is None:
+            time.sleep(poll)
+            continue
+        served.add(job)
+        status = serve(redis_url, job, store, log_level, log_dir, say)
+        if once:
+            return status
+
+
+def serve(redis_url: str, job: str, store: str | None, log_level: str, log_dir: str | Path | None,
+          say: Callable[[str], None]) -> int:
+    frontier = Frontier.connect(redis_url, job)
+    worker = new_worker_id()
+    say(f"worker {worker} joins crawl {job}")
+    cmd = [sys.executable, "-m", "crawler.worker_subprocess", "--redis", redis_url, "--job", job,
+           "--worker-id", worker, "--log-level", log_level]
+    if store:
+        cmd += ["--store", str(store)]
+    log_path = Path(log_dir or ".") / f"worker-{worker}.log" if log_dir else None
+    log = open(log_path, "a", encoding="utf-8") if log_path else subprocess.DEVNULL
+    try:
+        child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8",
+                                 env=crawl_environment())
+        assert child.stdout is not None
+        for line in child.stdout:
+            if line.startswith(PREFIX):  # tagged, so the crawl command knows which worker has closed
+                frontier.send_event(json.dumps({**json.loads(line[len(PREFIX):]), "worker": worker},
+                                               ensure_ascii=False))
+        child.wait()
+    finally:
+        if log_path:
+            log.close()  # type: ignore[union-attr]
+    # Put back at once whatever the subprocess held when it ended, rather than after the TTL.
+    frontier.stop_beating(worker)
+    say(f"worker {worker} left crawl {job} (exit {child.returncode})")
+    return child.returncode
+
+
+def redact(url: str) -> str:
+    """The Redis URL without its password, for messages and logs."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = f"{parts.username or ''}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url

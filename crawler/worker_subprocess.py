@@ -1,0 +1,63 @@
+"""One worker's share of one shared crawl: `python -m crawler.worker_subprocess --redis URL --job ID`.
+
+Started by `crawler.worker` for each crawl it joins (Twisted's reactor cannot be restarted, so
+each crawl gets a fresh process, as in `crawler.crawl_subprocess`). The site config comes from
+the crawl's spec in Redis, so a worker on another machine needs no copy of it; the spiders of
+all the site's dialects run side by side, since the per-host delay is kept in Redis for all of
+them. Progress and close events go to stdout as JSON lines, which `crawler.worker` forwards.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.utils.misc import load_object
+
+from crawler import settings as default_settings
+from crawler.crawl_subprocess import die_with_parent, settings_for
+from crawler.frontier import Frontier
+from crawler.sites import load_site
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.worker_subprocess")
+    parser.add_argument("--redis", required=True)
+    parser.add_argument("--job", required=True)
+    parser.add_argument("--worker-id", required=True)
+    parser.add_argument("--store", default="", help="store to write pages to (default: the crawl command's)")
+    parser.add_argument("--log-level", default="WARNING")
+    args = parser.parse_args(argv)
+    die_with_parent()
+    frontier = Frontier.connect(args.redis, args.job)
+    spec = frontier.spec()
+    if spec is None or frontier.state() != "running":
+        print(f"crawl {args.job} is over or unknown in {args.redis}", file=sys.stderr)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="govaudit-worker-") as tmp:
+        site_path = Path(tmp) / f"{spec['site']}.yml"
+        site_path.write_text(spec["site_yaml"], encoding="utf-8")
+        site = load_site(site_path)
+        store = args.store or spec["store"]
+        settings = settings_for(site, store, spec["crawl_id"])
+        settings.setdict({**default_settings.GOVAUDIT_WORKER_SETTINGS,
+                          "REDIS_URL": args.redis,
+                          "SCHEDULER_QUEUE_KEY": frontier.queue_key(),
+                          "SCHEDULER_DUPEFILTER_KEY": frontier.dupefilter_key(),
+                          "GOVAUDIT_FRONTIER_JOB": args.job,
+                          "GOVAUDIT_WORKER_ID": args.worker_id,
+                          "LOG_LEVEL": args.log_level}, priority="cmdline")
+        settings.setdict(spec.get("settings") or {}, priority="cmdline")
+        process = CrawlerProcess(settings)
+        spiders = settings.getdict("GOVAUDIT_SPIDERS")
+        for cms, units in spec["groups"]:
+            process.crawl(load_object(spiders[cms]), site=str(site_path), units=",".join(units),
+                          base_url=spec.get("base_url") or "")
+        process.start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
