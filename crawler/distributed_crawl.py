@@ -60,12 +60,15 @@ def run_on_workers(site: SiteConfig, store_path: Path, crawl_id: int, base_url: 
     limit = site.politeness.max_minutes * 60 + default_settings.GOVAUDIT_HARD_STOP_GRACE_SECS
     started = time.monotonic()
     closed_by: Counter[str] = Counter()
+    stored_by: Counter[str] = Counter()
 
     def take_events() -> None:
         for line in frontier.take_events():
             event = json.loads(line)
             if event.get("event") == "closed":
                 closed_by[event.get("worker", "")] += 1
+            elif event.get("event") == "page":
+                stored_by[event.get("worker", "")] += 1
             on_event(event)
 
     hinted = False
@@ -87,7 +90,10 @@ def run_on_workers(site: SiteConfig, store_path: Path, crawl_id: int, base_url: 
             time.sleep(POLL_SECONDS)
         frontier.finish("done")
         _await_closes(frontier, closed_by, len(groups), take_events)
-        log(f"crawl {crawl_id} done by {len(frontier.workers())} worker(s)\n")
+        log(f"crawl {crawl_id} done by {len(frontier.workers())} worker(s); "
+            f"{frontier.requeued()} request(s) of stopped workers went back to the queue\n")
+        for worker in sorted(frontier.workers()):
+            log(f"worker {worker}: {stored_by[worker]} page(s) stored\n")
         return 0, False
     except KeyboardInterrupt:
         frontier.finish("cancelled")

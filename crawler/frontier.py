@@ -124,8 +124,15 @@ class Frontier:
             pipe.hdel(leases, token).hdel(scores, token).execute()
 
     def requeue_dead(self, spiders: Iterable[str]) -> int:
-        return sum(int(self._requeue_dead(keys=[self.queue_key(s), *self._leases(s)],
-                                          args=[self.heartbeat_key("")])) for s in spiders)
+        """Put back the leases of workers without a live heartbeat; how many went back."""
+        n = sum(int(self._requeue_dead(keys=[self.queue_key(s), *self._leases(s)],
+                                       args=[self.heartbeat_key("")])) for s in spiders)
+        if n:
+            self.server.incrby(f"{self.prefix}:requeued", n)
+        return n
+
+    def requeued(self) -> int:
+        return int(self.server.get(f"{self.prefix}:requeued") or 0)
 
     def pending(self, spiders: Iterable[str]) -> tuple[int, int]:
         """(queued, leased) requests of these spiders, read in one transaction."""
@@ -183,7 +190,7 @@ class Frontier:
     def clear(self, spiders: Iterable[str], keep_seconds: int = 3600) -> None:
         """Drop the queue, leases, duplicate filter and listed set; the spec and state stay a while
         so a late worker sees the crawl is over instead of an unknown job."""
-        keys = [self.listed_key, f"{self.prefix}:workers"]
+        keys = [self.listed_key, f"{self.prefix}:workers", f"{self.prefix}:requeued"]
         for s in spiders:
             keys += [self.queue_key(s), self.dupefilter_key(s), *self._leases(s)]
         self.server.delete(*keys)

@@ -120,6 +120,7 @@ GOVAUDIT_WORKER_SETTINGS = {
     # spaced evenly: a random jitter per worker would let two workers' requests bunch up.
     "DOWNLOAD_DELAY_JITTER": 0,
     "EXTENSIONS": {**EXTENSIONS, "crawler.extensions.leases.LeaseKeeper": 400},
+    "SPIDER_MIDDLEWARES": {**SPIDER_MIDDLEWARES, "crawler.middlewares.seeded.SeededStartMiddleware": 10},
 }
 # Seconds a worker may go without a heartbeat before the requests it holds go back to the queue.
 GOVAUDIT_LEASE_TTL = 15.0
