@@ -121,7 +121,9 @@ class Frontier:
     def release(self, spider: str, token: str) -> None:
         leases, scores = self._leases(spider)
         with self.server.pipeline() as pipe:
-            pipe.hdel(leases, token).hdel(scores, token).execute()
+            pipe.hdel(leases, token)
+            pipe.hdel(scores, token)
+            pipe.execute()
 
     def requeue_dead(self, spiders: Iterable[str]) -> int:
         """Put back the leases of workers without a live heartbeat; how many went back."""
@@ -139,7 +141,8 @@ class Frontier:
         spiders = list(spiders)
         with self.server.pipeline(transaction=True) as pipe:
             for s in spiders:
-                pipe.zcard(self.queue_key(s)).hlen(self._leases(s)[0])
+                pipe.zcard(self.queue_key(s))
+                pipe.hlen(self._leases(s)[0])
             counts = pipe.execute()
         return sum(counts[0::2]), sum(counts[1::2])
 
@@ -152,7 +155,7 @@ class Frontier:
         self.server.sadd(f"{self.prefix}:workers", worker)
 
     def workers(self) -> set[str]:
-        return {w.decode() for w in self.server.smembers(f"{self.prefix}:workers")}
+        return {_text(w) for w in self.server.smembers(f"{self.prefix}:workers")}
 
     def alive(self, worker: str) -> bool:
         return bool(self.server.exists(self.heartbeat_key(worker)))
@@ -172,7 +175,7 @@ class Frontier:
 
     def state(self) -> str:
         raw = self.server.get(f"{self.prefix}:state")
-        return raw.decode() if raw else "gone"
+        return _text(raw) if raw else "gone"
 
     def finish(self, state: str) -> None:
         self.server.set(f"{self.prefix}:state", state)
@@ -184,8 +187,10 @@ class Frontier:
     def take_events(self) -> list[str]:
         key = f"{self.prefix}:events"
         with self.server.pipeline(transaction=True) as pipe:
-            lines, _ = pipe.lrange(key, 0, -1).delete(key).execute()
-        return [line.decode() for line in lines]
+            pipe.lrange(key, 0, -1)
+            pipe.delete(key)
+            lines, _ = pipe.execute()
+        return [_text(line) for line in lines]
 
     def clear(self, spiders: Iterable[str], keep_seconds: int = 3600) -> None:
         """Drop the queue, leases, duplicate filter and listed set; the spec and state stay a while
@@ -199,7 +204,11 @@ class Frontier:
 
 
 def jobs(server: redis.Redis) -> list[str]:
-    return sorted(j.decode() for j in server.smembers(JOBS))
+    return sorted(_text(j) for j in server.smembers(JOBS))
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 class Pace:

@@ -58,13 +58,14 @@ class LeaseKeeper:
             raise NotConfigured("this Scrapy version's engine has no _remove_request hook; leases cannot be "
                                 "released (see crawler/extensions/leases.py)")
         remove = engine._remove_request
+        name = self._spider_name()
 
         def remove_and_release(result: Any, request: Request) -> None:
             remove(result, request)
             if (token := request.meta.get(LEASE)) is not None:
-                self.frontier.release(self.crawler.spider.name, token)
+                self.frontier.release(name, token)
 
-        engine._remove_request = remove_and_release  # type: ignore[method-assign]
+        setattr(engine, "_remove_request", remove_and_release)  # noqa: B010 - an instance attribute, on purpose
         # The engine looks at its scheduler every 5 s when idle; requests other workers queue
         # should start sooner than that.
         self._poker = task.LoopingCall(self._poke)
@@ -82,8 +83,12 @@ class LeaseKeeper:
         if slot is not None:
             slot.nextcall.schedule()
 
+    def _spider_name(self) -> str:
+        assert self.crawler.spider is not None
+        return self.crawler.spider.name
+
     def spider_idle(self, spider: Any = None) -> None:
-        name = self.crawler.spider.name
+        name = self._spider_name()
         if self.frontier.state() != "running":
             return  # the crawl was completed or cancelled by the crawl command
         if self.frontier.requeue_dead([name]):
