@@ -54,7 +54,7 @@ def run_on_workers(site: SiteConfig, store_path: Path, crawl_id: int, base_url: 
     groups = seed(frontier, site, base_url)
     names = [load_object(default_settings.GOVAUDIT_SPIDERS[cms]).name for cms, _ in groups]
     frontier.publish({"site": site.name, "site_yaml": Path(site.path).read_text(encoding="utf-8"),
-                      "base_url": base_url or "", "crawl_id": crawl_id, "store": str(store_path),
+                      "base_url": base_url or "", "crawl_id": crawl_id, "store": _shared_name(store_path),
                       "groups": groups, "settings": settings_overrides or {}})
     log(f"crawl {crawl_id} queued in {redact(redis_url)} as {job}; waiting for `govaudit worker` processes\n")
     limit = site.politeness.max_minutes * 60 + default_settings.GOVAUDIT_HARD_STOP_GRACE_SECS
@@ -100,6 +100,12 @@ def run_on_workers(site: SiteConfig, store_path: Path, crawl_id: int, base_url: 
         return 1, True
     finally:
         frontier.clear(names)
+
+
+def _shared_name(store: Path | str) -> str:
+    """The store as workers started elsewhere (another directory) must name it: a file path made
+    absolute, a database URL as it is."""
+    return str(store) if "://" in str(store) else str(Path(store).resolve())
 
 
 def _await_closes(frontier: Frontier, closed_by: Counter[str], per_worker: int,
