@@ -24,7 +24,7 @@ from scrapy_redis.queue import PriorityQueue
 from crawler import settings as default_settings
 from crawler.frontier import Frontier
 from crawler.sites import SiteConfig
-from crawler.worker import redact
+from crawler.frontier import redact
 
 POLL_SECONDS = 0.5
 CLOSE_WAIT_SECONDS = 60.0  # how long live workers get to report their close once the queue is empty

@@ -18,6 +18,7 @@ import json
 import os
 import socket
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 from typing import Any, Iterable
 
 import redis
@@ -205,6 +206,15 @@ class Frontier:
 
 def jobs(server: redis.Redis) -> list[str]:
     return sorted(_text(j) for j in server.smembers(JOBS))
+
+
+def redact(url: str) -> str:
+    """The Redis URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = f"{parts.username or ''}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
 
 
 def _text(value: bytes | str) -> str:

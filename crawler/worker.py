@@ -19,7 +19,7 @@ import redis
 
 from crawler.crawl import crawl_environment
 from crawler.extensions.progress import PREFIX
-from crawler.frontier import Frontier, jobs, new_worker_id
+from crawler.frontier import Frontier, jobs, new_worker_id, redact
 
 
 def run_worker(redis_url: str, store: str | None = None, once: bool = False, poll: float = 1.0,
@@ -70,14 +70,3 @@ def serve(redis_url: str, job: str, store: str | None, log_level: str, log_dir: 
     frontier.stop_beating(worker)
     say(f"worker {worker} left crawl {job} (exit {child.returncode})")
     return child.returncode
-
-
-def redact(url: str) -> str:
-    """The Redis URL without its password, for messages and logs."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = f"{parts.username or ''}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url

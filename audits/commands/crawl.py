@@ -13,7 +13,7 @@ from audits.commands.exit_codes import EXIT_RUN_ERROR, EXIT_USAGE
 from redis.exceptions import RedisError
 
 from crawler.crawl import run_crawl
-from crawler.worker import redact
+from crawler.frontier import redact
 from crawler.sites import SiteConfigError
 from govaudit.store import Store
 from govaudit.untrusted import shown
