@@ -61,14 +61,19 @@ def run_on_workers(site: SiteConfig, store_path: Path, crawl_id: int, base_url: 
     started = time.monotonic()
     closed_by: Counter[str] = Counter()
     stored_by: Counter[str] = Counter()
+    first_seen: dict[str, float] = {}
 
     def take_events() -> None:
         for line in frontier.take_events():
             event = json.loads(line)
+            worker = str(event.get("worker", ""))
             if event.get("event") == "closed":
-                closed_by[event.get("worker", "")] += 1
+                closed_by[worker] += 1
             elif event.get("event") == "page":
-                stored_by[event.get("worker", "")] += 1
+                stored_by[worker] += 1
+                if worker not in first_seen:
+                    first_seen[worker] = time.monotonic() - started
+                    log(f"worker {worker} stored its first page after {first_seen[worker]:.1f}s\n")
             on_event(event)
 
     hinted = False
@@ -88,9 +93,11 @@ def run_on_workers(site: SiteConfig, store_path: Path, crawl_id: int, base_url: 
                 _await_closes(frontier, closed_by, len(groups), take_events)
                 return 1, False
             time.sleep(POLL_SECONDS)
+        drained = time.monotonic() - started
         frontier.finish("done")
         _await_closes(frontier, closed_by, len(groups), take_events)
-        log(f"crawl {crawl_id} done by {len(frontier.workers())} worker(s); "
+        log(f"crawl {crawl_id} done by {len(frontier.workers())} worker(s): queue empty after {drained:.1f}s, "
+            f"workers closed after {time.monotonic() - started:.1f}s; "
             f"{frontier.requeued()} request(s) of stopped workers went back to the queue\n")
         for worker in sorted(frontier.workers()):
             log(f"worker {worker}: {stored_by[worker]} page(s) stored\n")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -19,54 +18,58 @@ import redis
 
 from crawler.crawl import crawl_environment
 from crawler.extensions.progress import PREFIX
-from crawler.frontier import Frontier, jobs, new_worker_id, redact
+from crawler.frontier import Frontier, new_worker_id, redact
 
 
-def run_worker(redis_url: str, store: str | None = None, once: bool = False, poll: float = 1.0,
-               log_level: str = "WARNING", log_dir: str | Path | None = None,
-               say: Callable[[str], None] = print) -> int:
+def run_worker(redis_url: str, store: str | None = None, once: bool = False, log_level: str = "WARNING",
+               log_dir: str | Path | None = None, say: Callable[[str], None] = print) -> int:
     """Serve crawls until interrupted (or, with `once`, until one crawl is served). Returns the
     exit status of the last crawl subprocess."""
     server = redis.Redis.from_url(redis_url)
     server.ping()  # an unreachable Redis fails here, with redis' own message naming the address
     say(f"worker waiting for crawls in {redact(redis_url)}")
-    served: set[str] = set()
-    status = 0
+    served: list[str] = []
     while True:
-        job = next((j for j in jobs(server) if j not in served), None)
-        if job is None:
-            time.sleep(poll)
-            continue
-        served.add(job)
-        status = serve(redis_url, job, store, log_level, log_dir, say)
+        job, status = serve(redis_url, served, store, log_level, log_dir, say)
+        if job:
+            served.append(job)
         if once:
             return status
 
 
-def serve(redis_url: str, job: str, store: str | None, log_level: str, log_dir: str | Path | None,
-          say: Callable[[str], None]) -> int:
-    frontier = Frontier.connect(redis_url, job)
+def serve(redis_url: str, served: list[str], store: str | None, log_level: str, log_dir: str | Path | None,
+          say: Callable[[str], None]) -> tuple[str | None, int]:
+    """Start a crawl subprocess, which waits for a crawl not yet served and runs this worker's
+    share of it; forward its events. (the crawl it joined, its exit status)"""
     worker = new_worker_id()
-    say(f"worker {worker} joins crawl {job}")
-    cmd = [sys.executable, "-m", "crawler.worker_subprocess", "--redis", redis_url, "--job", job,
-           "--worker-id", worker, "--log-level", log_level]
+    cmd = [sys.executable, "-m", "crawler.worker_subprocess", "--redis", redis_url, "--worker-id", worker,
+           "--log-level", log_level, "--skip", ",".join(served[-100:])]
     if store:
         cmd += ["--store", str(store)]
-    log_path = Path(log_dir or ".") / f"worker-{worker}.log" if log_dir else None
+    log_path = Path(log_dir) / f"worker-{worker}.log" if log_dir else None
     log = open(log_path, "a", encoding="utf-8") if log_path else subprocess.DEVNULL
+    job: str | None = None
+    frontier: Frontier | None = None
     try:
         child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8",
                                  env=crawl_environment())
         assert child.stdout is not None
         for line in child.stdout:
-            if line.startswith(PREFIX):  # tagged, so the crawl command knows which worker has closed
-                frontier.send_event(json.dumps({**json.loads(line[len(PREFIX):]), "worker": worker},
-                                               ensure_ascii=False))
+            if not line.startswith(PREFIX):
+                continue
+            event = json.loads(line[len(PREFIX):])
+            if event.get("event") == "joined":
+                job = str(event["job"])
+                frontier = Frontier.connect(redis_url, job)
+                say(f"worker {worker} joins crawl {job}")
+            elif frontier is not None:  # tagged, so the crawl command knows which worker has closed
+                frontier.send_event(json.dumps({**event, "worker": worker}, ensure_ascii=False))
         child.wait()
     finally:
         if log_path:
             log.close()  # type: ignore[union-attr]
-    # Put back at once whatever the subprocess held when it ended, rather than after the TTL.
-    frontier.stop_beating(worker)
-    say(f"worker {worker} left crawl {job} (exit {child.returncode})")
-    return child.returncode
+    if frontier is not None:
+        # Put back at once whatever the subprocess held when it ended, rather than after the TTL.
+        frontier.stop_beating(worker)
+        say(f"worker {worker} left crawl {job} (exit {child.returncode})")
+    return job, child.returncode
