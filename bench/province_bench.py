@@ -28,7 +28,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import redis as redis_client  # noqa: E402
+
 from crawler.crawl import run_crawl  # noqa: E402
+from crawler.frontier import waiting_workers  # noqa: E402
 from demoportal.server import DemoPortal  # noqa: E402
 from tests.mockserver.redis_server import RedisServer  # noqa: E402
 
@@ -58,7 +61,10 @@ def crawl_with(workers: int, redis: RedisServer, site: Path, portals: list[DemoP
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
              for _ in range(workers)]
     try:
-        time.sleep(2.0)  # workers started and polling before the clock starts: startup is not crawling
+        # Workers are long-running services: the clock starts once every one is waiting for a crawl.
+        server = redis_client.Redis.from_url(redis.url)
+        while waiting_workers(server) < workers:
+            time.sleep(0.2)
         start = time.monotonic()
         summary = run_crawl(site, store, show_progress=False, workers=redis.url)
         elapsed = time.monotonic() - start

@@ -204,6 +204,13 @@ class Frontier:
             self.server.expire(key, keep_seconds)
 
 
+WAITING = f"{ROOT}:waiting:"  # + worker id: a worker ready to join the next crawl (expires unless renewed)
+
+
+def waiting_workers(server: redis.Redis) -> int:
+    return sum(1 for _ in server.scan_iter(match=f"{WAITING}*"))
+
+
 def jobs(server: redis.Redis) -> list[str]:
     return sorted(_text(j) for j in server.smembers(JOBS))
 

@@ -24,16 +24,18 @@ from scrapy.utils.misc import load_object
 from crawler import settings as default_settings
 from crawler.crawl_subprocess import die_with_parent, settings_for
 from crawler.extensions.progress import emit
-from crawler.frontier import Frontier, jobs
+from crawler.frontier import WAITING, Frontier, jobs
 from crawler.sites import load_site
 
 
-def wait_for_crawl(server: redis.Redis, skip: set[str], poll: float) -> tuple[Frontier, dict]:
-    """The first running crawl not in `skip`, and its spec; waits for one."""
+def wait_for_crawl(server: redis.Redis, worker: str, skip: set[str], poll: float) -> tuple[Frontier, dict]:
+    """The first running crawl not in `skip`, and its spec; waits for one, saying so in Redis."""
     while True:
+        server.set(f"{WAITING}{worker}", "1", px=int(poll * 4000))
         for job in jobs(server):
             frontier = Frontier(server, job)
             if job not in skip and (spec := frontier.spec()) is not None and frontier.state() == "running":
+                server.delete(f"{WAITING}{worker}")
                 return frontier, spec
         time.sleep(poll)
 
@@ -48,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
     die_with_parent()
-    frontier, spec = wait_for_crawl(redis.Redis.from_url(args.redis), {j for j in args.skip.split(",") if j},
-                                    args.poll)
+    frontier, spec = wait_for_crawl(redis.Redis.from_url(args.redis), args.worker_id,
+                                    {j for j in args.skip.split(",") if j}, args.poll)
     job = frontier.job
     emit("joined", job=job)
     with tempfile.TemporaryDirectory(prefix="govaudit-worker-") as tmp:
