@@ -57,6 +57,10 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
     if base_url:
         site = site.with_base_url(base_url)
     site = site.select_units(units)  # unknown unit names fail here, before anything starts
+    if workers:  # an unreachable Redis fails here (redis.RedisError), before a crawl row exists
+        import redis
+
+        redis.Redis.from_url(workers, socket_connect_timeout=10).ping()
     console = console or Console(stderr=True)
     store_path = Path(store_path)
     with flock(lock_path(store_path, "crawl-start")), Store(store_path) as store:
