@@ -62,6 +62,8 @@ def serve(redis_url: str, served: list[str], store: str | None, log_level: str, 
                 job = str(event["job"])
                 frontier = Frontier.connect(redis_url, job)
                 say(f"worker {worker} joins crawl {job}")
+            elif event.get("event") == "refused":
+                say(f"worker {worker} cannot serve crawl {job}: {event.get('reason')}")
             elif frontier is not None:  # tagged, so the crawl command knows which worker has closed
                 frontier.send_event(json.dumps({**event, "worker": worker}, ensure_ascii=False))
         child.wait()

@@ -59,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
         site_path.write_text(spec["site_yaml"], encoding="utf-8")
         site = load_site(site_path)
         store = args.store or spec["store"]
+        if "://" not in store and not Path(store).exists():
+            # A store file of another machine: pages written here would never reach the crawl.
+            emit("refused", reason=f"the crawl's store {store} is not on this machine; give this worker "
+                                   "--store with a store the crawl command's machine shares")
+            return 2
         settings = settings_for(site, store, spec["crawl_id"])
         settings.setdict({**default_settings.GOVAUDIT_WORKER_SETTINGS,
                           "REDIS_URL": args.redis,

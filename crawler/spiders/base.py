@@ -246,7 +246,8 @@ class CatalogSpider(scrapy.Spider):
             return f"page budget politeness.max_pages_per_unit={polite.max_pages_per_unit} reached"
         if polite.max_pages and stats.get_value("govaudit/listed", 0) >= polite.max_pages:
             return f"page budget of the whole crawl politeness.max_pages={polite.max_pages} reached"
-        minutes = (now - self._unit_started.get(unit.name, now)) / 60
+        # A worker of a shared crawl never ran start_requests: its units start when first seen.
+        minutes = (now - self._unit_started.setdefault(unit.name, now)) / 60
         if polite.max_minutes_per_unit and minutes >= polite.max_minutes_per_unit:
             return f"time budget politeness.max_minutes_per_unit={polite.max_minutes_per_unit:g} used up"
         if polite.max_minutes and (now - self._started) / 60 >= polite.max_minutes:
