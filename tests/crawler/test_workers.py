@@ -179,3 +179,22 @@ def test_crawl_then_audit_runs_the_audit_once_on_the_complete_crawl(portal, redi
     assert [r[0] for r in runs] == [outcome.crawl_id], "the audit ran other than once on the crawl"
     assert len(outcome.documents) == details > 0
     assert outcome.report_path.exists()
+
+
+def test_a_worker_that_cannot_see_the_store_file_refuses_to_join(redis_server, tmp_path):
+    from crawler.frontier import Frontier
+
+    frontier = Frontier.connect(redis_server.url, f"elsewhere-{time.monotonic_ns()}")
+    elsewhere = tmp_path / "on-another-machine" / "govaudit.sqlite3"
+    frontier.publish({"site": "tongxiang-demo", "site_yaml": (REPO / "crawler/sites/demo.yml").read_text(encoding="utf-8"),
+                      "base_url": "", "crawl_id": 1, "store": str(elsewhere), "groups": [["hanweb", ["濮院镇"]]],
+                      "settings": {}})
+    try:
+        result = subprocess.run([sys.executable, "-m", "audits.cli", "worker", redis_server.url, "--once"],
+                                capture_output=True, text=True, timeout=120, cwd=REPO)
+    finally:
+        frontier.finish("done")
+        frontier.clear(["hanweb"])
+    assert result.returncode == 3, result.stderr
+    assert f"the crawl's store {elsewhere} is not on this machine" in " ".join(result.stderr.split())
+    assert not elsewhere.exists(), "the worker created a store of its own"
