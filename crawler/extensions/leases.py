@@ -98,5 +98,7 @@ class LeaseKeeper:
             raise DontCloseSpider
 
     def spider_closed(self, spider: Any = None, reason: str = "") -> None:
+        # The spiders of the site's other dialects in this process keep beating for the worker.
+        self._stop.set()
         if self._poker is not None and self._poker.running:
             self._poker.stop()
