@@ -96,7 +96,7 @@ def _run_locked(job: ScheduledJob, store_path: str, rules_dir: str | None, repor
                 site_runner = run_site
 
             # A job with `workers:` crawls on the workers serving that Redis, then audits once.
-            on_workers = {"workers": job.workers} if job.workers else {}
+            on_workers: dict[str, Any] = {"workers": job.workers} if job.workers else {}
             outcome = site_runner(job.site, list(job.units) if job.units else None, store_path=store_path,
                                   rules_dir=rules_dir, reports_dir=reports_dir, lang=job.lang, **on_workers)
         except Exception as exc:  # the job must record any failure, not die inside the scheduler
