@@ -121,11 +121,15 @@ def test_a_killed_worker_loses_nothing(redis_server, tmp_path):
                 _site_file(tmp_path), store, units=UNITS[:2], base_url=slow_portal.url, show_progress=False,
                 workers=redis_server.url, settings_overrides=FAST)))
             crawl.start()
+            # Killed: a worker holding requests once the crawl has stored some pages, whichever
+            # of the two got going first (a worker's start is slower on a busy machine).
+            victim = None
             deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and _stored(store) < 8:
-                time.sleep(0.2)
-            assert _stored(store) >= 8, "the crawl did not get going"
-            victim = workers.procs[0]
+            while victim is None and time.monotonic() < deadline and crawl.is_alive():
+                if _stored(store) >= 4:
+                    victim = next((p for p in workers.procs if _holds_lease(redis_server.url, p.pid)), None)
+                time.sleep(0.05)
+            assert victim is not None, "no worker was seen holding a request mid-crawl"
             os.kill(victim.pid, signal.SIGKILL)  # its crawl subprocess dies with it (PR_SET_PDEATHSIG)
             victim.wait()
             crawl.join(timeout=300)
@@ -136,6 +140,16 @@ def test_a_killed_worker_loses_nothing(redis_server, tmp_path):
     log = summary.log_path.read_text(encoding="utf-8")
     requeued = int(log.split("request(s) of stopped workers")[0].rsplit("; ", 1)[1])
     assert requeued > 0, "the killed worker held no request: the test did not exercise the leases"
+
+
+def _holds_lease(url: str, worker_pid: int) -> bool:
+    """Whether the worker process `worker_pid` holds a request: lease tokens are
+    `<host>-<worker pid>-<random>:<n>` (crawler.frontier.new_worker_id)."""
+    import redis
+
+    server = redis.Redis.from_url(url)
+    return any(f"-{worker_pid}-" in token.decode() for key in server.scan_iter(match="govaudit:crawl:*:leases")
+               for token in server.hkeys(key))
 
 
 def _stored(store: Path) -> int:
