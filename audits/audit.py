@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from typing import Any
+
 import pandas as pd
 
 from audits import defaults
@@ -104,15 +106,18 @@ def render(store_path: str | Path | None, run_id: int, reports_dir: str | Path |
 
 def run_site(site_ref: str | Path, units: list[str] | None = None, *, store_path: str | Path | None = None,
              rules_dir: str | Path | None = None, reports_dir: str | Path | None = None, lang: str = "zh",
-             base_url: str | None = None, show_progress: bool = False, full: bool = False) -> SiteRunOutcome:
-    """Crawl a site (in a subprocess), audit the crawl, and write the report. The re-crawl
-    fetches the pages with open findings whatever their catalog says (`full`: every page)."""
+             base_url: str | None = None, show_progress: bool = False, full: bool = False,
+             workers: str | None = None, settings_overrides: dict[str, Any] | None = None) -> SiteRunOutcome:
+    """Crawl a site (in a subprocess, or on the workers serving the Redis URL `workers`), audit the
+    crawl once it is complete, and write the report. The re-crawl fetches the pages with open
+    findings whatever their catalog says (`full`: every page)."""
     from audits.history import open_finding_urls
     from crawler.sites import load_site
 
     store_path = defaults.store_path(store_path)
     site = load_site(site_ref)
     crawl = run_crawl(site, store_path, units=units, base_url=base_url, show_progress=show_progress,
+                      workers=workers, settings_overrides=settings_overrides,
                       full=full, must_fetch=open_finding_urls(store_path, site.name))
     audit = audit_crawl(store_path, crawl.crawl_id, rules_dir)
     report_path = render(store_path, audit.run_id, reports_dir, lang)
