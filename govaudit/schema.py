@@ -201,7 +201,31 @@ CREATE TABLE IF NOT EXISTS probes (
 CREATE INDEX IF NOT EXISTS probes_site ON probes (site, started_at);
 """
 
-SCHEMA = CRAWLS + ATTACHMENT_FILES + CATALOG_CHANGES + HISTORY + JOBS + OUTBOX + PROBES
+# The frames normalisation made of a crawl's pages (audits.normalize.frame_cache), one Arrow
+# IPC blob per frame. The triggers keep it honest whatever writes the pages: a page written or
+# removed drops its crawl's frames, and a newly stored attachment file drops every crawl's
+# (a file that was missing may now be read).
+FRAME_CACHE = """
+CREATE TABLE IF NOT EXISTS frame_cache (
+    crawl_id INTEGER NOT NULL,
+    frame TEXT NOT NULL,
+    cache_key TEXT NOT NULL,   -- normaliser version and digest, files beside the rules
+    content BLOB NOT NULL,
+    PRIMARY KEY (crawl_id, frame)
+);
+CREATE TRIGGER IF NOT EXISTS frame_cache_page_insert AFTER INSERT ON pages
+    BEGIN DELETE FROM frame_cache WHERE crawl_id = NEW.crawl_id; END;
+CREATE TRIGGER IF NOT EXISTS frame_cache_page_update AFTER UPDATE ON pages
+    BEGIN DELETE FROM frame_cache WHERE crawl_id IN (OLD.crawl_id, NEW.crawl_id); END;
+CREATE TRIGGER IF NOT EXISTS frame_cache_page_delete AFTER DELETE ON pages
+    BEGIN DELETE FROM frame_cache WHERE crawl_id = OLD.crawl_id; END;
+CREATE TRIGGER IF NOT EXISTS frame_cache_attachment_insert AFTER INSERT ON attachment_files
+    BEGIN DELETE FROM frame_cache; END;
+CREATE TRIGGER IF NOT EXISTS frame_cache_attachment_update AFTER UPDATE ON attachment_files
+    BEGIN DELETE FROM frame_cache; END;
+"""
+
+SCHEMA = CRAWLS + ATTACHMENT_FILES + CATALOG_CHANGES + HISTORY + JOBS + OUTBOX + PROBES + FRAME_CACHE
 
 # Tables whose columns follow a frame contract: new contract columns are added on open.
 CONTRACT_TABLES = (("findings", FINDING_COLUMNS), ("doc_snapshots", DOCUMENT_COLUMNS),
