@@ -14,11 +14,11 @@ from pathlib import Path
 import pandas as pd
 
 from audits import defaults
-from crawler.crawl import CrawlSummary, run_crawl
 from govaudit.store import Store
 
 if TYPE_CHECKING:
     from audits.normalize.frame_set import Frames
+    from crawler.crawl import CrawlSummary
 
 
 @dataclass
@@ -46,7 +46,7 @@ class SiteRunOutcome:
     report_path: Path
     findings: pd.DataFrame
     documents: pd.DataFrame
-    crawl: CrawlSummary
+    crawl: "CrawlSummary"
     audit: AuditRun
 
     @property
@@ -115,6 +115,8 @@ def run_site(site_ref: str | Path, units: list[str] | None = None, *, store_path
              rules_dir: str | Path | None = None, reports_dir: str | Path | None = None, lang: str = "zh",
              base_url: str | None = None, show_progress: bool = False) -> SiteRunOutcome:
     """Crawl a site (in a subprocess), audit the crawl, and write the report."""
+    from crawler.crawl import run_crawl  # Scrapy: only runs that crawl load it
+
     store_path = defaults.store_path(store_path)
     crawl = run_crawl(site_ref, store_path, units=units, base_url=base_url, show_progress=show_progress)
     audit = audit_crawl(store_path, crawl.crawl_id, rules_dir)

@@ -10,8 +10,6 @@ from rich.table import Table
 from audits import defaults
 from audits.commands import existing_store, writable_store
 from audits.commands.exit_codes import EXIT_RUN_ERROR, EXIT_USAGE
-from crawler.crawl import run_crawl
-from crawler.sites import SiteConfigError
 from govaudit.store import Store
 from govaudit.untrusted import shown
 
@@ -32,6 +30,8 @@ def crawl(
     resume: Optional[int] = typer.Option(None, help="re-run an interrupted crawl under its id (no duplicates)"),
 ) -> None:
     """Crawl a site's catalogs into the store and print a summary per unit."""
+    from crawler.crawl import run_crawl  # Scrapy is loaded by the commands that crawl, not by every command
+    from crawler.sites import SiteConfigError
 
     store_path = writable_store(store, console)
     try:
