@@ -147,7 +147,10 @@ def capped_text(df: pd.DataFrame, cap: int = defaults.RULE_TEXT_CAP) -> pd.DataF
         if column == "url" or not (df[column].dtype == object or pd.api.types.is_string_dtype(df[column])):
             continue
         values = df[column]
-        long = values.map(lambda v: isinstance(v, str) and len(v) > cap)
+        if isinstance(values.dtype, pd.StringDtype):  # every value a str or <NA>: measured at once
+            long = values.str.len().gt(cap).fillna(False).astype(bool)
+        else:
+            long = values.map(lambda v: isinstance(v, str) and len(v) > cap)
         if long.any():
             if out is df:
                 out = df.copy()
