@@ -24,9 +24,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# The loop while editing: everything that needs no demo portal, browser or service process.
+# The loop while editing: everything that needs no demo portal, browser or service process,
+# spread over the machine's cores (pytest-xdist).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n auto
 
 # Style and types: ruff and mypy, configured in pyproject.toml.
 lint: $(STAMP)

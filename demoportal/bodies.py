@@ -37,7 +37,16 @@ def seed_paragraphs() -> tuple[str, ...]:
 def report_tables(seed: int, doc: Document) -> XxgkTables | None:
     if doc.report_type != "xxgk_annual":
         return None
-    return xxgk_tables(seed, doc.unit, doc.report_year, doc.table_template, doc.flags.get("tables"))
+    if doc.table_template is None:
+        raise ValueError(f"document {doc.key} is a 信息公开 report without a table template")
+    return xxgk_tables(seed, doc.unit, doc.reported_year, doc.table_template, doc.flags.get("tables"))
+
+
+def _tables(seed: int, doc: Document) -> XxgkTables:
+    tables = report_tables(seed, doc)
+    if tables is None:
+        raise ValueError(f"document {doc.key} is not a 信息公开 report: it has no tables")
+    return tables
 
 
 def _shift_years(blocks: list[Block], old_year: int) -> list[Block]:
@@ -64,17 +73,17 @@ def document_blocks(seed: int, doc: Document, docs: list[Document], style=None) 
         return [("h" if HEADING.match(p) else "p", p) for p in seed_paragraphs()]
     if "copy_of" in doc.flags:
         prev = docs[doc.flags["copy_of"]]
-        return _shift_years(document_blocks(seed, prev, docs, style), prev.report_year)
+        return _shift_years(document_blocks(seed, prev, docs, style), prev.reported_year)
     if "copy_peer" in doc.flags:
         peer = docs[doc.flags["copy_peer"]]
         return _swap_unit(document_blocks(seed, peer, docs, style), peer, doc)
     r = Random(f"{seed}:{doc.doc_id}")
     if doc.report_type == "fazhi_annual":
-        return fazhi_blocks(r, doc.unit, doc.report_year, doc.flags, style)
+        return fazhi_blocks(r, doc.unit, doc.reported_year, doc.flags, style)
     if doc.report_type == "xxgk_annual":
-        return xxgk_blocks(r, doc.unit, doc.report_year, report_tables(seed, doc), doc.flags.get("drop"))
+        return xxgk_blocks(r, doc.unit, doc.reported_year, _tables(seed, doc), doc.flags.get("drop"))
     if doc.report_type in ("budget", "final_accounts"):
-        return budget_blocks(r, doc.unit, doc.report_year, doc.report_type == "final_accounts", style)
+        return budget_blocks(r, doc.unit, doc.reported_year, doc.report_type == "final_accounts", style)
     blocks = routine_blocks(r, doc.unit, doc.title, doc.issued, doc.doc_no, style)
     if "wording" in doc.flags:  # before the closing formula, signature and date
         blocks.insert(1, ("p", doc.flags["wording"]))

@@ -42,11 +42,15 @@ def _move(doc: Document, day: date) -> None:
 
 def _date_defect(month_range: tuple[int, int], day_range: tuple[int, int], same_year: bool = False):
     def apply(doc: Document, r: Random, ctx: dict) -> str:
-        year = doc.report_year + (0 if same_year else 1)
+        year = doc.reported_year + (0 if same_year else 1)
         day = next_workday(date(year, r.randint(*month_range), r.randint(*day_range)))
         _move(doc, day)
         return f"{doc.report_type} for {doc.report_year} published {day.isoformat()}"
     return apply
+
+
+def _always(value: object) -> Callable[[Document], object]:
+    return lambda doc: value
 
 
 def _flag(name: str, value_of: Callable[[Document], object], detail: str):
@@ -57,10 +61,10 @@ def _flag(name: str, value_of: Callable[[Document], object], detail: str):
 
 
 def _copy_previous(doc: Document, r: Random, ctx: dict) -> str:
-    prev = ctx["reports"][(doc.unit.name, doc.report_type, doc.report_year - 1)]
+    prev = ctx["reports"][(doc.unit.name, doc.report_type, doc.reported_year - 1)]
     prev.reserved = True
     doc.flags["copy_of"] = prev.key
-    return f"body copies the {doc.report_year - 1} report with only the years changed"
+    return f"body copies the {doc.reported_year - 1} report with only the years changed"
 
 
 def _clean_peers(doc: Document, ctx: dict) -> list[Document]:
@@ -87,8 +91,8 @@ def _has_clean_previous(doc: Document, ctx: dict) -> bool:
 
 
 def _title_year(doc: Document, r: Random, ctx: dict) -> str:
-    doc.title = doc.title.replace(str(doc.report_year), str(doc.report_year - 1))
-    doc.title_year = doc.report_year - 1
+    doc.title = doc.title.replace(str(doc.report_year), str(doc.reported_year - 1))
+    doc.title_year = doc.reported_year - 1
     return f"title names {doc.title_year}, body reports on {doc.report_year}"
 
 
@@ -152,6 +156,8 @@ def _index_year(doc: Document, r: Random, ctx: dict) -> str:
 
 def _bad_doc_no(doc: Document, r: Random, ctx: dict) -> str:
     m = DOC_NO.match(doc.doc_no)
+    if m is None:
+        raise ValueError(f"{doc.key}: 文号 {doc.doc_no!r} is not one the generator writes")
     daizi, year, n = m["daizi"], m["year"], int(m["n"]) % 99 + 1
     doc.doc_no = r.choice((f"{daizi}[{year}]{n}号", f"{daizi}〔{year}〕{n:03d}号", f"{daizi}〔{year}〕第{n}号",
                            f"{daizi}({year}){n}号"))
@@ -168,16 +174,25 @@ def _not_found(doc: Document, r: Random, ctx: dict) -> str:
     return "listed in the catalog but the detail page answers 404"
 
 
-def _is(kind: str, levels=None, min_year: int = 0):
+def _is(kind: str, levels: tuple[str, ...] | None = None, min_year: int = 0) -> Callable[[Document], bool]:
     return lambda d: (d.report_type == kind and (levels is None or d.unit.level in levels)
                       and (d.report_year or 0) >= min_year)
+
+
+# Sentences appended to a routine body (bodies.document_blocks). The clean one writes the
+# name correctly and holds 习近乎 inside 学习近乎: a scanner that flags it is wrong.
+WORDING_SENTENCES: dict[str, str] = {
+    "WORDING-1": "会议要求深入学习领会习进平总书记关于基层治理的重要论述。",
+    "WORDING-2": "全镇上下要迎难而上、克坚攻难，确保完成全年目标任务。",
+    "clean": "会议要求深入学习领会习近平总书记重要讲话精神，坚持学习近乎每周一次。",
+}
 
 
 FAZHI = _is("fazhi_annual")
 XXGK = _is("xxgk_annual")
 
 INJECTIONS: tuple[Injection, ...] = (
-    Injection("COPY-1", "fazhi_annual", 1, False, lambda d: d.report_year >= 2020, _copy_previous),
+    Injection("COPY-1", "fazhi_annual", 1, False, lambda d: d.reported_year >= 2020, _copy_previous),
     Injection("COPY-2", "fazhi_annual", 1, False, lambda d: d.unit.level in LOCAL_LEVELS, _copy_peer),
     Injection("FZ-DATE-1", "fazhi_annual", 1, False, FAZHI, _date_defect((4, 6), (3, 25))),
     Injection("FZ-DATE-2", "fazhi_annual", 1, False, FAZHI, _date_defect((12, 12), (1, 20), same_year=True)),
@@ -185,31 +200,31 @@ INJECTIONS: tuple[Injection, ...] = (
     Injection("XX-DATE-1", "xxgk_annual", 1, False, _is("xxgk_annual", LOCAL_LEVELS), _date_defect((4, 6), (7, 25))),
     Injection("XX-DATE-2", "xxgk_annual", 1, False, _is("xxgk_annual", LOCAL_LEVELS), _date_defect((2, 3), (6, 25))),
     *(Injection(f"FZ-SEC-{k}", "fazhi_annual", 1, False, FAZHI,
-                _flag("drop", lambda d, k=k: k, f"section kind {k} missing")) for k in (1, 2, 4)),
+                _flag("drop", _always(k), f"section kind {k} missing")) for k in (1, 2, 4)),
     Injection("FZ-SEC-3", "fazhi_annual", 1, False, FAZHI,
-              _flag("no_responsible", lambda d: True, "no 第一责任人 content anywhere")),
+              _flag("no_responsible", _always(True), "no 第一责任人 content anywhere")),
     Injection("FZ-SEC-3-FOLDED", "fazhi_annual", 1, False, FAZHI,
-              _flag("fold", lambda d: True, "第一责任人 folded into section 一 as a numbered point")),
+              _flag("fold", _always(True), "第一责任人 folded into section 一 as a numbered point")),
     Injection("FZ-NEXT-1", "fazhi_annual", 1, False, FAZHI,
               _flag("next_year", lambda d: d.report_year, "section 四 names {value} instead of the next year")),
     Injection("TITLE-YEAR-1", "fazhi_annual", 1, False, _is("fazhi_annual", min_year=2020), _title_year),
     Injection("COPY-3", "fazhi_annual", 1, False, _is("fazhi_annual", min_year=2021),
-              _flag("stale_s2", lambda d: d.report_year - 2, "section 二 heading names {value}")),
-    *(Injection(rule, "fazhi_annual", 1, False, FAZHI, _flag("fig", lambda d, rule=rule: rule, detail))
+              _flag("stale_s2", lambda d: d.reported_year - 2, "section 二 heading names {value}")),
+    *(Injection(rule, "fazhi_annual", 1, False, FAZHI, _flag("fig", _always(rule), detail))
       for rule, detail in (("FIG-1", "其中 parts exceed the 共 total"), ("FIG-2", "分别 parts fall short of the total"),
                            ("FIG-3", "a percentage of 135%"))),
     *(Injection(f"XX-SEC-{k}", "xxgk_annual", 1, False, XXGK,
-                _flag("drop", lambda d, k=k: k, f"section kind {k} missing")) for k in (4, 6, 1, 5)),
+                _flag("drop", _always(k), f"section kind {k} missing")) for k in (4, 6, 1, 5)),
     Injection("XX-FMT-1", "xxgk_annual", 1, False, _is("xxgk_annual", min_year=2021),
-              _flag("template_2019", lambda d: True, "report for {doc.report_year} uses the 2019 (试行) tables")),
-    *(Injection(rule, "xxgk_annual", 1, False, XXGK, _flag("tables", lambda d, rule=rule: rule, detail))
+              _flag("template_2019", _always(True), "report for {doc.report_year} uses the 2019 (试行) tables")),
+    *(Injection(rule, "xxgk_annual", 1, False, XXGK, _flag("tables", _always(rule), detail))
       for rule, detail in (("I3-1", "table 三 column identity broken (结转下年)"),
                            ("I3-2", "table 三 row totals broken in two outcome rows"),
                            ("I3-3", "table 三 (七)总计 differs from the sum of outcome rows"),
                            ("I3-6", "narrative application count differs from table 三 新收 总计"),
                            ("I4-1", "table 四 行政复议 总计 differs from its parts"))),
     Injection("T2-1", "xxgk_annual", 1, False, _is("xxgk_annual", LOCAL_LEVELS, 2021),
-              _flag("tables", lambda d: "T2-1", "township-level unit reports 规章 现行有效 6")),
+              _flag("tables", _always("T2-1"), "township-level unit reports 规章 现行有效 6")),
     Injection("ROUTINE-LAG-1", "routine", 2, True, lambda d: d.issued < date(2026, 4, 1), _routine_lag),
     Injection("META-2", "routine", 1, True, lambda d: d.issued.timetuple().tm_yday > 15, _published_before_issued),
     Injection("META-4", "routine", 1, True, lambda d: not re.search(r"20\d\d", d.title), _future),
@@ -222,18 +237,11 @@ INJECTIONS: tuple[Injection, ...] = (
     Injection("FETCH-1", "routine", 2, True, lambda d: True, _not_found),
     # Last, so that adding them left every earlier draw (and so every earlier defect) as it was.
     Injection("WORDING-1", "routine", 1, False, lambda d: True,
-              _flag("wording", lambda d: WORDING_SENTENCES["WORDING-1"], "leader's name miswritten 习进平 (习近平)")),
+              _flag("wording", _always(WORDING_SENTENCES["WORDING-1"]), "leader's name miswritten 习进平 (习近平)")),
     Injection("WORDING-2", "routine", 1, False, lambda d: True,
-              _flag("wording", lambda d: WORDING_SENTENCES["WORDING-2"], "typo 克坚攻难 (攻坚克难)")),
+              _flag("wording", _always(WORDING_SENTENCES["WORDING-2"]), "typo 克坚攻难 (攻坚克难)")),
 )
 
-# Sentences appended to a routine body (bodies.document_blocks). The clean one writes the
-# name correctly and holds 习近乎 inside 学习近乎: a scanner that flags it is wrong.
-WORDING_SENTENCES = {
-    "WORDING-1": "会议要求深入学习领会习进平总书记关于基层治理的重要论述。",
-    "WORDING-2": "全镇上下要迎难而上、克坚攻难，确保完成全年目标任务。",
-    "clean": "会议要求深入学习领会习近平总书记重要讲话精神，坚持学习近乎每周一次。",
-}
 
 
 def mark_wording_counterpart(docs: list[Document]) -> None:

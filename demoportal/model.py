@@ -87,6 +87,13 @@ class Document:
     serial: int = 0
 
     @property
+    def reported_year(self) -> int:
+        """The year a report or budget is about; asking it of a routine item is a generator bug."""
+        if self.report_year is None:
+            raise ValueError(f"document {self.key} ({self.report_type}) has no report year")
+        return self.report_year
+
+    @property
     def url_path(self) -> str:
         d, unit = self.published, self.unit
         if unit.cms == "trs":

@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import IO, Any, Callable
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 from . import catalog_pages as cp
@@ -214,7 +214,7 @@ class PortalHandler(BaseHTTPRequestHandler):
         if (doc := portal.by_path.get(path)) is not None:
             return lambda: self._detail(doc), doc.unit
         if path == "/module/download/downfile.jsp":
-            name = _first(params, "filename")
+            name = _first(params, "filename") or ""
             if portal.attachments.get(name) == 200:
                 if name in portal.report_files:
                     return lambda: Reply(200, *portal.report_files.file(name), last_modified=0.0), None
@@ -236,9 +236,9 @@ class PortalHandler(BaseHTTPRequestHandler):
     def _proxy_route(self, params: dict) -> tuple[Callable[[], Reply], Unit | None]:
         portal = self.server.portal
         try:
-            unit = portal.unit_by_column(int(_first(params, "columnid")))
-            unit_id = int(_first(params, "unitid"))
-        except (TypeError, ValueError):
+            unit = portal.unit_by_column(int(_first(params, "columnid") or ""))
+            unit_id = int(_first(params, "unitid") or "")
+        except ValueError:
             unit, unit_id = None, None
         if unit is None or unit.unit_id != unit_id:
             return lambda: text_reply(400, "400 Bad Request: dataproxy.jsp needs a matching columnid and unitid"), None
@@ -283,9 +283,10 @@ def _first(params: dict, name: str) -> str | None:
 
 
 def _int(params: dict, name: str, default: int) -> int:
+    value = _first(params, name)
     try:
-        return int(_first(params, name))
-    except (TypeError, ValueError):
+        return int(value) if value is not None else default
+    except ValueError:
         return default
 
 
@@ -357,7 +358,7 @@ class DemoPortal:
         self._proc: subprocess.Popen | None = None
         self._manifest: dict | None = None
         self._changes: list[dict] = []
-        self._stderr = None
+        self._stderr: IO[bytes] | None = None
 
     @property
     def pid(self) -> int | None:
@@ -376,31 +377,36 @@ class DemoPortal:
         cmd += ["--verbose"] if self.verbose else []
         cmd += ["--style", str(self.style)] if self.style else []
         self._stderr = tempfile.TemporaryFile()
-        self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr, env=env, text=True)
-        self.url = self._read_url()
+        self._proc = proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr, env=env, text=True)
+        self.url = self._read_url(proc)
         return self
 
-    def _read_url(self) -> str:
+    def _read_url(self, proc: subprocess.Popen) -> str:
+        assert proc.stdout is not None  # stdout=PIPE
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
-            ready, _, _ = select.select([self._proc.stdout], [], [], 0.5)
+            ready, _, _ = select.select([proc.stdout], [], [], 0.5)
             if ready:
-                line = self._proc.stdout.readline()
+                line = proc.stdout.readline()
                 if line.startswith(URL_LINE):
                     return line[len(URL_LINE):].strip()
                 if line:
                     continue
-            if self._proc.poll() is not None:
+            if proc.poll() is not None:
                 break
         error = self._stderr_text()
         self.stop()
         raise RuntimeError(f"demo portal (seed={self.seed}, size={self.size}) did not start: {error or 'timeout'}")
 
     def _stderr_text(self) -> str:
+        if self._stderr is None:
+            return ""
         self._stderr.seek(0)
         return self._stderr.read().decode("utf-8", "replace")[-2000:]
 
     def url_for(self, path: str) -> str:
+        if self.url is None:
+            raise RuntimeError("the demo portal is not running: call start() or use it as a context manager")
         return urljoin(self.url, path.lstrip("/"))
 
     @property

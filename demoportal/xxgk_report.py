@@ -208,6 +208,8 @@ def _others(r: Random, unit, year: int, wording) -> list[Block]:
 def _active_lead(r: Random, tables: XxgkTables) -> str:
     rows = dict(tables.t2)
     regs = rows.get("行政规范性文件") or rows.get("规范性文件")
+    if regs is None:
+        raise ValueError("table 二 has no 规范性文件 row to quote")
     return r.choice(("本年度主动公开政府信息情况详见下表。行政规范性文件方面,本年制发{0}件,现行有效{2}件。",
                      "主动公开政府信息情况统计如下(规范性文件本年新增{0}件,现行有效{2}件):",
                      "具体数据如下表所示,其中行政规范性文件本年制发{0}件,截至年底现行有效{2}件。")).format(*regs)

@@ -34,8 +34,9 @@ SHOWN = {
 }
 CELL_WIDTH = 40
 
-console = Console()
 errors = Console(stderr=True, soft_wrap=True)
+# Tables go through a Console made when they are printed, so their width follows COLUMNS then,
+# not whatever the environment was when this module was imported.
 
 
 def register(app: typer.Typer) -> None:
@@ -73,7 +74,7 @@ def frames(
         raise typer.Exit(EXIT_RUN_ERROR) from None
     if csv is not None:
         for written in built.to_csv(csv):
-            console.print(f"{shown(written)}  ({len(getattr(built, written.stem))} rows)")
+            Console().print(f"{shown(written)}  ({len(getattr(built, written.stem))} rows)")
         return
     _print(getattr(built, frame), frame, crawl_id, limit)
 
@@ -105,4 +106,4 @@ def _print(df: pd.DataFrame, name: str, crawl_id: int, limit: int) -> None:
         table.add_column(column, overflow="fold", max_width=CELL_WIDTH)
     for row in head[columns].itertuples(index=False):
         table.add_row(*("" if _missing(v) else shown(v) for v in row))
-    console.print(table)
+    Console().print(table)

@@ -16,8 +16,9 @@ from rich.table import Table
 from audits import defaults
 from audits.commands.exit_codes import EXIT_USAGE
 
-console = Console()
 err = Console(stderr=True, soft_wrap=True)
+# Tables go through a Console made when they are printed, so their width follows COLUMNS then,
+# not whatever the environment was when this module was imported.
 rules_app = typer.Typer(help="Check and list the rule files (expectations/*.yml).", no_args_is_help=True)
 RULES_OPTION = typer.Option(None, "--rules", help=f"rules directory (default {defaults.DEFAULT_RULES_DIR})")
 
@@ -53,7 +54,7 @@ def check(rules: Optional[str] = RULES_OPTION) -> None:
         raise typer.Exit(EXIT_USAGE)
     severities = Counter(rule.severity for rule in pack.rules)
     shown = ", ".join(f"{severities[s]} {s}" for s in ("critical", "warning", "info") if severities[s])
-    console.print(f"OK: {len(pack.suites)} suites, {len(pack.rules)} rules ({shown}), "
+    Console().print(f"OK: {len(pack.suites)} suites, {len(pack.rules)} rules ({shown}), "
                   f"{len(pack.parameters)} parameters in {pack.directory}", highlight=False, soft_wrap=True)
     _warn_calendar()
 
@@ -96,7 +97,7 @@ def list_rules(rules: Optional[str] = RULES_OPTION) -> None:
         table.add_column(column, overflow="fold")
     for rule in pack.rules:
         table.add_row(rule.id, rule.severity, rule.title, what_it_checks(rule), rule.basis)
-    console.print(table)
+    Console().print(table)
     if pack.parameters:
-        console.print("parameters: " + "; ".join(f"{k} = {v!r}" for k, v in pack.parameters.items()),
+        Console().print("parameters: " + "; ".join(f"{k} = {v!r}" for k, v in pack.parameters.items()),
                       highlight=False, markup=False)

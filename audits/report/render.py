@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -59,7 +60,7 @@ def render_html(store_path: str | Path, run: RunData, lang: str = "zh",
 def report_dir(out_root: Path, run: RunData) -> Path:
     """The run's directory, never one holding another run's report."""
     site = _UNSAFE_PATH.sub("_", run.site).strip("._") or "site"
-    moment = run_time(run.run["started_at"])
+    moment = run_time(run.run["started_at"]) or datetime.now(timezone.utc)
     base = out_root / site / moment.strftime("%Y%m%d-%H%M%S")
     existing = base / "report.html"
     if existing.exists():

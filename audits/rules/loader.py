@@ -241,7 +241,7 @@ def _rule(doc: YamlDoc, i: int, item: Any, suite: Suite, columns: set[str], para
         problem(("kwargs",), "kwargs must be a mapping")
         return None
     impl = _implementation(type_)
-    if impl is None:
+    if impl is None or not isinstance(type_, str):
         known = [*AUDIT_TYPES, *list_registered_expectation_implementations()]
         problem(("type",), f"unknown expectation type {type_!r}{suggest(type_, known)}")
         return None

@@ -91,8 +91,9 @@ def _run_locked(job: ScheduledJob, store_path: str, rules_dir: str | None, repor
                                        (job_id, _now_iso())).lastrowid or 0)
             row_id = current
         try:
-            if site_runner is None:
-                from audits.audit import run_site as site_runner
+            if site_runner is None:  # imported here so that loading the schedule does not import pandas and GX
+                from audits.audit import run_site
+                site_runner = run_site
 
             outcome = site_runner(job.site, list(job.units) if job.units else None, store_path=store_path,
                                rules_dir=rules_dir, reports_dir=reports_dir, lang=job.lang)
