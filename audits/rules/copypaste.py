@@ -132,12 +132,9 @@ def peer_similarity(documents: pd.DataFrame, texts: pd.Series, report_types: lis
                         min(len(sets[i]), len(sets[j])) / max(len(sets[i]), len(sets[j])) <= best[0]:
                     continue  # |A∩B|/|A∪B| ≤ min/max size: this pair cannot beat the best one
                 pair = (i, j) if i < j else (j, i)
-                if same:
-                    score = 1.0
-                else:
-                    if pair not in scores:
-                        scores[pair] = _jaccard(sets[i], sets[j])
-                    score = scores[pair]
+                if not same and pair not in scores:
+                    scores[pair] = _jaccard(sets[i], sets[j])
+                score = 1.0 if same else scores[pair]
                 if score is not None and score > best[0]:
                     best = (score, urls[j])
             if best[0] >= 0:
