@@ -109,17 +109,13 @@ def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], source: A
     for suite in suites:
         for rule in suite.rules:
             groups.setdefault((suite.frame, rule.row_condition), []).append(rule)
-    used: dict[str, list[str]] = {}
-    for (frame, _), rules in groups.items():
-        used.setdefault(frame, ["url"]).extend(c for rule in rules for c in rule.referenced)
-    # Only the columns the rules name, text capped once per frame (table 三 alone has ~190 columns).
-    capped = {frame: capped_text(derived[frame][list(dict.fromkeys(columns))]) for frame, columns in used.items()}
     outcomes: dict[int, tuple[list, dict, list]] = {}
     assets: dict[str, Any] = {}
     for number, ((frame, condition), rules) in enumerate(groups.items()):
-        df = capped[frame]
-        rows = _applicable(condition, df)
-        rows = rows[list(dict.fromkeys(["url", *(c for rule in rules for c in rule.referenced)]))]
+        # Only the columns the group's rules name (table 三 alone has ~190), text capped; one
+        # group's copy at a time, so a million documents are not held twice over.
+        used = list(dict.fromkeys(["url", *(c for rule in rules for c in rule.referenced)]))
+        rows = _applicable(condition, capped_text(derived[frame][used]))
         results: dict[str, Any] = {}
         if len(rows):
             if frame not in assets:
