@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/tuning_bench.py
 	$(BIN)/python bench/wording_bench.py
 	$(BIN)/python bench/crawl_bench.py
+	$(BIN)/python bench/recrawl_bench.py
 	$(BIN)/python bench/report_bench.py
 	$(BIN)/python bench/attachment_bench.py
 

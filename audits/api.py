@@ -1,7 +1,7 @@
 """The Python entry point for analysts: a stored crawl's frames and a run's findings as DataFrames.
 
     from audits import open_store
-    store = open_store("var/govaudit.sqlite3")
+    store = open_store("var/govaudit.sqlite3")     # or "postgresql://user:password@host/govaudit"
     frames = store.frames(crawl="latest")          # documents, sections, table_cells, …, derived columns included
     late = frames.documents.query("lag_working_days > 20")
     findings = store.findings(run="latest")
@@ -35,7 +35,7 @@ class AuditFrames(dict):
 
 @dataclass
 class AuditStore:
-    path: Path
+    path: Path | str  # a SQLite file, or the URL of a server store
     rules_dir: Path
 
     def crawls(self, site: str | None = None) -> pd.DataFrame:
@@ -77,7 +77,9 @@ class AuditStore:
         """The findings of a stored audit run (failures and could-not-check, one row each)."""
         return load_run(self._existing(), resolve_run(self._existing(), run, site)).findings
 
-    def _existing(self) -> Path:
+    def _existing(self) -> Path | str:
+        if isinstance(self.path, str):
+            return self.path  # a server store: an unreachable one is a StoreError naming it
         if not self.path.is_file():
             raise FileNotFoundError(f"no store at {self.path}: run `govaudit crawl SITE` (or `make demo`) first, "
                                     f"or pass the path of an existing store")
@@ -85,7 +87,7 @@ class AuditStore:
 
 
 def open_store(path: str | Path | None = None, rules: str | Path | None = None) -> AuditStore:
-    """The store at `path` (default: $GOVAUDIT_STORE, else var/govaudit.sqlite3), read with the
-    rule files of `rules` (default: $GOVAUDIT_RULES, else the shipped expectations/)."""
-    return AuditStore(Path(defaults.store_path(path)), Path(defaults.rules_dir(rules)))
+    """The store at `path`, a file or a URL (default: $GOVAUDIT_DB, else var/govaudit.sqlite3), read
+    with the rule files of `rules` (default: $GOVAUDIT_RULES, else the shipped expectations/)."""
+    return AuditStore(defaults.store_path(path), Path(defaults.rules_dir(rules)))
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from audits import defaults
+from govaudit.db import shown_store
 from govaudit.store import Store
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | P
     with Store(store_path) as store:
         crawl = store.crawl(crawl_id)
         if crawl is None:
-            raise LookupError(f"no crawl with id {crawl_id} in {store_path}")
+            raise LookupError(f"no crawl with id {crawl_id} in {shown_store(store_path)}")
         frames = cached_frames(store.conn, crawl_id, rules, lambda: _build(store, crawl_id, pack))
         # Availability probes of the site around the audit (the rules keep the last 7 days).
         since = ((now or datetime.now(timezone.utc)) - timedelta(days=9)).astimezone(timezone.utc)
@@ -113,12 +114,17 @@ def render(store_path: str | Path | None, run_id: int, reports_dir: str | Path |
 
 def run_site(site_ref: str | Path, units: list[str] | None = None, *, store_path: str | Path | None = None,
              rules_dir: str | Path | None = None, reports_dir: str | Path | None = None, lang: str = "zh",
-             base_url: str | None = None, show_progress: bool = False) -> SiteRunOutcome:
-    """Crawl a site (in a subprocess), audit the crawl, and write the report."""
+             base_url: str | None = None, show_progress: bool = False, full: bool = False) -> SiteRunOutcome:
+    """Crawl a site (in a subprocess), audit the crawl, and write the report. The re-crawl
+    fetches the pages with open findings whatever their catalog says (`full`: every page)."""
+    from audits.history import open_finding_urls
     from crawler.crawl import run_crawl  # Scrapy: only runs that crawl load it
+    from crawler.sites import load_site
 
     store_path = defaults.store_path(store_path)
-    crawl = run_crawl(site_ref, store_path, units=units, base_url=base_url, show_progress=show_progress)
+    site = load_site(site_ref)
+    crawl = run_crawl(site, store_path, units=units, base_url=base_url, show_progress=show_progress,
+                      full=full, must_fetch=open_finding_urls(store_path, site.name))
     audit = audit_crawl(store_path, crawl.crawl_id, rules_dir)
     report_path = render(store_path, audit.run_id, reports_dir, lang)
     return SiteRunOutcome(crawl.site, crawl.crawl_id, audit.run_id, report_path, audit.findings,

@@ -46,6 +46,8 @@ def main() -> None:
     import sqlite3
     import sys
 
+    from sqlalchemy.exc import DBAPIError
+
     from govaudit.store import StoreError, storage_failure
 
     try:
@@ -53,7 +55,7 @@ def main() -> None:
     except StoreError as exc:
         print(f"govaudit: {exc}", file=sys.stderr)
         sys.exit(EXIT_RUN_ERROR)
-    except (sqlite3.Error, OSError) as exc:
+    except (sqlite3.Error, DBAPIError, OSError) as exc:
         failure = storage_failure(exc, getattr(exc, "filename", None) or "the store")
         if failure is None:
             raise

@@ -13,11 +13,14 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
-STORE_PATH_ENV = "GOVAUDIT_STORE"
+STORE_PATH_ENV = "GOVAUDIT_DB"  # a path, sqlite:///path or postgresql://user:password@host/db
+STORE_PATH_ENV_OLD = "GOVAUDIT_STORE"  # the earlier name, still read
 RULES_DIR_ENV = "GOVAUDIT_RULES"
 REPORTS_DIR_ENV = "GOVAUDIT_REPORTS"
 
 DEFAULT_STORE_PATH = Path("var/govaudit.sqlite3")
+STORE_HELP = ("store: a SQLite file (path or sqlite:///path) or postgresql://user:password@host/db "
+              f"(default ${STORE_PATH_ENV}, else {DEFAULT_STORE_PATH})")
 DEFAULT_REPORTS_DIR = Path("reports_out")
 DEFAULT_RULES_DIR = PACKAGE_ROOT / "expectations"
 SITES_DIR = PACKAGE_ROOT / "crawler" / "sites"
@@ -33,8 +36,13 @@ DEFAULT_CALENDAR_WARN_DAYS = 60
 LOG_DIR_NAME = "logs"
 
 
-def store_path(explicit: str | Path | None = None) -> Path:
-    return Path(explicit or os.environ.get(STORE_PATH_ENV) or DEFAULT_STORE_PATH)
+def store_path(explicit: str | Path | None = None) -> Path | str:
+    """The store: a Path for a SQLite file (bare path or sqlite:/// URL), the URL string of a
+    PostgreSQL store (a malformed or unsupported URL raises govaudit.store.StoreError)."""
+    from govaudit.db import store_location
+
+    return store_location(explicit or os.environ.get(STORE_PATH_ENV) or os.environ.get(STORE_PATH_ENV_OLD)
+                          or DEFAULT_STORE_PATH)
 
 
 def rules_dir(explicit: str | Path | None = None) -> Path:

@@ -1,4 +1,4 @@
-"""The history of audit runs, kept in the same SQLite file as the crawls they audited.
+"""The history of audit runs, kept in the same store (SQLite file or PostgreSQL) as the crawls they audited.
 
 A supervisor's question is rarely "what is wrong?" but "what is wrong *now* that was not last
 week, and what did the units fix?". Answering it needs every run's findings and a snapshot of
@@ -12,16 +12,17 @@ module only stores and loads.
 """
 from __future__ import annotations
 
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import sqlalchemy as sa
 
 from govaudit.columns import DOCUMENT_COLUMNS, FINDING_COLUMNS, SEVERITIES
+from govaudit import schema
+from govaudit.db import Record, StoreConnection, StoreRef, shown_store
 from govaudit.schema import RULE_STAT_COLUMNS
 from govaudit.store import Store, connect
 from govaudit.vocabulary import FINDING_KINDS
@@ -32,7 +33,7 @@ from govaudit.vocabulary import FINDING_KINDS
 # `govaudit demo` or `govaudit audit --record`; a trial (`govaudit audit`, the default) is stored
 # and can be rendered, and is compared with the last run of record, but no later run compares
 # against it, counts it in open-for-N or draws it in a trend.
-RECORD_RUNS = "trial = 0"  # SQL condition selecting the runs of record
+RECORD_RUNS = schema.runs.c.trial == 0  # the condition selecting the runs of record
 
 
 def is_trial(run: dict[str, Any]) -> bool:
@@ -66,7 +67,7 @@ class RunData:
         return site_title(self.crawl.get("site_config") if self.crawl else None) or self.site
 
 
-def open_history(store_path: str | Path) -> sqlite3.Connection:
+def open_history(store_path: StoreRef) -> StoreConnection:
     """Open the store (its schema, history tables included, is applied by `connect`)."""
     return connect(store_path)
 
@@ -112,23 +113,21 @@ def _sql_value(value: Any) -> Any:
     if isinstance(value, (pd.Timestamp, datetime)):
         return value.isoformat()
     if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return value
+        value = value.item()
+    return int(value) if isinstance(value, bool) else value  # flags are INTEGER columns; PostgreSQL wants 0/1
 
 
-def _insert(conn: sqlite3.Connection, table: str, run_id: int, frame: pd.DataFrame,
+def _insert(conn: StoreConnection, table: sa.Table, run_id: int, frame: pd.DataFrame,
             columns: dict[str, str]) -> None:
-    names = ["run_id", *columns]
+    names = list(columns)
     rows = [
-        (run_id, *(_sql_value(v) for v in values))
-        for values in frame[list(columns)].astype(object).itertuples(index=False, name=None)
+        {"run_id": run_id, "position": position, **dict(zip(names, (_sql_value(v) for v in values)))}
+        for position, values in enumerate(frame[names].astype(object).itertuples(index=False, name=None))
     ]
-    conn.executemany(
-        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", rows
-    )
+    conn.executemany(sa.insert(table), rows)
 
 
-def record_run(store_path: str | Path, *, site: str, crawl_id: int, documents: pd.DataFrame,
+def record_run(store_path: StoreRef, *, site: str, crawl_id: int, documents: pd.DataFrame,
                findings: pd.DataFrame, rule_stats: pd.DataFrame, rules_dir: str,
                started_at: str | None = None, trial: bool = False) -> int:
     """Store one audit run (findings, document snapshot, rule statistics); return its id.
@@ -141,7 +140,8 @@ def record_run(store_path: str | Path, *, site: str, crawl_id: int, documents: p
     with Store(store_path) as store:
         crawl = store.crawl(crawl_id)
     if crawl is None:
-        raise LookupError(f"no crawl with id {crawl_id} in {store_path}; a run records the crawl it audited")
+        raise LookupError(f"no crawl with id {crawl_id} in {shown_store(store_path)}; "
+                          f"a run records the crawl it audited")
     if crawl["site"] != site:
         raise ValueError(f"crawl {crawl_id} is of site {crawl['site']!r}, not {site!r}")
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -153,23 +153,19 @@ def record_run(store_path: str | Path, *, site: str, crawl_id: int, documents: p
         **{sev: int((failures["severity"] == sev).sum()) for sev in SEVERITIES},
         "could_not_check": int((findings["kind"] == "could_not_check").sum()),
     }
+    # One transaction: a run is stored with all its rows or not at all, whoever else writes.
     with closing(open_history(store_path)) as conn, conn:
-        cur = conn.execute(
-            f"INSERT INTO runs (site, crawl_id, started_at, created_at, rules_dir, crawl_status, trial, "
-            f"{', '.join(counts)}) VALUES (?, ?, ?, ?, ?, ?, ?, {', '.join('?' * len(counts))})",
-            (site, crawl_id, started_at or now, now, str(rules_dir), crawl["status"], int(trial),
-             *counts.values()),
-        )
-        assert cur.lastrowid is not None  # set by the INSERT just made
-        run_id = int(cur.lastrowid)
-        _insert(conn, "findings", run_id, findings, FINDING_COLUMNS)
-        _insert(conn, "doc_snapshots", run_id, documents, DOCUMENT_COLUMNS)
-        _insert(conn, "rule_stats", run_id, rule_stats, RULE_STAT_COLUMNS)
+        run_id = conn.execute(sa.insert(schema.runs).values(
+            site=site, crawl_id=crawl_id, started_at=started_at or now, created_at=now, rules_dir=str(rules_dir),
+            crawl_status=crawl["status"], trial=int(trial), **counts)).inserted_id
+        _insert(conn, schema.findings, run_id, findings, FINDING_COLUMNS)
+        _insert(conn, schema.doc_snapshots, run_id, documents, DOCUMENT_COLUMNS)
+        _insert(conn, schema.rule_stats, run_id, rule_stats, RULE_STAT_COLUMNS)
     return run_id
 
 
-def typed_frame(rows: list[sqlite3.Row], columns: dict[str, str]) -> pd.DataFrame:
-    """Rebuild a frame with the dtypes of its column contract (SQLite keeps only text/numbers)."""
+def typed_frame(rows: list[Record], columns: dict[str, str]) -> pd.DataFrame:
+    """Rebuild a frame with the dtypes of its column contract (the store keeps only text/numbers)."""
     frame = pd.DataFrame([dict(r) for r in rows], columns=["run_id", *columns])
     for name, dtype in columns.items():
         if dtype.startswith("datetime64"):
@@ -181,10 +177,10 @@ def typed_frame(rows: list[sqlite3.Row], columns: dict[str, str]) -> pd.DataFram
     return frame.drop(columns="run_id")
 
 
-def _run_row(conn: sqlite3.Connection, run_id: int, store_path: str | Path) -> dict[str, Any]:
-    row = conn.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+def _run_row(conn: StoreConnection, run_id: int, store_path: StoreRef) -> dict[str, Any]:
+    row = conn.execute(sa.select(schema.runs).where(schema.runs.c.id == run_id)).fetchone()
     if row is None:
-        raise LookupError(f"no audit run with id {run_id} in {store_path}; `govaudit report --run latest` "
+        raise LookupError(f"no audit run with id {run_id} in {shown_store(store_path)}; `govaudit report --run latest` "
                           f"renders the newest")
     return dict(row)
 
@@ -202,14 +198,14 @@ def site_title(config_path: str | None) -> str:
         return ""
 
 
-def load_run(store_path: str | Path, run_id: int) -> RunData:
+def load_run(store_path: StoreRef, run_id: int) -> RunData:
     with closing(open_history(store_path)) as conn:
         run = _run_row(conn, run_id, store_path)
         parts = {
-            table: typed_frame(conn.execute(f"SELECT * FROM {table} WHERE run_id=? ORDER BY rowid",
-                                            (run_id,)).fetchall(), columns)
-            for table, columns in (("findings", FINDING_COLUMNS), ("doc_snapshots", DOCUMENT_COLUMNS),
-                                   ("rule_stats", RULE_STAT_COLUMNS))
+            table.name: typed_frame(conn.execute(sa.select(table).where(table.c.run_id == run_id)
+                                                 .order_by(table.c.position)).fetchall(), columns)
+            for table, columns in ((schema.findings, FINDING_COLUMNS), (schema.doc_snapshots, DOCUMENT_COLUMNS),
+                                   (schema.rule_stats, RULE_STAT_COLUMNS))
         }
     with Store(store_path) as store:
         crawl = store.crawl(int(run["crawl_id"]))
@@ -217,20 +213,21 @@ def load_run(store_path: str | Path, run_id: int) -> RunData:
                    rule_stats=parts["rule_stats"], crawl=crawl)
 
 
-def resolve_run(store_path: str | Path, ref: str | int = "latest", site: str | None = None) -> int:
+def resolve_run(store_path: StoreRef, ref: str | int = "latest", site: str | None = None) -> int:
     """Turn 'latest' or a run id into a run id, saying what exists when it cannot."""
     with closing(open_history(store_path)) as conn:
+        runs = schema.runs
         if str(ref) == "latest":
-            sql = "SELECT id FROM runs"
-            args: tuple[str, ...] = ()
+            query = sa.select(runs.c.id)
             if site:
-                sql, args = sql + " WHERE site=?", (site,)
-            row = conn.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
+                query = query.where(runs.c.site == site)
+            row = conn.execute(query.order_by(runs.c.id.desc()).limit(1)).fetchone()
             if row is None:
-                sites = [r[0] for r in conn.execute("SELECT DISTINCT site FROM runs ORDER BY site")]
+                sites = [r[0] for r in conn.execute(sa.select(runs.c.site).distinct().order_by(runs.c.site))]
                 known = f"; runs exist for: {', '.join(sites)}" if sites else ""
                 scope = f" of site {site!r}" if site else ""
-                raise LookupError(f"no audit run{scope} in {store_path}{known}; run `govaudit audit` first")
+                raise LookupError(f"no audit run{scope} in {shown_store(store_path)}{known}; "
+                                  f"run `govaudit audit` first")
             return int(row["id"])
         try:
             run_id = int(ref)
@@ -242,36 +239,53 @@ def resolve_run(store_path: str | Path, ref: str | int = "latest", site: str | N
         return run_id
 
 
-def previous_run(store_path: str | Path, run_id: int) -> int | None:
+def previous_run(store_path: StoreRef, run_id: int) -> int | None:
     """The run of record of the same site just before `run_id` (trials are never compared
     against), or None for a site's first run."""
     with closing(open_history(store_path)) as conn:
         run = _run_row(conn, run_id, store_path)
-        row = conn.execute(f"SELECT MAX(id) FROM runs WHERE site=? AND id<? AND {RECORD_RUNS}",
-                           (run["site"], run_id)).fetchone()
-    return None if row[0] is None else int(row[0])
+        runs = schema.runs
+        found = conn.execute(sa.select(sa.func.max(runs.c.id)).where(
+            runs.c.site == run["site"], runs.c.id < run_id, RECORD_RUNS)).scalar()
+    return None if found is None else int(found)
 
 
-def site_runs(store_path: str | Path, site: str, up_to: int | None = None) -> list[dict[str, Any]]:
+def site_runs(store_path: StoreRef, site: str, up_to: int | None = None) -> list[dict[str, Any]]:
     """The runs of record of a site in order (up to and including `up_to` when given; `up_to`
     itself is included even when it is a trial, so a trial sees itself after the history)."""
     with closing(open_history(store_path)) as conn:
-        sql = f"SELECT * FROM runs WHERE site=? AND ({RECORD_RUNS}"
-        args: list[str | int] = [site]
+        runs = schema.runs
+        query = sa.select(runs).where(runs.c.site == site)
         if up_to is not None:
-            sql, args = sql + " OR id=?) AND id<=?", args + [up_to, up_to]
+            query = query.where(sa.or_(RECORD_RUNS, runs.c.id == up_to), runs.c.id <= up_to)
         else:
-            sql += ")"
-        return [dict(r) for r in conn.execute(sql + " ORDER BY id", args)]
+            query = query.where(RECORD_RUNS)
+        return [dict(r) for r in conn.execute(query.order_by(runs.c.id))]
 
 
-def finding_keys_by_run(store_path: str | Path, site: str, up_to: int) -> dict[int, set[str]]:
+def finding_keys_by_run(store_path: StoreRef, site: str, up_to: int) -> dict[int, set[str]]:
     """The finding keys of each run of a site, for counting how long a finding has been open."""
     keys: dict[int, set[str]] = {run["id"]: set() for run in site_runs(store_path, site, up_to)}
     with closing(open_history(store_path)) as conn:
-        for row in conn.execute("SELECT run_id, finding_key FROM findings WHERE site=? AND run_id<=?",
-                                (site, up_to)):
+        findings = schema.findings
+        for row in conn.execute(sa.select(findings.c.run_id, findings.c.finding_key).where(
+                findings.c.site == site, findings.c.run_id <= up_to)):
             if row["run_id"] in keys:  # trials other than `up_to` are no part of the history
                 keys[row["run_id"]].add(row["finding_key"])
     return keys
 
+
+
+def open_finding_urls(store_path: StoreRef, site: str) -> set[str]:
+    """The pages with a finding (failure or could-not-check) in the latest audit of the site's
+    latest audited crawl (its run of record if it has one): a re-crawl must fetch them even when
+    their catalog entry is unchanged, or a fix would never be seen and the finding never resolve."""
+    with closing(open_history(store_path)) as conn:
+        runs, findings = schema.runs.c, schema.findings.c
+        run = conn.execute(sa.select(runs.id).where(runs.site == site)
+                           .order_by(runs.crawl_id.desc(), runs.trial.asc(), runs.id.desc()).limit(1)).fetchone()
+        if run is None:
+            return set()
+        return {r[0] for r in conn.execute(sa.select(findings.url).distinct()
+                                           .where(findings.run_id == run[0], findings.url.is_not(None),
+                                                  findings.url != ""))}

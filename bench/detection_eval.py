@@ -22,7 +22,6 @@ import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlparse
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from audits.audit import audit_crawl  # noqa: E402
 from crawler.crawl import run_crawl  # noqa: E402
+from demoportal.manifest import defect_items, finding_path  # noqa: E402
 from demoportal.server import DemoPortal  # noqa: E402
 
 
@@ -40,21 +40,22 @@ def evaluate(style: int, seed: int, size: int) -> dict:
         result = audit_crawl(store, summary.crawl_id)
         manifest = portal.manifest
     docs = manifest["documents"]
-    expected = {(d["url_path"], x["rule_id"]): x["kind"] for d in docs for x in d["defects"]}
-    defective = {d["url_path"] for d in docs if d["defects"]}
+    items = defect_items(manifest)
+    expected = {(d["url_path"], x["rule_id"]): x["kind"] for d in items for x in d["defects"]}
+    defective = {d["url_path"] for d in items if d["defects"]}
     f = result.findings
-    found = {(urlparse(u).path, r): k for u, r, k in zip(f["url"], f["rule_id"], f["kind"])}
+    found = {(finding_path(u), r): k for u, r, k in zip(f["url"], f["rule_id"], f["kind"])}
     raised = f[(f["kind"] == "failure") & f["severity"].isin(["critical", "warning"])]
-    raised_keys = {(urlparse(u).path, r) for u, r in zip(raised["url"], raised["rule_id"])}
+    raised_keys = {(finding_path(u), r) for u, r in zip(raised["url"], raised["rule_id"])}
     per_class = Counter(r for _, r in expected)
     hit = Counter(r for (path, r), kind in expected.items() if found.get((path, r)) == kind)
     per_rule = Counter(r for _, r in raised_keys)
     right = Counter(key[1] for key in raised_keys if key in expected)
-    clean_critical = sorted({(urlparse(u).path, r) for u, r, s, k in
+    clean_critical = sorted({(finding_path(u), r) for u, r, s, k in
                              zip(f["url"], f["rule_id"], f["severity"], f["kind"])
-                             if k == "failure" and s == "critical" and urlparse(u).path not in defective})
-    clean_unchecked = sorted({(urlparse(u).path, r) for u, r, k in zip(f["url"], f["rule_id"], f["kind"])
-                              if k == "could_not_check" and urlparse(u).path not in defective})
+                             if k == "failure" and s == "critical" and finding_path(u) not in defective})
+    clean_unchecked = sorted({(finding_path(u), r) for u, r, k in zip(f["url"], f["rule_id"], f["kind"])
+                              if k == "could_not_check" and finding_path(u) not in defective})
     return {"style": style, "classes": per_class, "clean_unchecked": clean_unchecked, "hit": hit, "raised": per_rule, "right": right,
             "clean_critical": clean_critical, "missed": sorted(k for k in expected if found.get(k) != expected[k]),
             "extra": sorted(k for k in raised_keys if k not in expected), "documents": len(docs)}

@@ -16,7 +16,6 @@ import argparse
 import os
 import re
 import resource
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -51,8 +50,17 @@ def fastest(command: list[str], rounds: int, before_each=None) -> tuple[float, f
 
 
 def drop_frame_cache(store: Path) -> None:
-    with sqlite3.connect(store) as conn:
-        conn.execute("DELETE FROM frame_cache")
+    import sqlalchemy as sa
+
+    from govaudit import schema
+    from govaudit.db import connect
+
+    conn = connect(store)
+    try:
+        with conn:
+            conn.execute(sa.delete(schema.frame_cache))
+    finally:
+        conn.close()
 
 
 def main() -> None:

@@ -15,6 +15,9 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
+
+from govaudit import schema
 from govaudit.records import PageRecord
 from govaudit.store import Store
 
@@ -31,16 +34,16 @@ def fingerprint(page: PageRecord) -> dict[str, Any]:
     return {
         # The path, not the whole URL: a portal moving to https or another port has not changed
         # its documents (and the demo portal gets a new port every run).
-        "url": _path(page.url),
+        "url": url_path(page.url),
         "http_status": page.http_status,
         "page_title": page.page_title,
         "meta_pairs": page.meta_pairs,
         "body": hashlib.sha256(" ".join(page.body_text.split()).encode()).hexdigest(),
-        "attachments": sorted(_path(a["url"]) for a in page.attachments),
+        "attachments": sorted(url_path(a["url"]) for a in page.attachments),
     }
 
 
-def _path(url: str) -> str:
+def url_path(url: str) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:  # a malformed link stored as not followed: compared as written
@@ -50,9 +53,10 @@ def _path(url: str) -> str:
 
 def previous_crawl(store: Store, crawl_id: int) -> int | None:
     crawl = store.crawl(crawl_id)
-    row = store.conn.execute(
-        "SELECT id FROM crawls WHERE site=? AND id<? AND status IN ('complete','partial') ORDER BY id DESC LIMIT 1",
-        (crawl["site"], crawl_id)).fetchone() if crawl else None
+    crawls = schema.crawls.c
+    row = store.conn.execute(sa.select(crawls.id).where(
+        crawls.site == crawl["site"], crawls.id < crawl_id, crawls.status.in_(("complete", "partial")))
+        .order_by(crawls.id.desc()).limit(1)).fetchone() if crawl else None
     return int(row["id"]) if row else None
 
 
@@ -79,11 +83,10 @@ def sync_crawl(store: Store, crawl_id: int) -> dict[str, int]:
     if not partial:  # a partial crawl did not see everything: absence proves nothing
         rows += [(key, page, "gone", []) for key, page in before.items() if key not in after]
     with store.conn:
-        store.conn.execute("DELETE FROM crawl_changes WHERE crawl_id=?", (crawl_id,))
-        store.conn.executemany(
-            "INSERT INTO crawl_changes VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(crawl_id, previous, key, page.unit, page.url, change, json.dumps(fields))
-             for key, page, change, fields in rows])
+        store.conn.execute(sa.delete(schema.crawl_changes).where(schema.crawl_changes.c.crawl_id == crawl_id))
+        store.conn.executemany(sa.insert(schema.crawl_changes), [
+            {"crawl_id": crawl_id, "previous_crawl_id": previous, "doc_key": key, "unit": page.unit, "url": page.url,
+             "change": change, "fields": json.dumps(fields)} for key, page, change, fields in rows])
     counts = {"new": 0, "changed": 0, "gone": 0}
     for _, _, change, _ in rows:
         counts[change] += 1
@@ -92,4 +95,6 @@ def sync_crawl(store: Store, crawl_id: int) -> dict[str, int]:
 
 def changes(store: Store, crawl_id: int) -> list[dict[str, Any]]:
     return [{**dict(r), "fields": json.loads(r["fields"])} for r in
-            store.conn.execute("SELECT * FROM crawl_changes WHERE crawl_id=? ORDER BY change, unit, url", (crawl_id,))]
+            store.conn.execute(sa.select(schema.crawl_changes).where(schema.crawl_changes.c.crawl_id == crawl_id)
+                               .order_by(schema.crawl_changes.c.change, schema.crawl_changes.c.unit,
+                                         schema.crawl_changes.c.url))]

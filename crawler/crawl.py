@@ -9,26 +9,30 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from collections import Counter, defaultdict
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
+import sqlalchemy as sa
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from crawler.crawl_guard import close_stale_crawls, flock, lock_path, reserve_space
+from crawler.crawl_guard import close_stale_crawls, held, lock_path, reserve_space
 from crawler.extensions.progress import PREFIX
 from crawler.pipelines.store import STORE_FAILED
 from crawler.sites import SiteConfig, load_site
+from govaudit import schema
+from govaudit.db import shown_store, state_dir, store_location
 from govaudit.store import Store, storage_failure, utcnow
 from govaudit.untrusted import shown
 from crawler.catalog_sync import sync_crawl
+from crawler.recrawl import plan_recrawl
 
 
 @dataclass
@@ -41,49 +45,59 @@ class CrawlSummary:
     reason: str = ""
     changes: dict[str, int] = field(default_factory=dict)  # new / changed / gone since the previous crawl
     title: str = ""  # the site config's title (what reports and emails show)
+    fetched: int = 0  # detail pages fetched by this crawl
+    carried: int = 0  # detail pages carried over unfetched from the previous crawl (crawler.recrawl)
 
 
 def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: list[str] | None = None,
               base_url: str | None = None, show_progress: bool = True, console: Console | None = None,
               log_level: str = "WARNING", resume: int | None = None,
-              settings_overrides: dict[str, Any] | None = None) -> CrawlSummary:
+              settings_overrides: dict[str, Any] | None = None, *, full: bool = False,
+              must_fetch: Iterable[str] = (), crawl_date: datetime | None = None) -> CrawlSummary:
     """Crawl `site_ref` into the store. `resume` re-runs a killed crawl under its own id: pages
     already stored are replaced, not duplicated, and the HTTP cache makes the re-run cheap.
     `settings_overrides` are Scrapy settings applied last (tests shorten DOWNLOAD_TIMEOUT,
-    RETRY_TIMES, GOVAUDIT_RETRY_BACKOFF_BASE or DOWNLOAD_MAXSIZE with it)."""
+    RETRY_TIMES, GOVAUDIT_RETRY_BACKOFF_BASE or DOWNLOAD_MAXSIZE with it).
+    A re-crawl fetches only new, changed and due pages and those in `must_fetch` (the URLs with
+    open findings, which the audit side knows), carrying the others over (crawler.recrawl);
+    `full` fetches every page. `crawl_date` dates the crawl (default now), which decides what is due."""
     site = site_ref if isinstance(site_ref, SiteConfig) else load_site(site_ref)
     if base_url:
         site = site.with_base_url(base_url)
     site = site.select_units(units)  # unknown unit names fail here, before anything starts
     console = console or Console(stderr=True)
-    store_path = Path(store_path)
-    with flock(lock_path(store_path, "crawl-start")), Store(store_path) as store:
+    store_path = store_location(store_path)
+    with held(store_path, "crawl-start"), Store(store_path) as store:
         close_stale_crawls(store, store_path)
         if resume is not None:
             crawl = store.crawl(resume)
             if crawl is None or crawl["site"] != site.name:
-                raise LookupError(f"no crawl {resume} of site {site.name} in {store_path} to resume")
+                raise LookupError(f"no crawl {resume} of site {site.name} in {shown_store(store_path)} to resume")
             store.reopen_crawl(resume)
             crawl_id = resume
         else:
-            crawl_id = store.start_crawl(site.name, [u.name for u in site.units], site.path)
+            started = crawl_date.astimezone(timezone.utc).isoformat(timespec="seconds") if crawl_date else None
+            crawl_id = store.start_crawl(site.name, [u.name for u in site.units], site.path, started)
+            plan_recrawl(store, crawl_id, recheck_weeks=site.politeness.recheck_weeks, must_fetch=must_fetch,
+                         full=full)
         # Held while this process owns the crawl; the kernel drops it if we die, which is how
         # the next start tells a dead crawl ('running' row, free lock) from a live one.
         owner = ExitStack()
-        owner.enter_context(flock(lock_path(store_path, f"crawl-{crawl_id}")))
+        owner.enter_context(held(store_path, f"crawl-{crawl_id}"))
     with owner:
         return _run(site, store_path, crawl_id, base_url, show_progress, console, log_level, resume,
                     settings_overrides)
 
 
-def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None, show_progress: bool,
+def _run(site: SiteConfig, store_path: Path | str, crawl_id: int, base_url: str | None, show_progress: bool,
          console: Console, log_level: str, resume: int | None,
          settings_overrides: dict[str, Any] | None) -> CrawlSummary:
-    log_path = store_path.parent / "logs" / f"crawl-{crawl_id}.log"
+    log_path = state_dir(store_path) / "logs" / f"crawl-{crawl_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "crawler.crawl_subprocess", "--site", site.path, "--store", str(store_path),
-           "--crawl-id", str(crawl_id), "--units", ",".join(u.name for u in site.units),
-           "--log-level", log_level]
+    server = isinstance(store_path, str)  # its URL holds a password: passed in the environment, not argv
+    cmd = [sys.executable, "-m", "crawler.crawl_subprocess", "--site", site.path,
+           *(() if server else ("--store", str(store_path))), "--crawl-id", str(crawl_id),
+           "--units", ",".join(u.name for u in site.units), "--log-level", log_level]
     if base_url:
         cmd += ["--base-url", base_url]
     if settings_overrides:
@@ -98,6 +112,10 @@ def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None
         tasks = {u.name: progress.add_task(shown(u.name), total=None) for u in site.units} if progress else {}
         done: Counter[str] = Counter()
         env = crawl_environment()
+        if server:
+            from crawler.crawl_subprocess import STORE_URL_ENV
+
+            env[STORE_URL_ENV] = str(store_path)
         child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8", env=env)
         try:
             assert child.stdout is not None
@@ -132,21 +150,34 @@ def _run(site: SiteConfig, store_path: Path, crawl_id: int, base_url: str | None
         unit_rows = _unit_rows(store, crawl_id, site)
         if status == "complete" and every_catalog_failed(unit_rows):
             status = "failed"  # nothing was audited: a run on it must not read as a clean week
+        fetched, carried = _fetched_and_carried(store, crawl_id)
         try:
             store.finish_crawl(crawl_id, status, {"closed": closed.get("stats", {}), "pages": pages,
-                                                  "returncode": child.returncode})
-        except sqlite3.Error as exc:
+                                                  "returncode": child.returncode,
+                                                  "recrawl": {"fetched": fetched, "carried": carried,
+                                                              "recheck_weeks": site.politeness.recheck_weeks}})
+        except sa.exc.DBAPIError as exc:
             raise (storage_failure(exc, store_path) or exc) from None
         reason = str(closed.get("reason", "interrupted" if interrupted else ""))
         if status == "failed" and closed.get("stats", {}).get("govaudit/store_error"):
             reason = closed["stats"]["govaudit/store_error"]
         summary = CrawlSummary(crawl_id, site.name, status, log_path, unit_rows,
-                               reason=reason, changes=sync_crawl(store, crawl_id), title=site.title)
+                               reason=reason, changes=sync_crawl(store, crawl_id), title=site.title,
+                               fetched=fetched, carried=carried)
     if show_progress:
         console.print(summary_table(summary))
     if interrupted:
         raise KeyboardInterrupt
     return summary
+
+
+def _fetched_and_carried(store: Store, crawl_id: int) -> tuple[int, int]:
+    """Detail pages of the crawl fetched by it and carried over from an earlier fetch."""
+    pages = schema.pages.c
+    row = store.conn.execute(sa.select(sa.func.count(), sa.func.count(pages.carried_from))
+                             .where(pages.crawl_id == crawl_id, pages.kind == "detail")).fetchone()
+    assert row is not None  # an aggregate always answers one row
+    return int(row[0]) - int(row[1]), int(row[1])
 
 
 def _merge_closed(seen: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
@@ -194,8 +225,12 @@ def _progress(console: Console, show: bool) -> Any:
 
 def _unit_rows(store: Store, crawl_id: int, site: SiteConfig) -> list[dict[str, Any]]:
     counts: dict[str, Counter] = defaultdict(Counter)
-    for row in store.conn.execute(
-            "SELECT unit, kind, http_status, error FROM pages WHERE crawl_id=?", (crawl_id,)):
+    pages = schema.pages.c
+    for row in store.conn.execute(sa.select(pages.unit, pages.kind, pages.http_status, pages.error, pages.attachments)
+                                  .where(pages.crawl_id == crawl_id)):
+        # Attachments the crawl may not download (kind or size refused), counted with the skipped links.
+        counts[row["unit"]]["skipped"] += sum(
+            1 for a in json.loads(row["attachments"] or "[]") if isinstance(a, dict) and a.get("status") == "skipped")
         c = counts[row["unit"]]
         if row["kind"] == "catalog":
             c["catalog_errors"] += 1
@@ -207,10 +242,6 @@ def _unit_rows(store: Store, crawl_id: int, site: SiteConfig) -> list[dict[str, 
             c["failed"] += 1
         else:
             c["pages"] += 1
-    for unit, n in store.conn.execute(
-            "SELECT unit, COUNT(*) FROM pages, json_each(pages.attachments) WHERE crawl_id=? "
-            "AND json_extract(json_each.value, '$.status') = 'skipped' GROUP BY unit", (crawl_id,)):
-        counts[unit]["skipped"] += n
     return [{"unit": u.name, "level": u.level, "pages": counts[u.name]["pages"], "failed": counts[u.name]["failed"],
              "skipped": counts[u.name]["skipped"], "catalog_ok": counts[u.name]["catalog_errors"] == 0}
             for u in site.units]
@@ -218,6 +249,8 @@ def _unit_rows(store: Store, crawl_id: int, site: SiteConfig) -> list[dict[str, 
 
 def summary_table(summary: CrawlSummary) -> Table:
     since = ", ".join(f"{n} {k}" for k, n in summary.changes.items()) if summary.changes else "first crawl"
+    if summary.carried:
+        since += f"; pages fetched {summary.fetched}, carried over unchanged {summary.carried}"
     table = Table(title=f"crawl {summary.crawl_id} of {shown(summary.site)}: {summary.status}",
                   caption=f"since the previous crawl: {since}"
                           + (f"\n{shown(summary.reason)}" if summary.status == "failed" and summary.reason else ""))

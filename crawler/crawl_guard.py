@@ -1,5 +1,8 @@
 """Who owns a crawl row, and what is left when its owner dies.
 
+On a PostgreSQL store (crawls started on several machines) the owner holds a session advisory
+lock of the server instead of the flock (`held`): the server drops it when the owner dies.
+
 The parent process (`crawler.crawl`) holds an flock on `locks/crawl-<id>.lock` beside the
 store for as long as it runs a crawl; the kernel drops the lock when the process dies, even by
 kill -9. So at the next start a 'running' row whose lock is free belongs to a dead crawl and is
@@ -15,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from govaudit.db import state_dir, store_location
+from govaudit.locks import ServerLock
 from govaudit.store import Store
 
 
@@ -35,8 +40,27 @@ def reserve_space(path: Path) -> Path | None:
         return None
 
 
-def lock_path(store_path: Path, name: str) -> Path:
-    return store_path.resolve().parent / "locks" / f"{name}.lock"
+def lock_path(store_path: Path | str, name: str) -> Path:
+    location = store_location(store_path)
+    directory = location.resolve().parent if isinstance(location, Path) else state_dir(location)
+    return directory / "locks" / f"{name}.lock"
+
+
+@contextmanager
+def held(store_path: Path | str, name: str, wait: bool = True) -> Iterator[bool]:
+    """The store-wide lock `name` for the block (False when `wait` is off and it is held)."""
+    location = store_location(store_path)
+    if isinstance(location, Path):
+        with flock(lock_path(location, name), wait) as got:
+            yield got
+        return
+    lock = ServerLock(location, name)
+    got = lock.try_acquire(wait)
+    try:
+        yield got
+    finally:
+        if got:
+            lock.release()
 
 
 @contextmanager
@@ -55,14 +79,14 @@ def flock(path: Path, wait: bool = True) -> Iterator[bool]:
         os.close(fd)
 
 
-def close_stale_crawls(store: Store, store_path: Path) -> list[int]:
+def close_stale_crawls(store: Store, store_path: Path | str) -> list[int]:
     """Mark failed (or partial, when it stored pages) every 'running' crawl whose owner died:
     a crawl killed with its `govaudit crawl` process must not stay 'running' forever."""
     closed = []
     for crawl in store.crawls():
         if crawl["status"] != "running":
             continue
-        with flock(lock_path(store_path, f"crawl-{crawl['id']}"), wait=False) as free:
+        with held(store_path, f"crawl-{crawl['id']}", wait=False) as free:
             if not free:
                 continue  # its process is alive
             pages = store.page_count(crawl["id"])

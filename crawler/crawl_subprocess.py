@@ -23,14 +23,16 @@ from scrapy.utils.misc import load_object
 
 from crawler import settings as default_settings
 from crawler.sites import SiteConfig, SiteConfigError, load_site
+from govaudit.db import state_dir
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+STORE_URL_ENV = "GOVAUDIT_CRAWL_STORE"
 
 
 def cache_dir(site: SiteConfig, store: str | Path) -> Path:
     """`<store dir>/httpcache/<site>`; a site name that would lead out of it is refused (names
     are slugs already, this is the second lock on the same door)."""
-    root = (Path(store).resolve().parent / "httpcache").resolve()
+    root = (state_dir(store) / "httpcache").resolve()
     path = (root / site.name).resolve()
     if path.parent != root:
         raise SiteConfigError(site.path, None, f"site name {site.name!r} would place the HTTP cache outside {root}")
@@ -81,7 +83,9 @@ def die_with_parent() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.crawl_subprocess")
     parser.add_argument("--site", required=True)
-    parser.add_argument("--store", required=True)
+    # A server store's URL (with its password) comes in the environment, never on the command line
+    # where `ps` shows it to every user of the machine.
+    parser.add_argument("--store", default=os.environ.get(STORE_URL_ENV))
     parser.add_argument("--crawl-id", type=int, required=True)
     parser.add_argument("--units", default="")
     parser.add_argument("--base-url", default="")
@@ -90,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     die_with_parent()
     site = load_site(args.site)
+    if not args.store:
+        parser.error(f"--store or ${STORE_URL_ENV} is required")
     settings = settings_for(site, args.store, args.crawl_id)
     settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
     if args.settings:

@@ -18,8 +18,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import sqlalchemy as sa
+
 from crawler.settings import USER_AGENT
 from crawler.sites import SiteConfig, load_site
+from govaudit import schema
 from govaudit.store import connect
 
 # The crawler's User-Agent, sent as the same UTF-8 bytes Scrapy sends (http.client wants latin-1 text).
@@ -111,9 +114,9 @@ def run_probe(site_ref: str | Path, store_path: str | Path, *, base_url: str | N
             result = ProbeResult(unit, target, url, started, round(elapsed, 3), status, ok, error)
             results.append(result)
             with conn:
-                conn.execute("INSERT INTO probes (site, unit, target, url, started_at, elapsed, http_status, ok, error)"
-                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             (site.name, unit, target, url, started, result.elapsed, status, int(ok), error))
+                conn.execute(sa.insert(schema.probes).values(
+                    site=site.name, unit=unit, target=target, url=url, started_at=started, elapsed=result.elapsed,
+                    http_status=status, ok=int(ok), error=error))
     finally:
         conn.close()
     return results

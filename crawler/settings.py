@@ -96,6 +96,12 @@ GOVAUDIT_DOWNLOAD_ATTACHMENTS = True
 GOVAUDIT_ATTACHMENT_MAX_PER_PAGE = 3
 GOVAUDIT_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
 GOVAUDIT_ATTACHMENT_TIMEOUT = 60.0
+# Re-crawl budget (crawler.recrawl): a re-crawl reads every catalog but fetches a detail page
+# only when its catalog entry (URL, title, date) is new or changed, when it has an open
+# finding, when its last fetch failed, or when it is due: every page is fetched again at least
+# once in this many weeks (a site config overrides it as politeness.recheck_weeks), spread
+# evenly over the crawls in between. `govaudit crawl --full` fetches everything.
+GOVAUDIT_RECHECK_WEEKS = 13
 # A crawl that outlives its time budget (politeness.max_minutes) by this much is stopped hard
 # (CLOSESPIDER_TIMEOUT); the spider's own budget checks normally stop listing well before.
 GOVAUDIT_HARD_STOP_GRACE_SECS = 300

@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlparse
 
 from govaudit.vocabulary import COLUMN_KINDS, UNIT_LEVELS
 from govaudit.yamlsource import YamlDoc, YamlError, dotted, load_yaml
-from crawler.settings import GOVAUDIT_SPIDERS
+from crawler.settings import GOVAUDIT_RECHECK_WEEKS, GOVAUDIT_SPIDERS
 
 SITES_DIR = Path(__file__).resolve().parent / "sites"
 DIALECTS = tuple(GOVAUDIT_SPIDERS)
@@ -44,6 +44,9 @@ class Politeness:
     max_pages: int = 100_000
     max_minutes_per_unit: float = 120
     max_minutes: float = 720
+    # Re-crawls leave a page whose catalog entry is unchanged unfetched, but fetch every page
+    # again at least once in this many weeks (crawler.recrawl), which catches silent edits.
+    recheck_weeks: int = GOVAUDIT_RECHECK_WEEKS
 
 
 @dataclass(frozen=True)
@@ -278,11 +281,12 @@ def _politeness(doc: YamlDoc, raw: Any) -> Politeness:
         "concurrency_per_host": (int,), "delay": (int, float), "obey_robots": (bool,),
         "robots_opt_out_reason": (str,), "autothrottle": (bool,), "max_pages_per_unit": (int,),
         "max_pages": (int,), "max_minutes_per_unit": (int, float), "max_minutes": (int, float),
+        "recheck_weeks": (int,),
     }
     for key, value in raw.items():
         if isinstance(value, bool) and bool not in checks[key] or not isinstance(value, checks[key]):
             raise _err(doc, where + (key,), f"field 'politeness.{key}': {value!r} has the wrong type")
-    for key in ("max_pages_per_unit", "max_pages", "max_minutes_per_unit", "max_minutes"):
+    for key in ("max_pages_per_unit", "max_pages", "max_minutes_per_unit", "max_minutes", "recheck_weeks"):
         if key in raw and raw[key] <= 0:
             raise _err(doc, where + (key,), f"field 'politeness.{key}': must be above 0, got {raw[key]!r}")
     if raw.get("concurrency_per_host", 1) < 1 or raw.get("delay", 0) < 0:

@@ -49,17 +49,25 @@ def _shorten_publisher(portal: Portal, doc: Document) -> None:
     portal.touch(doc)
 
 
+def _retitle(portal: Portal, doc: Document) -> None:
+    """The title of `doc` revised in place (catalog entry and page heading): its URL stays."""
+    doc.title = f"{doc.title}（修订）"
+    portal.touch(doc)
+
+
 def apply_changes(portal: Portal, change: Sequence[int] = (), delete: Sequence[int] = (), add: int = 0,
-                  correct: Sequence[int] = (), shorten: Sequence[int] = ()) -> dict[str, list]:
+                  correct: Sequence[int] = (), shorten: Sequence[int] = (),
+                  retitle: Sequence[int] = ()) -> dict[str, list]:
     """Edit the bodies of `change`, withdraw `delete` from catalog and site, publish `add` new items,
-    correct the metadata defects of `correct`, shorten the 发布机构 of the clean pages `shorten`.
+    correct the metadata defects of `correct`, shorten the 发布机构 of the clean pages `shorten`,
+    revise the titles of `retitle` (the catalog entry changes, the URL does not).
 
     Returns {"changed": [doc ids], "deleted": [doc ids], "added": [{"doc_id", "url_path", "unit"}],
-    "corrected": [doc ids], "shortened": [doc ids]}.
+    "corrected": [doc ids], "shortened": [doc ids], "retitled": [doc ids]}.
     An unknown id is an error naming it: a test that changes nothing must not pass silently.
     """
     by_id = {d.doc_id: d for d in portal.documents}
-    unknown = [i for i in [*change, *delete, *correct, *shorten] if int(i) not in by_id]
+    unknown = [i for i in [*change, *delete, *correct, *shorten, *retitle] if int(i) not in by_id]
     if unknown:
         raise KeyError(f"no document with id {', '.join(map(str, unknown))} in the demo portal "
                        f"(seed={portal.seed}, size={portal.size})")
@@ -69,6 +77,8 @@ def apply_changes(portal: Portal, change: Sequence[int] = (), delete: Sequence[i
         _correct(portal, by_id[doc_id])
     for doc_id in map(int, shorten):
         _shorten_publisher(portal, by_id[doc_id])
+    for doc_id in map(int, retitle):
+        _retitle(portal, by_id[doc_id])
     for doc_id in map(int, delete):
         portal.withdraw(by_id[doc_id])
     added = []
@@ -84,4 +94,5 @@ def apply_changes(portal: Portal, change: Sequence[int] = (), delete: Sequence[i
             portal.publish(doc)
             added.append({"doc_id": doc.doc_id, "url_path": doc.url_path, "unit": doc.unit.name})
     return {"changed": [int(i) for i in change], "deleted": [int(i) for i in delete], "added": added,
-            "corrected": [int(i) for i in correct], "shortened": [int(i) for i in shorten]}
+            "corrected": [int(i) for i in correct], "shortened": [int(i) for i in shorten],
+            "retitled": [int(i) for i in retitle]}

@@ -14,12 +14,27 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from urllib.parse import quote, urlparse
 
 from .portal import build_portal
 
 
 def manifest_json(seed: int, size: int) -> str:
     return json.dumps(build_portal(seed, size).manifest(), ensure_ascii=False, indent=1, sort_keys=False)
+
+
+def defect_items(manifest: dict) -> list[dict]:
+    """Everything a finding can be about, each with `url_path` and `defects`: the documents,
+    the site's own columns (spot-check freshness) and the unit-level vetoes, which findings
+    place at the site's home with #unit=NAME."""
+    return [*manifest["documents"], *manifest["site_columns"],
+            *({"url_path": f"/#unit={quote(v['unit'])}", **v} for v in manifest["unit_vetoes"])]
+
+
+def finding_path(url: str) -> str:
+    """A finding's URL as the manifest's `url_path`: the path, and #unit=NAME for a unit's row."""
+    parts = urlparse(url)
+    return parts.path + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -334,7 +334,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def _change_form(params: dict[str, list[str]]) -> dict:
     """The keyword arguments of `apply_changes` from a control form (lists of strings)."""
-    ids = {key: [int(i) for i in params.get(key, [])] for key in ("change", "delete", "correct", "shorten")}
+    ids = {key: [int(i) for i in params.get(key, [])] for key in ("change", "delete", "correct", "shorten", "retitle")}
     return {**ids, "add": _int(params, "add", 0)}
 
 
@@ -427,10 +427,11 @@ class DemoPortal:
             raise ValueError(exc.read().decode("utf-8", "replace")) from None
 
     def change(self, change: Sequence[int | str] = (), delete: Sequence[int | str] = (), add: int = 0,
-               correct: Sequence[int | str] = (), shorten: Sequence[int | str] = ()) -> dict:
-        """Edit, withdraw, publish, correct or deface documents on the running server
+               correct: Sequence[int | str] = (), shorten: Sequence[int | str] = (),
+               retitle: Sequence[int | str] = ()) -> dict:
+        """Edit, withdraw, publish, correct, deface or retitle documents on the running server
         (see `changes.apply_changes`)."""
-        lists = {"change": change, "delete": delete, "correct": correct, "shorten": shorten}
+        lists = {"change": change, "delete": delete, "correct": correct, "shorten": shorten, "retitle": retitle}
         form = {key: [str(i) for i in ids] for key, ids in lists.items()}
         result = self._control("change", {**form, "add": str(add)})
         self._changes.append(_change_form({**form, "add": [str(add)]}))

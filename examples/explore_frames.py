@@ -1,6 +1,6 @@
 """A notebook-style tour of a stored crawl with pandas (run it, or open it as cells in an editor).
 
-    GOVAUDIT_STORE=var/govaudit.sqlite3 .venv/bin/python examples/explore_frames.py
+    GOVAUDIT_DB=var/govaudit.sqlite3 .venv/bin/python examples/explore_frames.py
 
 Each `# %%` block is one cell. The frames are the ones the rules read, derived columns included,
 so a question answered here can become a rule in `expectations/` without surprises.
@@ -8,7 +8,7 @@ so a question answered here can become a rule in `expectations/` without surpris
 # %% Open the store that `make demo` or `govaudit crawl` wrote
 from audits import open_store
 
-store = open_store()  # $GOVAUDIT_STORE, else var/govaudit.sqlite3
+store = open_store()  # $GOVAUDIT_DB, else var/govaudit.sqlite3
 print(store.crawls()[["id", "site", "status", "started_at"]].tail(3).to_string(index=False))
 
 # %% The frames of the latest crawl

@@ -38,6 +38,9 @@ class PageRecord:
     column_name: str | None = None
     column_kind: str | None = None  # news | notices | personnel | other | None (inferred by the audit)
     listing: list[dict[str, str | None]] = field(default_factory=list)
+    # A re-crawl that left the page unfetched (its catalog entry unchanged, crawler.recrawl)
+    # stores the last fetched copy with the id of the crawl that fetched it; None: fetched now.
+    carried_from: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

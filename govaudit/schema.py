@@ -1,13 +1,16 @@
-"""The store's schema, declared in one place: every table of the one file that holds crawls,
-pages, downloaded attachment files, catalog changes, audit runs and their findings, job runs and the email outbox.
+"""The store's schema, declared in one place as SQLAlchemy Core metadata: every table of the one
+database that holds crawls, pages, downloaded attachment files, catalog changes, re-crawl plans,
+audit runs and their findings, job runs, the email outbox and availability probes.
 
-`connect()` creates what is missing and adds the columns a newer frame contract introduced, so a
-store written by an older govaudit upgrades in place. Other modules read and write these tables
-but never declare one.
+The same declaration creates the tables on SQLite and on PostgreSQL. Changes after the baseline go
+through Alembic revisions (govaudit/migrations); `govaudit.db.connect` upgrades a store in place.
+Columns of the frame contracts (findings, document snapshots, rule statistics) follow
+`govaudit.columns`: a contract column added later is added to an existing store on open. Other
+modules read and write these tables but never declare one.
 """
 from __future__ import annotations
 
-import sqlite3
+import sqlalchemy as sa
 
 from govaudit.columns import DOCUMENT_COLUMNS, FINDING_COLUMNS
 
@@ -28,226 +31,175 @@ RUN_COUNT_COLUMNS = (
     "documents", "units", "rules_evaluated", "critical", "warning", "info", "could_not_check",
 )
 
+metadata = sa.MetaData()
 
-def columns_sql(columns: dict[str, str]) -> str:
-    kinds = {"Int64": "INTEGER", "Float64": "REAL", "boolean": "INTEGER"}
-    return ", ".join(f"{name} {kinds.get(dtype, 'TEXT')}" for name, dtype in columns.items())
+
+def contract_type(dtype: str) -> sa.types.TypeEngine:
+    """The column type of a frame-contract dtype (dates are kept as ISO 8601 text)."""
+    kinds: dict[str, sa.types.TypeEngine] = {"Int64": sa.Integer(), "Float64": sa.Float(), "boolean": sa.Integer()}
+    return kinds.get(dtype, sa.Text())
+
+
+def contract_columns(columns: dict[str, str]) -> list[sa.Column]:
+    return [sa.Column(name, contract_type(dtype)) for name, dtype in columns.items()]
+
+
+def _id() -> sa.Column:
+    return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
+
+
+def _text(name: str, nullable: bool = True, default: str | None = None) -> sa.Column:
+    return sa.Column(name, sa.Text, nullable=nullable,
+                     server_default=sa.text(f"'{default}'") if default is not None else None)
 
 
 # Crawls and the pages they fetched, keyed by (crawl id, URL): a resumed crawl overwrites.
-CRAWLS = """
-CREATE TABLE IF NOT EXISTS crawls (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    site TEXT NOT NULL,
-    site_config TEXT,
-    units TEXT NOT NULL DEFAULT '[]',
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT NOT NULL DEFAULT 'running',
-    stats TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS pages (
-    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
-    url TEXT NOT NULL,
-    site TEXT NOT NULL,
-    unit TEXT NOT NULL,
-    unit_level TEXT NOT NULL,
-    dialect TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    list_title TEXT,
-    list_date TEXT,
-    http_status INTEGER,
-    headers TEXT NOT NULL,
-    fetched_at TEXT,
-    encoding TEXT,
-    html TEXT NOT NULL,
-    page_title TEXT,
-    meta_pairs TEXT NOT NULL,
-    meta_tags TEXT NOT NULL,
-    body_text TEXT NOT NULL,
-    body_html TEXT NOT NULL,
-    attachments TEXT NOT NULL,
-    error TEXT,
-    column_name TEXT,
-    column_kind TEXT,
-    listing TEXT NOT NULL DEFAULT '[]',
-    PRIMARY KEY (crawl_id, url)
-);
-CREATE INDEX IF NOT EXISTS pages_unit ON pages (crawl_id, unit);
-"""
+crawls = sa.Table(
+    "crawls", metadata, _id(),
+    _text("site", False), _text("site_config"), _text("units", False, "[]"), _text("started_at", False),
+    _text("finished_at"), _text("status", False, "running"), _text("stats", False, "{}"),
+    sqlite_autoincrement=True,
+)
+pages = sa.Table(
+    "pages", metadata,
+    sa.Column("crawl_id", sa.Integer, sa.ForeignKey("crawls.id"), primary_key=True),
+    sa.Column("url", sa.Text, primary_key=True),
+    _text("site", False), _text("unit", False), _text("unit_level", False), _text("dialect", False),
+    _text("kind", False), _text("list_title"), _text("list_date"), sa.Column("http_status", sa.Integer),
+    _text("headers", False), _text("fetched_at"), _text("encoding"), _text("html", False), _text("page_title"),
+    _text("meta_pairs", False), _text("meta_tags", False), _text("body_text", False), _text("body_html", False),
+    _text("attachments", False), _text("error"), _text("column_name"), _text("column_kind"),
+    _text("listing", False, "[]"),
+    # Not fetched by this crawl (crawler.recrawl): the crawl whose fetch this copy is; NULL: fetched now.
+    sa.Column("carried_from", sa.Integer),
+    sa.Index("pages_unit", "crawl_id", "unit"),
+)
 
 # Attachment files the crawler downloaded (reports published as PDF, Word or Excel), stored once
 # by content hash: a page's `attachments` entry names its file by `sha256`, and a weekly
 # re-crawl of an unchanged file adds nothing.
-ATTACHMENT_FILES = """
-CREATE TABLE IF NOT EXISTS attachment_files (
-    sha256 TEXT PRIMARY KEY,
-    content_type TEXT,
-    size INTEGER NOT NULL,
-    stored_at TEXT NOT NULL,
-    content BLOB NOT NULL
-);
-"""
+attachment_files = sa.Table(
+    "attachment_files", metadata,
+    sa.Column("sha256", sa.Text, primary_key=True), _text("content_type"),
+    sa.Column("size", sa.Integer, nullable=False), _text("stored_at", False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+)
 
 # What changed in a site's catalog since its previous crawl (crawler.catalog_sync).
-CATALOG_CHANGES = """
-CREATE TABLE IF NOT EXISTS crawl_changes (
-    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
-    previous_crawl_id INTEGER NOT NULL,
-    doc_key TEXT NOT NULL,
-    unit TEXT NOT NULL,
-    url TEXT NOT NULL,
-    change TEXT NOT NULL,      -- new | changed | gone
-    fields TEXT NOT NULL,      -- JSON list of the fields that differ (changed only)
-    PRIMARY KEY (crawl_id, doc_key)
-);
-"""
+crawl_changes = sa.Table(
+    "crawl_changes", metadata,
+    sa.Column("crawl_id", sa.Integer, sa.ForeignKey("crawls.id"), primary_key=True),
+    sa.Column("previous_crawl_id", sa.Integer, nullable=False),
+    sa.Column("doc_key", sa.Text, primary_key=True),
+    _text("unit", False), _text("url", False),
+    _text("change", False),  # new | changed | gone
+    _text("fields", False),  # JSON list of the fields that differ (changed only)
+)
 
 # Audit runs, their findings, the documents they saw and per-rule counts (audits.history).
 # `trial` = 1 for an ad-hoc audit that stays out of the weekly history (audits.history).
-HISTORY = f"""
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    site TEXT NOT NULL,
-    crawl_id INTEGER NOT NULL,
-    started_at TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    rules_dir TEXT NOT NULL,
-    crawl_status TEXT NOT NULL,
-    trial INTEGER NOT NULL DEFAULT 0,
-    {", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in RUN_COUNT_COLUMNS)}
-);
-CREATE TABLE IF NOT EXISTS findings (
-    run_id INTEGER NOT NULL REFERENCES runs(id), {columns_sql(FINDING_COLUMNS)}
-);
-CREATE INDEX IF NOT EXISTS findings_run ON findings (run_id);
-CREATE INDEX IF NOT EXISTS findings_key ON findings (site, finding_key);
-CREATE TABLE IF NOT EXISTS doc_snapshots (
-    run_id INTEGER NOT NULL REFERENCES runs(id), {columns_sql(DOCUMENT_COLUMNS)}
-);
-CREATE INDEX IF NOT EXISTS doc_snapshots_run ON doc_snapshots (run_id);
-CREATE TABLE IF NOT EXISTS rule_stats (
-    run_id INTEGER NOT NULL REFERENCES runs(id), {columns_sql(RULE_STAT_COLUMNS)}
-);
-CREATE INDEX IF NOT EXISTS rule_stats_run ON rule_stats (run_id);
-"""
+runs = sa.Table(
+    "runs", metadata, _id(),
+    _text("site", False), sa.Column("crawl_id", sa.Integer, nullable=False), _text("started_at", False),
+    _text("created_at", False), _text("rules_dir", False), _text("crawl_status", False),
+    sa.Column("trial", sa.Integer, nullable=False, server_default=sa.text("0")),
+    *(sa.Column(name, sa.Integer, nullable=False, server_default=sa.text("0")) for name in RUN_COUNT_COLUMNS),
+    sqlite_autoincrement=True,
+)
+
+
+def _run_rows(name: str, columns: dict[str, str]) -> sa.Table:
+    """A table of rows belonging to one run; `position` keeps the frame's row order (revision 0002)."""
+    return sa.Table(
+        name, metadata,
+        sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
+        *contract_columns(columns), sa.Column("position", sa.Integer),
+        sa.Index(f"{name}_run", "run_id"),
+    )
+
+
+findings = _run_rows("findings", FINDING_COLUMNS)
+sa.Index("findings_key", findings.c.site, findings.c.finding_key)
+doc_snapshots = _run_rows("doc_snapshots", DOCUMENT_COLUMNS)
+rule_stats = _run_rows("rule_stats", RULE_STAT_COLUMNS)
 
 # Scheduled job runs and the findings each job has already reported (audits.schedule.jobs).
-JOBS = """
-CREATE TABLE IF NOT EXISTS job_runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    job_id TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT NOT NULL DEFAULT 'running',
-    run_id TEXT,
-    report_path TEXT,
-    queued INTEGER,
-    error TEXT
-);
-CREATE TABLE IF NOT EXISTS job_findings (
-    job_id TEXT NOT NULL,
-    run_id TEXT NOT NULL,
-    finding_key TEXT NOT NULL,
-    PRIMARY KEY (job_id, run_id, finding_key)
-);
-"""
+job_runs = sa.Table(
+    "job_runs", metadata, _id(),
+    _text("job_id", False), _text("started_at", False), _text("finished_at"),
+    _text("status", False, "running"), _text("run_id"), _text("report_path"), sa.Column("queued", sa.Integer),
+    _text("error"),
+    sqlite_autoincrement=True,
+)
+job_findings = sa.Table(
+    "job_findings", metadata,
+    sa.Column("job_id", sa.Text, primary_key=True), sa.Column("run_id", sa.Text, primary_key=True),
+    sa.Column("finding_key", sa.Text, primary_key=True),
+)
 
 # Digests waiting to be sent and the log of those sent (audits.mail.outbox).
-OUTBOX = """
-CREATE TABLE IF NOT EXISTS outbox (
-    run_id TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    job_id TEXT,
-    message_id TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    message BLOB NOT NULL,
-    report_path TEXT,
-    status TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    next_attempt_at TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    sent_at TEXT,
-    PRIMARY KEY (run_id, recipient)
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
-CREATE TABLE IF NOT EXISTS sent_log (
-    run_id TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    sent_at TEXT NOT NULL,
-    smtp_response TEXT,
-    PRIMARY KEY (run_id, recipient)
-);
-CREATE TABLE IF NOT EXISTS mail_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+outbox = sa.Table(
+    "outbox", metadata,
+    sa.Column("run_id", sa.Text, primary_key=True), sa.Column("recipient", sa.Text, primary_key=True),
+    _text("job_id"), _text("message_id", False), _text("subject", False),
+    sa.Column("message", sa.LargeBinary, nullable=False), _text("report_path"),
+    _text("status", False, "pending"), sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
+    _text("last_error"), _text("next_attempt_at", False), _text("created_at", False), _text("sent_at"),
+    sa.Index("outbox_due", "status", "next_attempt_at"),
+)
+sent_log = sa.Table(
+    "sent_log", metadata,
+    sa.Column("run_id", sa.Text, primary_key=True), sa.Column("recipient", sa.Text, primary_key=True),
+    _text("message_id", False), _text("sent_at", False), _text("smtp_response"),
+)
+mail_meta = sa.Table(
+    "mail_meta", metadata, sa.Column("key", sa.Text, primary_key=True), _text("value", False),
+)
 
 # Availability probes (crawler.probe): one row per attempt at a site's home page or a unit's
 # catalog page; the audit reads the last 7 days (站点无法访问, 国办秘函〔2019〕19号).
-PROBES = """
-CREATE TABLE IF NOT EXISTS probes (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    site TEXT NOT NULL,
-    unit TEXT NOT NULL,        -- the unit whose catalog was probed, or （门户首页） for the home page
-    target TEXT NOT NULL,      -- home | catalog
-    url TEXT NOT NULL,
-    started_at TEXT NOT NULL,  -- ISO 8601, UTC
-    elapsed REAL,              -- seconds until the answer (or the failure)
-    http_status INTEGER,
-    ok INTEGER NOT NULL,       -- 1: answered 2xx/3xx within the timeout
-    error TEXT                 -- timeout, connection error or HTTP status, in words
-);
-CREATE INDEX IF NOT EXISTS probes_site ON probes (site, started_at);
-"""
+probes = sa.Table(
+    "probes", metadata, _id(),
+    _text("site", False),
+    _text("unit", False),        # the unit whose catalog was probed, or （门户首页） for the home page
+    _text("target", False),      # home | catalog
+    _text("url", False),
+    _text("started_at", False),  # ISO 8601, UTC
+    sa.Column("elapsed", sa.Float),  # seconds until the answer (or the failure)
+    sa.Column("http_status", sa.Integer),
+    sa.Column("ok", sa.Integer, nullable=False),  # 1: answered 2xx/3xx within the timeout
+    _text("error"),              # timeout, connection error or HTTP status, in words
+    sa.Index("probes_site", "site", "started_at"),
+    sqlite_autoincrement=True,
+)
 
-# The frames normalisation made of a crawl's pages (audits.normalize.frame_cache), one Arrow
-# IPC blob per frame. The triggers keep it honest whatever writes the pages: a page written or
-# removed drops its crawl's frames, and a newly stored attachment file drops every crawl's
-# (a file that was missing may now be read).
-FRAME_CACHE = """
-CREATE TABLE IF NOT EXISTS frame_cache (
-    crawl_id INTEGER NOT NULL,
-    frame TEXT NOT NULL,
-    cache_key TEXT NOT NULL,   -- normaliser version and digest, files beside the rules
-    content BLOB NOT NULL,
-    PRIMARY KEY (crawl_id, frame)
-);
-CREATE TRIGGER IF NOT EXISTS frame_cache_page_insert AFTER INSERT ON pages
-    BEGIN DELETE FROM frame_cache WHERE crawl_id = NEW.crawl_id; END;
-CREATE TRIGGER IF NOT EXISTS frame_cache_page_update AFTER UPDATE ON pages
-    BEGIN DELETE FROM frame_cache WHERE crawl_id IN (OLD.crawl_id, NEW.crawl_id); END;
-CREATE TRIGGER IF NOT EXISTS frame_cache_page_delete AFTER DELETE ON pages
-    BEGIN DELETE FROM frame_cache WHERE crawl_id = OLD.crawl_id; END;
-CREATE TRIGGER IF NOT EXISTS frame_cache_attachment_insert AFTER INSERT ON attachment_files
-    BEGIN DELETE FROM frame_cache; END;
-CREATE TRIGGER IF NOT EXISTS frame_cache_attachment_update AFTER UPDATE ON attachment_files
-    BEGIN DELETE FROM frame_cache; END;
-"""
+# The re-crawl plan of a crawl (crawler.recrawl): every detail page of the previous crawl with
+# the catalog entry it was listed under and whether this crawl may carry it over unfetched
+# (`carry`) or must fetch it even if its entry is unchanged (open_finding | rotation | failed_before).
+recrawl_plan = sa.Table(
+    "recrawl_plan", metadata,
+    sa.Column("crawl_id", sa.Integer, sa.ForeignKey("crawls.id"), primary_key=True),
+    sa.Column("unit", sa.Text, primary_key=True),
+    # Path and query of the listed URL: a portal moving to another port or scheme keeps its pages.
+    sa.Column("path", sa.Text, primary_key=True),
+    _text("list_title"), _text("list_date"),
+    _text("decision", False),  # carry | open_finding | rotation | failed_before
+    sa.Column("source_crawl_id", sa.Integer, nullable=False),
+    _text("source_url", False),
+    sa.Column("fetched_crawl_id", sa.Integer, nullable=False),  # the crawl that last fetched the page
+)
 
-SCHEMA = CRAWLS + ATTACHMENT_FILES + CATALOG_CHANGES + HISTORY + JOBS + OUTBOX + PROBES + FRAME_CACHE
+# The frames normalisation made of a crawl's pages (audits.normalize.frame_cache), one Arrow IPC
+# blob per frame. `cache_key` digests everything the frames depend on, the crawl's stored pages
+# and the attachment files they name included, so an entry goes stale by itself whatever wrote
+# the pages and on either backend; the next audit replaces it.
+frame_cache = sa.Table(
+    "frame_cache", metadata,
+    sa.Column("crawl_id", sa.Integer, primary_key=True),
+    sa.Column("frame", sa.Text, primary_key=True),
+    _text("cache_key", False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+)
 
-# Tables whose columns follow a frame contract: new contract columns are added on open.
-CONTRACT_TABLES = (("findings", FINDING_COLUMNS), ("doc_snapshots", DOCUMENT_COLUMNS),
-                   ("rule_stats", RULE_STAT_COLUMNS))
-# Columns added to a table after stores were first written: (table, column, SQL declaration).
-ADDED_COLUMNS = (("runs", "trial", "INTEGER NOT NULL DEFAULT 0"),)  # every older run is a run of record
-
-
-# Columns added to `pages` after its first release (a store written before gets them on open).
-PAGE_ADDED_COLUMNS = (("column_name", "TEXT"), ("column_kind", "TEXT"), ("listing", "TEXT NOT NULL DEFAULT '[]'"))
-
-
-def apply_schema(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
-    present_pages = {row[1] for row in conn.execute("PRAGMA table_info(pages)")}
-    for name, sql_type in PAGE_ADDED_COLUMNS:
-        if name not in present_pages:
-            conn.execute(f"ALTER TABLE pages ADD COLUMN {name} {sql_type}")
-    for table, columns in CONTRACT_TABLES:
-        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-        for name in columns.keys() - present:
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {columns_sql({name: columns[name]})}")
-    for table, name, declaration in ADDED_COLUMNS:
-        if name not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
+# Tables whose columns follow a frame contract: a contract column added later is added on open.
+CONTRACT_TABLES = (findings, doc_snapshots, rule_stats)

@@ -29,10 +29,60 @@ def pytest_configure(config: pytest.Config) -> None:
 PORTAL_FIXTURES = {"demo_portal", "demo_crawl", "demo_audit"}
 
 
+# Tests that use these need a PostgreSQL server: marked `postgres`, which counts as slow.
+POSTGRES_FIXTURES = {"postgres_server", "postgres_url"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if PORTAL_FIXTURES & set(getattr(item, "fixturenames", ())):
+        names = set(getattr(item, "fixturenames", ()))
+        if POSTGRES_FIXTURES & names and item.get_closest_marker("postgres") is None:
+            item.add_marker(pytest.mark.postgres)
+        if PORTAL_FIXTURES & names or item.get_closest_marker("postgres") is not None:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server on loopback for the session (tests/mockserver/postgres.py)."""
+    from govaudit.db import dispose_engines
+    from tests.corpus import absent
+    from tests.mockserver import postgres
+
+    bin_dir = postgres.binaries()
+    if bin_dir is None:
+        absent("PostgreSQL", f"{postgres.POSTGRES_ABSENT}: no initdb on PATH or in /usr/lib/postgresql/*/bin "
+                             f"(Debian package postgresql; .ci/run installs it)")
+    server = postgres.start(bin_dir)
+    try:
+        yield server
+    finally:
+        dispose_engines()
+        postgres.stop(server)
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request):
+    """The URL of a new, empty database of the session's server, dropped after the test."""
+    import uuid
+
+    from govaudit.db import dispose_engines
+
+    name = f"govaudit_{uuid.uuid4().hex[:12]}"
+    url = postgres_server.create_database(name)
+    try:
+        yield url
+    finally:
+        dispose_engines()
+        postgres_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_ref(request, tmp_path):
+    """A new store on each backend: a SQLite file, then a PostgreSQL database (marked postgres)."""
+    if request.param == "sqlite":
+        return tmp_path / "var" / "govaudit.sqlite3"
+    return request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture(scope="session")

@@ -8,14 +8,31 @@ from rich.console import Console
 
 from audits import defaults
 from audits.commands.exit_codes import EXIT_RUN_ERROR, EXIT_USAGE
-from govaudit.store import store_problem
+from govaudit.store import StoreError, store_problem
 from govaudit.untrusted import shown
 
 
-def existing_store(store: str | None, console: Console) -> Path:
+def _location(store: str | None, console: Console) -> Path | str:
+    """The store named by --store / $GOVAUDIT_DB; a server store is connected to (and brought to
+    the current schema) here, so an unreachable server or a refused login is exit 3 before any work."""
+    from govaudit.db import connect
+
+    try:
+        location = defaults.store_path(store)
+        if isinstance(location, str):
+            connect(location).close()
+    except StoreError as exc:
+        console.print(f"[red]{shown(str(exc))}[/red]", soft_wrap=True)
+        raise typer.Exit(EXIT_RUN_ERROR) from None
+    return location
+
+
+def existing_store(store: str | None, console: Console) -> Path | str:
     """The store a read-only command works on; a missing one is a usage error, not a new empty file."""
 
-    path = defaults.store_path(store)
+    path = _location(store, console)
+    if isinstance(path, str):
+        return path
     if problem := store_problem(path, writing=False):
         console.print(f"[red]{shown(problem)}[/red]", soft_wrap=True)
         raise typer.Exit(EXIT_RUN_ERROR)
@@ -43,11 +60,11 @@ def writable_directory(path: Path, console: Console, what: str) -> Path:
     return path
 
 
-def writable_store(store: str | None, console: Console, must_exist: bool = False) -> Path:
+def writable_store(store: str | None, console: Console, must_exist: bool = False) -> Path | str:
     """The store a command will write to, checked before any work: a directory, a read-only
-    file or a full disk is one line and exit 3 now, not a traceback after the crawl."""
-    path = existing_store(store, console) if must_exist else defaults.store_path(store)
-    if problem := store_problem(path):
+    file, a full disk or an unreachable server is one line and exit 3 now, not a traceback after the crawl."""
+    path = existing_store(store, console) if must_exist else _location(store, console)
+    if isinstance(path, Path) and (problem := store_problem(path)):
         console.print(f"[red]{shown(problem)}[/red]", soft_wrap=True)
         raise typer.Exit(EXIT_RUN_ERROR)
     return path

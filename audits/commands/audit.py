@@ -45,7 +45,7 @@ def audit(
     crawl: str = typer.Option("latest", "--crawl", help="'latest' or a crawl id"),
     site: Optional[str] = typer.Option(None, help="with --crawl latest: the latest crawl of this site"),
     rules: Optional[Path] = typer.Option(None, help="rule directory (default: expectations/)"),
-    store: Optional[str] = typer.Option(None, help="SQLite store"),
+    store: Optional[str] = typer.Option(None, help=defaults.STORE_HELP),
     reports: Optional[Path] = typer.Option(None, help="report directory (default: reports_out/)"),
     lang: str = typer.Option("zh", help="report language: zh or en"),
     record: bool = typer.Option(False, "--record/--trial",
@@ -124,7 +124,7 @@ def demo(
     seed: int = typer.Option(7, help="seed of the generated portal"),
     size: int = typer.Option(300, help="number of documents on the Hanweb units (the TRS, gkmlpt and jpaas "
                                        "units add a fixed 178)"),
-    store: Optional[str] = typer.Option(None, help="SQLite store"),
+    store: Optional[str] = typer.Option(None, help=defaults.STORE_HELP),
     reports: Optional[Path] = typer.Option(None, help="report directory"),
     lang: str = typer.Option("zh", help="report language: zh or en"),
 ) -> None:

@@ -25,18 +25,25 @@ def crawl(
     site: str = typer.Argument(..., help="site config name (crawler/sites/*.yml) or path to one"),
     unit: Optional[list[str]] = typer.Option(None, "--unit", "-u", help="crawl only this unit (repeatable)"),
     base_url: Optional[str] = typer.Option(None, help="serve the site's catalog paths from another base URL"),
-    store: Optional[str] = typer.Option(None, help=f"SQLite store (default {defaults.DEFAULT_STORE_PATH})"),
+    store: Optional[str] = typer.Option(None, help=defaults.STORE_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
     resume: Optional[int] = typer.Option(None, help="re-run an interrupted crawl under its id (no duplicates)"),
+    full: bool = typer.Option(False, "--full", help="fetch every page again, even those whose catalog entry "
+                                                    "is unchanged since the previous crawl"),
 ) -> None:
-    """Crawl a site's catalogs into the store and print a summary per unit."""
+    """Crawl a site's catalogs into the store and print a summary per unit. A re-crawl fetches
+    new and changed entries, pages with open findings and a rotating share due for a re-check;
+    it carries the other pages over from the previous crawl (`--full` fetches everything)."""
+    from audits.history import open_finding_urls
     from crawler.crawl import run_crawl  # Scrapy is loaded by the commands that crawl, not by every command
-    from crawler.sites import SiteConfigError
+    from crawler.sites import SiteConfigError, load_site
 
     store_path = writable_store(store, console)
     try:
-        summary = run_crawl(site, store_path, units=unit, base_url=base_url,
-                            show_progress=not quiet, console=console, resume=resume)
+        config = load_site(site)
+        summary = run_crawl(config, store_path, units=unit, base_url=base_url,
+                            show_progress=not quiet, console=console, resume=resume, full=full,
+                            must_fetch=open_finding_urls(store_path, config.name))
     except SiteConfigError as exc:
         console.print(f"[red]site config error:[/red] {shown(exc)}")
         raise typer.Exit(EXIT_USAGE) from None
@@ -45,16 +52,17 @@ def crawl(
         raise typer.Exit(EXIT_USAGE) from None
     if summary.status == "failed" and summary.reason:
         console.print(f"[red]crawl failed:[/red] {shown(summary.reason)}")
+    carried = f", {summary.carried} carried over unchanged" if summary.carried else ""
     print(f"crawl {summary.crawl_id} of {summary.site}: {summary.status} "
-          f"({sum(u['pages'] for u in summary.units)} pages; log {summary.log_path})")
+          f"({sum(u['pages'] for u in summary.units)} pages{carried}; log {summary.log_path})")
     if summary.status == "failed":
         raise typer.Exit(EXIT_RUN_ERROR)
 
 
-def crawls(store: Optional[str] = typer.Option(None, help="SQLite store")) -> None:
+def crawls(store: Optional[str] = typer.Option(None, help="store: a path or URL (default $GOVAUDIT_DB)")) -> None:
     """List the stored crawls."""
     with Store(existing_store(store, console)) as st:
-        table = Table(title=f"crawls in {st.path}")
+        table = Table(title=f"crawls in {shown(st.shown)}")
         for col in ("id", "site", "status", "started", "finished", "pages", "units"):
             table.add_column(col)
         for c in st.crawls():

@@ -22,12 +22,13 @@ from audits.commands.exit_codes import EXIT_RUN_ERROR
 from audits.mail import outbox
 from audits.mail.sender import MailDeliveryError, flush_outbox, send_test
 from audits.mail.smtp_env import MailSettingsError, SmtpSettings
+from govaudit.db import shown_store
 from govaudit.store import connect
 from govaudit.untrusted import shown
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole for grep
 email_app = typer.Typer(help="Audit emails: test the SMTP settings, flush the outbox.", no_args_is_help=True)
-STORE_HELP = f"SQLite store (default $GOVAUDIT_STORE or {defaults.DEFAULT_STORE_PATH})"
+STORE_HELP = defaults.STORE_HELP
 TEST_SUBJECT = "govaudit 邮件测试：政府信息公开检查"
 
 
@@ -91,7 +92,7 @@ def show_outbox(
         rows = outbox.listing(conn, include_sent=sent)
     finally:
         conn.close()
-    table = Table(title=f"outbox of {shown(path)}")
+    table = Table(title=f"outbox of {shown(shown_store(path))}")
     for column in ("run", "recipient", "job", "status", "attempts", "next attempt", "last error"):
         table.add_column(column)
     for row in rows:

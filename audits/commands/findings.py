@@ -14,6 +14,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from audits import defaults
 from audits.commands import existing_store
 from audits.commands.exit_codes import EXIT_USAGE
 
@@ -41,10 +42,13 @@ def waive(
     reason: str = typer.Option(..., "--reason", help="why the finding is accepted"),
     by: str = typer.Option(..., "--by", help="who accepted it"),
     rules: Optional[str] = typer.Option(None, "--rules", help="rules directory holding waivers.yml"),
-    store: Optional[str] = typer.Option(None, "--store", help="SQLite store (to find the page's content hash)"),
+    store: Optional[str] = typer.Option(None, "--store", help=defaults.STORE_HELP),
 ) -> None:
     """Waive one finding until a date; it comes back when the date passes or its page changes."""
+    import sqlalchemy as sa
+
     from audits.history import open_history
+    from govaudit import schema
     from audits.report.waivers import Waiver, WaiverFileError, append_waiver, waivers_path
 
     until_day = _day(until, "--until")
@@ -56,8 +60,9 @@ def waive(
         raise typer.Exit(EXIT_USAGE)
     store_path = existing_store(store, console)
     with closing(open_history(store_path)) as conn:
-        row = conn.execute("SELECT content_hash, run_id FROM findings WHERE finding_key=? ORDER BY run_id DESC "
-                           "LIMIT 1", (key,)).fetchone()
+        found = schema.findings.c
+        row = conn.execute(sa.select(found.content_hash, found.run_id).where(found.finding_key == key)
+                           .order_by(found.run_id.desc()).limit(1)).fetchone()
     if row is None:
         console.print(f"[red]no stored run has a finding with key {key!r}[/red]; copy the key from the "
                       f"问题编号 column of findings.xlsx (or finding_key in findings.csv)")

@@ -49,7 +49,7 @@ def frames(
     frame: str = typer.Option("documents", "--frame", "-f", help=f"frame to print: {', '.join(FRAME_NAMES)}"),
     csv: Optional[Path] = typer.Option(None, "--csv", help="write every frame as <DIR>/<frame>.csv instead"),
     limit: int = typer.Option(50, help="rows to print (0 = all)"),
-    store: Optional[str] = typer.Option(None, help=f"SQLite store (default {defaults.DEFAULT_STORE_PATH})"),
+    store: Optional[str] = typer.Option(None, help=defaults.STORE_HELP),
 ) -> None:
     """Print one normalised frame of a crawl, or export all frames as CSV (UTF-8 with BOM)."""
     from audits.normalize import build_frames

@@ -23,7 +23,7 @@ def probe(
     base_url: Optional[str] = typer.Option(None, help="serve the site's paths from another base URL"),
     timeout: Optional[float] = typer.Option(None, help="seconds before an attempt counts as a timeout "
                                                        "(default: crawler.probe.DEFAULT_TIMEOUT, 15)"),
-    store: Optional[str] = typer.Option(None, help=f"SQLite store (default {defaults.DEFAULT_STORE_PATH})"),
+    store: Optional[str] = typer.Option(None, help=defaults.STORE_HELP),
 ) -> None:
     """Ask the home page and each unit's catalog page once (no crawling) and store the answers;
     the audit's availability veto reads the last 7 days of them."""

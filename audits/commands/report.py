@@ -26,7 +26,7 @@ def report(
     run: str = typer.Option("latest", "--run", help="'latest' or a run id"),
     site: Optional[str] = typer.Option(None, "--site", help="with --run latest: the latest run of this site"),
     lang: str = typer.Option("zh", "--lang", help="report language: zh or en"),
-    store: Optional[str] = typer.Option(None, "--store", help="SQLite store (default: var/govaudit.sqlite3)"),
+    store: Optional[str] = typer.Option(None, "--store", help=defaults.STORE_HELP),
     out: Optional[Path] = typer.Option(None, "--out", help="report directory (default: reports_out/)"),
 ) -> None:
     """Re-render a stored audit run and print the path written.

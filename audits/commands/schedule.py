@@ -7,7 +7,6 @@ lock and the same outbox.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 import typer
@@ -24,7 +23,7 @@ console = Console(stderr=True, soft_wrap=True)  # error lines stay whole for gre
 schedule_app = typer.Typer(help="Weekly audits and their emails (cron/schedule.yml).", no_args_is_help=True)
 
 SCHEDULE_HELP = "schedule file (default $GOVAUDIT_SCHEDULE or cron/schedule.yml)"
-STORE_HELP = f"SQLite store (default $GOVAUDIT_STORE or {defaults.DEFAULT_STORE_PATH})"
+STORE_HELP = defaults.STORE_HELP
 
 
 def register(app: typer.Typer) -> None:
@@ -71,17 +70,18 @@ def list_jobs(
 def run(
     schedule: Optional[str] = typer.Option(None, "--schedule", help=SCHEDULE_HELP),
     store: Optional[str] = typer.Option(None, help=STORE_HELP),
-    jobstore: Optional[str] = typer.Option(None, help="APScheduler job store (default: jobs.sqlite3 beside the store)"),
+    jobstore: Optional[str] = typer.Option(None, help="APScheduler job store, path or URL (default: the store)"),
     verbose: bool = typer.Option(False, "--verbose", help="also log Great Expectations and Scrapy below WARNING"),
 ) -> None:
     """Run the schedule until stopped; missed runs within the grace time are caught up once."""
     from audits.schedule.scheduler import jobstore_path, run_forever
+    from govaudit.db import shown_store, store_location
 
     configure_logging(verbose)
     loaded = _load(schedule)
     store_path = writable_store(store, console)
-    path = Path(jobstore) if jobstore else jobstore_path(store_path)
-    console.print(f"scheduler: {len(loaded.jobs)} job(s) from {loaded.path}, job store {path}")
+    path = store_location(jobstore) if jobstore else jobstore_path(store_path)
+    console.print(f"scheduler: {len(loaded.jobs)} job(s) from {loaded.path}, job store {shown_store(path)}")
     run_forever(loaded, store_path, path)
 
 

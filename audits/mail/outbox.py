@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
 from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.policy import SMTP
+
+import sqlalchemy as sa
+
+from govaudit.db import Record, StoreConnection, insert_ignoring_duplicates
+from govaudit.schema import mail_meta, outbox, sent_log
 
 
 STATUSES = ("pending", "sending", "sent")
@@ -36,20 +40,20 @@ def _iso(moment: datetime) -> str:
 
 
 
-def message_id(conn: sqlite3.Connection, run_id: str, recipient: str, domain: str) -> str:
+def message_id(conn: StoreConnection, run_id: str, recipient: str, domain: str) -> str:
     """A Message-ID that is the same for every attempt of one (run, recipient) in this store.
 
     The per-store token keeps two installations whose run ids both start at 1 from producing
     the same id for different messages.
     """
     with conn:
-        conn.execute("INSERT OR IGNORE INTO mail_meta VALUES ('store_token', ?)", (secrets.token_hex(16),))
-    token = conn.execute("SELECT value FROM mail_meta WHERE key='store_token'").fetchone()[0]
+        conn.execute(insert_ignoring_duplicates(conn, mail_meta).values(key="store_token", value=secrets.token_hex(16)))
+    token = conn.execute(sa.select(mail_meta.c.value).where(mail_meta.c.key == "store_token")).scalar()
     digest = hashlib.sha256(f"{token}|{run_id}|{recipient.lower()}".encode()).hexdigest()[:32]
     return f"<govaudit.{digest}@{domain}>"
 
 
-def enqueue(conn: sqlite3.Connection, run_id: str, messages: list[tuple[str, EmailMessage]],
+def enqueue(conn: StoreConnection, run_id: str, messages: list[tuple[str, EmailMessage]],
             job_id: str | None = None, report_path: str | None = None, now: datetime | None = None) -> int:
     """Store every (recipient, message) of one run in one transaction: all queued, or none.
 
@@ -61,66 +65,59 @@ def enqueue(conn: sqlite3.Connection, run_id: str, messages: list[tuple[str, Ema
     with conn:
         for recipient, message in messages:
             recipient = recipient.lower()
-            if conn.execute("SELECT 1 FROM sent_log WHERE run_id=? AND recipient=?", (run_id, recipient)).fetchone():
+            if already_sent(conn, run_id, recipient):
                 continue
-            cur = conn.execute(
-                "INSERT OR IGNORE INTO outbox (run_id, recipient, job_id, message_id, subject, message,"
-                " report_path, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, recipient, job_id, message["Message-ID"], str(message["Subject"]),
-                 message.as_bytes(policy=SMTP), report_path, stamp, stamp),
-            )
-            added += cur.rowcount
+            result = conn.execute(insert_ignoring_duplicates(conn, outbox).values(
+                run_id=run_id, recipient=recipient, job_id=job_id, message_id=message["Message-ID"],
+                subject=str(message["Subject"]), message=message.as_bytes(policy=SMTP), report_path=report_path,
+                next_attempt_at=stamp, created_at=stamp).returning(outbox.c.run_id))
+            added += len(result.fetchall())  # a row already queued returns none (rowcount is not portable here)
     return added
 
 
-def due_rows(conn: sqlite3.Connection, now: datetime | None = None, due_only: bool = True,
-             exclude: AbstractSet[tuple[str, str]] = frozenset()) -> list[sqlite3.Row]:
+def due_rows(conn: StoreConnection, now: datetime | None = None, due_only: bool = True,
+             exclude: AbstractSet[tuple[str, str]] = frozenset()) -> list[Record]:
     """Rows to attempt: pending (when due, unless `due_only` is off) and interrupted `sending` ones."""
-    sql = "SELECT * FROM outbox WHERE status IN ('pending', 'sending')"
-    args: tuple = ()
+    query = sa.select(outbox).where(outbox.c.status.in_(("pending", "sending")))
     if due_only:
-        sql, args = sql + " AND (status = 'sending' OR next_attempt_at <= ?)", (_iso(now or utcnow()),)
-    rows = conn.execute(sql + " ORDER BY created_at, run_id, recipient", args).fetchall()
+        query = query.where(sa.or_(outbox.c.status == "sending", outbox.c.next_attempt_at <= _iso(now or utcnow())))
+    rows = conn.execute(query.order_by(outbox.c.created_at, outbox.c.run_id, outbox.c.recipient)).fetchall()
     return [r for r in rows if (r["run_id"], r["recipient"]) not in exclude]
 
 
-def already_sent(conn: sqlite3.Connection, run_id: str, recipient: str) -> bool:
-    found = conn.execute("SELECT 1 FROM sent_log WHERE run_id=? AND recipient=?", (run_id, recipient)).fetchone()
+def _key(table: sa.Table, run_id: str, recipient: str) -> sa.ColumnElement[bool]:
+    return sa.and_(table.c.run_id == run_id, table.c.recipient == recipient)
+
+
+def already_sent(conn: StoreConnection, run_id: str, recipient: str) -> bool:
+    found = conn.execute(sa.select(sa.literal(1)).where(_key(sent_log, run_id, recipient))).fetchone()
     return found is not None
 
 
-def mark_sending(conn: sqlite3.Connection, run_id: str, recipient: str) -> None:
+def mark_sending(conn: StoreConnection, run_id: str, recipient: str) -> None:
     with conn:
-        conn.execute("UPDATE outbox SET status='sending' WHERE run_id=? AND recipient=?", (run_id, recipient))
+        conn.execute(sa.update(outbox).where(_key(outbox, run_id, recipient)).values(status="sending"))
 
 
-def mark_sent(conn: sqlite3.Connection, row: sqlite3.Row, response: str, now: datetime | None = None) -> None:
+def mark_sent(conn: StoreConnection, row: Record, response: str, now: datetime | None = None) -> None:
     """Record the delivery; the sent-log row and the outbox status change commit together."""
     stamp = _iso(now or utcnow())
     with conn:
-        conn.execute(
-            "INSERT OR IGNORE INTO sent_log (run_id, recipient, message_id, sent_at, smtp_response) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (row["run_id"], row["recipient"], row["message_id"], stamp, response),
-        )
-        conn.execute(
-            "UPDATE outbox SET status='sent', sent_at=?, attempts=attempts+1, last_error=NULL "
-            "WHERE run_id=? AND recipient=?",
-            (stamp, row["run_id"], row["recipient"]),
-        )
+        conn.execute(insert_ignoring_duplicates(conn, sent_log).values(
+            run_id=row["run_id"], recipient=row["recipient"], message_id=row["message_id"], sent_at=stamp,
+            smtp_response=response))
+        conn.execute(sa.update(outbox).where(_key(outbox, row["run_id"], row["recipient"])).values(
+            status="sent", sent_at=stamp, attempts=outbox.c.attempts + 1, last_error=None))
 
 
-def mark_failed(conn: sqlite3.Connection, row: sqlite3.Row, error: str, now: datetime | None = None) -> datetime:
+def mark_failed(conn: StoreConnection, row: Record, error: str, now: datetime | None = None) -> datetime:
     """Keep the message with the error; it becomes due again after an exponential backoff."""
     now = now or utcnow()
     attempts = int(row["attempts"]) + 1
     retry_at = now + backoff(attempts)
     with conn:
-        conn.execute(
-            "UPDATE outbox SET status='pending', attempts=?, last_error=?, next_attempt_at=? "
-            "WHERE run_id=? AND recipient=?",
-            (attempts, error, _iso(retry_at), row["run_id"], row["recipient"]),
-        )
+        conn.execute(sa.update(outbox).where(_key(outbox, row["run_id"], row["recipient"])).values(
+            status="pending", attempts=attempts, last_error=error, next_attempt_at=_iso(retry_at)))
     return retry_at
 
 
@@ -129,7 +126,7 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
 
 
-def prune(conn: sqlite3.Connection, keep: timedelta = KEEP_SENT, now: datetime | None = None) -> int:
+def prune(conn: StoreConnection, keep: timedelta = KEEP_SENT, now: datetime | None = None) -> int:
     """Drop the bodies (report attachments included) of messages sent longer ago than `keep`.
 
     The rows stay, and so does the sent-log, so a pruned message still counts as sent; only the
@@ -137,14 +134,16 @@ def prune(conn: sqlite3.Connection, keep: timedelta = KEEP_SENT, now: datetime |
     """
     cutoff = _iso((now or utcnow()) - keep)
     with conn:
-        cur = conn.execute("UPDATE outbox SET message=X'' WHERE status='sent' AND sent_at < ? AND length(message) > 0",
-                           (cutoff,))
-    return cur.rowcount
+        result = conn.execute(sa.update(outbox).where(
+            outbox.c.status == "sent", outbox.c.sent_at < cutoff, sa.func.length(outbox.c.message) > 0,
+        ).values(message=b""))
+    return result.rowcount
 
 
-def listing(conn: sqlite3.Connection, include_sent: bool = False) -> list[sqlite3.Row]:
-    sql = ("SELECT run_id, recipient, job_id, subject, status, attempts, last_error, next_attempt_at,"
-           " created_at, sent_at, report_path FROM outbox")
+def listing(conn: StoreConnection, include_sent: bool = False) -> list[Record]:
+    c = outbox.c
+    query = sa.select(c.run_id, c.recipient, c.job_id, c.subject, c.status, c.attempts, c.last_error,
+                      c.next_attempt_at, c.created_at, c.sent_at, c.report_path)
     if not include_sent:
-        sql += " WHERE status != 'sent'"
-    return conn.execute(sql + " ORDER BY created_at, run_id, recipient").fetchall()
+        query = query.where(c.status != "sent")
+    return conn.execute(query.order_by(c.created_at, c.run_id, c.recipient)).fetchall()

@@ -24,7 +24,7 @@ from typing import Callable
 
 from audits.mail import outbox
 from audits.mail.smtp_env import HOST, MAIL_FROM, PASSWORD, PORT, SECURITY, USER, MailSettingsError, SmtpSettings
-from govaudit.locks import JobLock, JobLocked, lock_dir_for
+from govaudit.locks import JobLocked, store_lock
 from govaudit.store import connect
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,7 @@ def flush_outbox(store_path: str | Path, settings: SmtpSettings | None = None, *
                  sleep: Callable[[float], None] = time.sleep) -> FlushReport:
     """Deliver what is waiting in the outbox; every outcome is written back to the store."""
     report = FlushReport()
-    lock = JobLock(lock_dir_for(store_path), "outbox-flush")
+    lock = store_lock(store_path, "outbox-flush")
     try:
         lock.acquire()
     except JobLocked as exc:

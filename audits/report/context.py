@@ -148,7 +148,18 @@ def header(run: RunData, cards: pd.DataFrame) -> dict[str, Any]:
         "rules_total": len(stats), "rules_evaluated": int((stats["evaluated"].fillna(0) > 0).sum()),
         "severity": counts, "severity_bar": severity_bar(counts),
         "could_not_check": int((run.findings["kind"] == "could_not_check").sum()),
+        "recrawl": recrawl_coverage(run),
     }
+
+
+def recrawl_coverage(run: RunData) -> dict[str, int] | None:
+    """Detail pages the crawl fetched and carried over unfetched (crawler.recrawl); None when it
+    carried none over (a first or full crawl: the documents line says it all)."""
+    recrawl = ((run.crawl or {}).get("stats") or {}).get("recrawl") or {}
+    if not recrawl.get("carried"):
+        return None
+    return {"fetched": int(recrawl.get("fetched", 0)), "carried": int(recrawl["carried"]),
+            "weeks": int(recrawl.get("recheck_weeks") or 0)}
 
 
 def appendix(run: RunData) -> dict[str, Any]:

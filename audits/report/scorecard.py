@@ -19,9 +19,11 @@ from contextlib import closing
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 
 from audits.history import RunData, open_history, site_runs
 from audits.report.scoring import Rate, Scoring, load_scoring, scoring_path
+from govaudit import schema
 
 UNREACHABLE_RULES = ("FETCH-2",)
 NO_UNIT = "—"
@@ -126,15 +128,17 @@ def site_unit_trends(store_path: str | Path, site: str, up_to: int | None = None
     frames = []
     with closing(open_history(store_path)) as conn:
         for run in runs:
-            docs = pd.read_sql_query(
-                "SELECT doc_id, url, unit, unit_level, kind, fetch_error, report_type "
-                "FROM doc_snapshots WHERE run_id=?", conn, params=(run["id"],))
-            found = pd.read_sql_query(
-                "SELECT finding_key, doc_id, url, unit, kind, severity, rule_id, suite FROM findings "
-                "WHERE run_id=?", conn, params=(run["id"],))
+            snap, fnd = schema.doc_snapshots.c, schema.findings.c
+            docs = pd.read_sql_query(sa.select(snap.doc_id, snap.url, snap.unit, snap.unit_level, snap.kind,
+                                               snap.fetch_error, snap.report_type).where(snap.run_id == run["id"]),
+                                     conn.sa)
+            found = pd.read_sql_query(sa.select(fnd.finding_key, fnd.doc_id, fnd.url, fnd.unit, fnd.kind,
+                                                fnd.severity, fnd.rule_id, fnd.suite).where(fnd.run_id == run["id"]),
+                                      conn.sa)
             if exclude_keys:
                 found = found[~found["finding_key"].isin(exclude_keys)]
-            crawl = conn.execute("SELECT units FROM crawls WHERE id=?", (run["crawl_id"],)).fetchone()
+            crawl = conn.execute(sa.select(schema.crawls.c.units).where(schema.crawls.c.id == run["crawl_id"])
+                                 ).fetchone()
             units = json.loads(crawl["units"]) if crawl else []
             cards = score_units([str(u) for u in units], docs, found, scoring)
             frames.append(cards[["unit", "score", "critical", "warning"]].assign(

@@ -16,6 +16,7 @@ import pandas as pd
 from audits.history import RunData
 from audits.report.context import records, run_time
 from audits.rules.spotcheck import AVAILABILITY_WINDOW_DAYS
+from govaudit.db import is_server
 from govaudit.store import Store
 
 # (indicator key, rule ids) in the order the box lists them; the key names an i18n label.
@@ -50,7 +51,7 @@ def spotcheck_box(run: RunData, store_path: str | Path | None) -> dict[str, Any]
 
 def _availability(run: RunData, store_path: str | Path | None) -> list[dict[str, Any]]:
     """Attempts and failures per probed unit over the 7 calendar days ending on the run's date."""
-    if store_path is None or not Path(store_path).exists():
+    if store_path is None or (not is_server(store_path) and not Path(store_path).exists()):
         return []
     moment = run_time(run.run["started_at"]) or datetime.now()
     end = pd.Timestamp(moment.date()) + pd.Timedelta(days=1)

@@ -9,11 +9,12 @@ queued messages in place for `govaudit email flush` or the next run.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
+
+import sqlalchemy as sa
 
 from audits import defaults
 from audits.mail import outbox
@@ -21,12 +22,15 @@ from audits.mail.digest import RunOutcome, compose, render_digest
 from audits.mail.sender import RETRY_DELAYS, FlushReport, flush_outbox
 from audits.mail.smtp_env import MailSettingsError, SmtpSettings
 from audits.schedule.schedule_file import ScheduledJob, load_schedule
-from govaudit.locks import JobLock, JobLocked, lock_dir_for
-from govaudit.store import connect
+from govaudit.locks import JobLocked, store_lock
+from govaudit import schema
+from govaudit.db import StoreConnection, insert_ignoring_duplicates
+from govaudit.store import StoreError, connect
 
 log = logging.getLogger(__name__)
 
 JOB_STATUSES = ("running", "done", "failed", "interrupted")
+job_runs = schema.job_runs
 
 
 @dataclass
@@ -57,7 +61,7 @@ def run_job(job_id: str, schedule_path: str, store_path: str, *, rules_dir: str 
     if notice is not None:
         log.warning("job %s: %s", job_id, notice.message())
     store_path = str(defaults.store_path(store_path))
-    lock = JobLock(lock_dir_for(store_path), f"job-{job_id}")
+    lock = store_lock(store_path, f"job-{job_id}")
     try:
         lock.acquire()
     except JobLocked as exc:
@@ -78,17 +82,16 @@ def _run_locked(job: ScheduledJob, store_path: str, rules_dir: str | None, repor
     if job.kind == "probe":  # an availability probe: stored for the audit, nothing to mail
         try:
             with conn:
-                probe_row = conn.execute("INSERT INTO job_runs (job_id, started_at) VALUES (?, ?)",
-                                         (job_id, _now_iso())).lastrowid
-            return _probe_job(conn, int(probe_row or 0), job, store_path)
+                probe_row = conn.execute(sa.insert(job_runs).values(job_id=job_id, started_at=_now_iso())).inserted_id
+            return _probe_job(conn, probe_row, job, store_path)
         finally:
             conn.close()
     row_id: int | None = None
     try:
         with conn:  # we hold the lock, so a 'running' row of this job belongs to a dead process
-            conn.execute("UPDATE job_runs SET status='interrupted' WHERE job_id=? AND status='running'", (job_id,))
-            current = int(conn.execute("INSERT INTO job_runs (job_id, started_at) VALUES (?, ?)",
-                                       (job_id, _now_iso())).lastrowid or 0)
+            conn.execute(sa.update(job_runs).where(job_runs.c.job_id == job_id, job_runs.c.status == "running")
+                         .values(status="interrupted"))
+            current = conn.execute(sa.insert(job_runs).values(job_id=job_id, started_at=_now_iso())).inserted_id
             row_id = current
         try:
             if site_runner is None:  # imported here so that loading the schedule does not import pandas and GX
@@ -116,7 +119,7 @@ def _run_locked(job: ScheduledJob, store_path: str, rules_dir: str | None, repor
             try:
                 _finish(conn, row_id, "failed" if isinstance(exc, Exception) else "interrupted",
                         error=f"{type(exc).__name__}: {exc}")
-            except sqlite3.Error:
+            except (sa.exc.SQLAlchemyError, StoreError):
                 pass  # the store itself failed; the next run marks the row interrupted
         raise
     finally:
@@ -129,7 +132,7 @@ def _run_locked(job: ScheduledJob, store_path: str, rules_dir: str | None, repor
     return JobResult(job_id, "done", message, str(outcome.run_id), Path(outcome.report_path), queued, critical, flush)
 
 
-def _probe_job(conn: sqlite3.Connection, row_id: int, job: ScheduledJob, store_path: str) -> JobResult:
+def _probe_job(conn: StoreConnection, row_id: int, job: ScheduledJob, store_path: str) -> JobResult:
     """An availability probe (crawler.probe): stored for the audit, nothing to mail."""
     from crawler.probe import run_probe
 
@@ -144,7 +147,7 @@ def _probe_job(conn: sqlite3.Connection, row_id: int, job: ScheduledJob, store_p
     return JobResult(job.id, "done", f"job {job.id}: {len(results)} pages probed, {failed} failed")
 
 
-def queue_digests(conn: sqlite3.Connection, job: ScheduledJob, outcome: RunOutcome,
+def queue_digests(conn: StoreConnection, job: ScheduledJob, outcome: RunOutcome,
                   settings: SmtpSettings | None = None, now: datetime | None = None,
                   store_path: str | Path | None = None) -> int:
     """Compose one digest per recipient and put them all in the outbox in one transaction.
@@ -152,12 +155,13 @@ def queue_digests(conn: sqlite3.Connection, job: ScheduledJob, outcome: RunOutco
     When the run is in the store's history (always, for a scheduled job) the digest is built from
     the same standing as the report: same scores, same previous run of record, same waivers."""
     now = now or datetime.now(timezone.utc)
-    where = run_standing(store_path or _database_path(conn), outcome.run_id)
+    where = run_standing(store_path or conn.location, outcome.run_id)
     run_id = str(outcome.run_id)
     previous = previous_keys(conn, job.id, run_id)
     with conn:
-        conn.executemany("INSERT OR IGNORE INTO job_findings VALUES (?, ?, ?)",
-                         [(job.id, run_id, key) for key in outcome.findings["finding_key"].dropna().unique()])
+        conn.executemany(insert_ignoring_duplicates(conn, schema.job_findings),
+                         [{"job_id": job.id, "run_id": run_id, "finding_key": key}
+                          for key in outcome.findings["finding_key"].dropna().unique()])
     if settings is None:
         try:
             settings = SmtpSettings.from_env()
@@ -190,26 +194,22 @@ def run_standing(store_path: str | Path | None, run_id: Any) -> Any:
         return None
 
 
-def _database_path(conn: sqlite3.Connection) -> str | None:
-    row = conn.execute("PRAGMA database_list").fetchone()
-    return row[2] if row and row[2] else None
-
-
-def previous_keys(conn: sqlite3.Connection, job_id: str, run_id: str) -> set[str] | None:
+def previous_keys(conn: StoreConnection, job_id: str, run_id: str) -> set[str] | None:
     """Finding keys of this job's last completed run before `run_id`; None when there is none."""
-    row = conn.execute("SELECT run_id FROM job_runs WHERE job_id=? AND status='done' AND run_id != ?"
-                       " ORDER BY id DESC LIMIT 1", (job_id, run_id)).fetchone()
+    row = conn.execute(sa.select(job_runs.c.run_id).where(
+        job_runs.c.job_id == job_id, job_runs.c.status == "done", job_runs.c.run_id != run_id)
+        .order_by(job_runs.c.id.desc()).limit(1)).fetchone()
     if row is None:
         return None
-    keys = conn.execute("SELECT finding_key FROM job_findings WHERE job_id=? AND run_id=?", (job_id, row[0]))
+    seen = schema.job_findings.c
+    keys = conn.execute(sa.select(seen.finding_key).where(seen.job_id == job_id, seen.run_id == row[0]))
     return {key for (key,) in keys}
 
 
-def _finish(conn: sqlite3.Connection, row_id: int, status: str, **values: Any) -> None:
+def _finish(conn: StoreConnection, row_id: int, status: str, **values: Any) -> None:
     values.update(status=status, finished_at=_now_iso())
-    assignments = ", ".join(f"{name}=?" for name in values)
     with conn:
-        conn.execute(f"UPDATE job_runs SET {assignments} WHERE id=?", (*values.values(), row_id))
+        conn.execute(sa.update(job_runs).where(job_runs.c.id == row_id).values(**values))
 
 
 def _critical(findings: Any) -> int:

@@ -1,6 +1,7 @@
-"""The long-running scheduler: APScheduler 3 with its jobs persisted in SQLite.
+"""The long-running scheduler: APScheduler 3 with its jobs persisted in the store's database.
 
-The job store on disk is what makes a restart safe. Each job keeps a fixed id (the schedule's
+The job store (SQLAlchemyJobStore, table apscheduler_jobs, in the same SQLite file or PostgreSQL
+database as the history and the outbox) is what makes a restart safe. Each job keeps a fixed id (the schedule's
 job id), so re-reading the schedule replaces the job instead of adding a second copy; and a
 job whose cron expression did not change keeps the next run time it had in the store, so a
 weekly run that fell due while the service was down is still pending when it comes back and
@@ -28,7 +29,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from audits.defaults import DEFAULT_TIMEZONE
 from audits.schedule.schedule_file import Schedule, ScheduledJob
-from govaudit.locks import JobLock, JobLocked, lock_dir_for
+import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from govaudit import db, schema
+from govaudit.locks import JobLocked, store_lock
 from govaudit.store import connect
 
 log = logging.getLogger(__name__)
@@ -40,14 +45,48 @@ FLUSH_FUNCTION = "audits.mail.sender:flush_due"
 RESUME_SUFFIX = "~resume"  # one-off re-run of a run that died midway
 
 
-def jobstore_path(store_path: str | Path) -> Path:
-    """The job store sits beside the audit store (var/jobs.sqlite3 for var/govaudit.sqlite3)."""
-    return Path(store_path).resolve().parent / "jobs.sqlite3"
+LEGACY_JOBSTORE = "jobs.sqlite3"  # the job store's own file beside a SQLite store, before it moved into the store
 
 
-def build_scheduler(schedule: Schedule, jobstore: Path,
+def jobstore_path(store_path: db.StoreRef) -> Path | str:
+    """The job store is the audit store itself (its table apscheduler_jobs), named absolutely."""
+    return db.store_location(db.absolute(store_path))
+
+
+def adopt_legacy_jobstore(store_path: db.StoreRef) -> int:
+    """Move the jobs of var/jobs.sqlite3 (where a SQLite store kept them before) into the store's
+    table, once, with their pending run times, so the first restart after the upgrade neither
+    skips nor repeats a run. The old file is renamed, not deleted. Returns the jobs moved."""
+    location = db.store_location(store_path)
+    if not isinstance(location, Path):
+        return 0
+    legacy = location.resolve().parent / LEGACY_JOBSTORE
+    if not legacy.is_file() or legacy.resolve() == location.resolve():
+        return 0
+    source = sa.create_engine(sa.URL.create("sqlite", database=str(legacy)), poolclass=sa.pool.NullPool)
+    try:
+        with source.connect() as conn:
+            if not sa.inspect(conn).has_table(JOBSTORE_TABLE):
+                rows = []
+            else:
+                rows = [dict(r._mapping) for r in conn.execute(sa.text(
+                    f"SELECT id, next_run_time, job_state FROM {JOBSTORE_TABLE}"))]
+    finally:
+        source.dispose()
+    target = _jobstore(location).jobs_t
+    with db.engine(location).begin() as conn:
+        target.create(conn, checkfirst=True)
+        for row in rows:
+            conn.execute(sqlite_insert(target).values(row).on_conflict_do_nothing())
+    legacy.rename(legacy.with_name(LEGACY_JOBSTORE + ".moved-into-store"))
+    log.info("moved %d job(s) from %s into the store %s", len(rows), legacy, location)
+    return len(rows)
+
+
+def build_scheduler(schedule: Schedule, jobstore: db.StoreRef,
                     scheduler_cls: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
-    jobstore.parent.mkdir(parents=True, exist_ok=True)
+    connect(jobstore).close()  # a SQLite file is created, a server checked, before APScheduler uses it
+    adopt_legacy_jobstore(jobstore)
     return scheduler_cls(
         jobstores={"default": _jobstore(jobstore)},
         executors={"default": ThreadPoolExecutor(max_workers=2)},
@@ -56,8 +95,8 @@ def build_scheduler(schedule: Schedule, jobstore: Path,
     )
 
 
-def _jobstore(path: Path) -> SQLAlchemyJobStore:
-    return SQLAlchemyJobStore(url=f"sqlite:///{path}", tablename=JOBSTORE_TABLE)
+def _jobstore(ref: db.StoreRef) -> SQLAlchemyJobStore:
+    return SQLAlchemyJobStore(engine=db.engine(ref), tablename=JOBSTORE_TABLE)
 
 
 @dataclass
@@ -69,7 +108,8 @@ class SyncReport:
     resumed: list[str] = field(default_factory=list)  # interrupted runs started again
 
 
-def sync_jobs(scheduler: BaseScheduler, schedule: Schedule, store_path: str | Path, jobstore: Path) -> SyncReport:
+def sync_jobs(scheduler: BaseScheduler, schedule: Schedule, store_path: db.StoreRef,
+              jobstore: db.StoreRef) -> SyncReport:
     """Queue on the not-yet-started `scheduler` the jobs that make its store match the schedule.
 
     The stored jobs are read through a job store of their own while the scheduler is stopped:
@@ -90,7 +130,7 @@ def sync_jobs(scheduler: BaseScheduler, schedule: Schedule, store_path: str | Pa
     finally:
         reader.shutdown()
     for job in schedule.jobs:
-        args = (job.id, str(schedule.path.resolve()), str(Path(store_path).resolve()))
+        args = (job.id, str(schedule.path.resolve()), db.absolute(store_path))
         trigger = job.trigger()
         extra = {}
         existing = stored.get(job.id)
@@ -108,7 +148,7 @@ def sync_jobs(scheduler: BaseScheduler, schedule: Schedule, store_path: str | Pa
             misfire_grace_time=schedule.misfire_grace_time, **extra,
         )
     flush = stored.get(FLUSH_JOB_ID)
-    scheduler.add_job(FLUSH_FUNCTION, IntervalTrigger(hours=1), args=(str(Path(store_path).resolve()),),
+    scheduler.add_job(FLUSH_FUNCTION, IntervalTrigger(hours=1), args=(db.absolute(store_path),),
                       id=FLUSH_JOB_ID, name="retry waiting emails", replace_existing=True, coalesce=True,
                       max_instances=1, misfire_grace_time=3600,
                       **({"next_run_time": flush.next_run_time} if flush is not None else {}))
@@ -128,19 +168,20 @@ def resume_interrupted(scheduler: BaseScheduler, schedule: Schedule, store_path:
     conn = connect(store_path)
     try:
         for job in schedule.jobs:
-            row = conn.execute("SELECT status, started_at FROM job_runs WHERE job_id=? ORDER BY id DESC LIMIT 1",
-                               (job.id,)).fetchone()
+            runs = schema.job_runs
+            row = conn.execute(sa.select(runs.c.status, runs.c.started_at).where(runs.c.job_id == job.id)
+                               .order_by(runs.c.id.desc()).limit(1)).fetchone()
             if row is None or row["status"] != "running":
                 continue
             if datetime.fromisoformat(row["started_at"]) < now - timedelta(seconds=schedule.misfire_grace_time):
                 continue
             try:
-                with JobLock(lock_dir_for(store_path), f"job-{job.id}"):
+                with store_lock(store_path, f"job-{job.id}"):
                     pass
             except JobLocked:
                 continue  # alive in another process
             scheduler.add_job(schedule.job_function, DateTrigger(now), id=f"{job.id}{RESUME_SUFFIX}",
-                              args=(job.id, str(schedule.path.resolve()), str(Path(store_path).resolve())),
+                              args=(job.id, str(schedule.path.resolve()), db.absolute(store_path)),
                               name=f"{job.id} (resumed after an interrupted run)", replace_existing=True,
                               misfire_grace_time=schedule.misfire_grace_time)
             resumed.append(job.id)
@@ -149,19 +190,19 @@ def resume_interrupted(scheduler: BaseScheduler, schedule: Schedule, store_path:
     return resumed
 
 
-def prepare(schedule: Schedule, store_path: str | Path, jobstore: Path | None = None,
+def prepare(schedule: Schedule, store_path: db.StoreRef, jobstore: db.StoreRef | None = None,
             scheduler_cls: type[BaseScheduler] = BlockingScheduler) -> tuple[BaseScheduler, SyncReport]:
     """A scheduler, not yet started, whose pending jobs bring its store in line with the schedule."""
     jobstore = jobstore or jobstore_path(store_path)
     scheduler = build_scheduler(schedule, jobstore, scheduler_cls)
     report = sync_jobs(scheduler, schedule, store_path, jobstore)
     report.resumed = resume_interrupted(scheduler, schedule, store_path)
-    log.info("job store %s: added %s, kept %s, rescheduled %s, removed %s, resumed %s", jobstore,
+    log.info("job store %s: added %s, kept %s, rescheduled %s, removed %s, resumed %s", db.shown_store(jobstore),
              report.added, report.kept, report.rescheduled, report.removed, report.resumed)
     return scheduler, report
 
 
-def run_forever(schedule: Schedule, store_path: str | Path, jobstore: Path | None = None) -> None:
+def run_forever(schedule: Schedule, store_path: db.StoreRef, jobstore: db.StoreRef | None = None) -> None:
     """`govaudit schedule run`: sync, then block running jobs until SIGINT or SIGTERM."""
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt

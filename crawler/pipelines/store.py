@@ -9,14 +9,15 @@ crawl failed.
 """
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+import sqlalchemy as sa
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.attachments import AttachmentFile
 from govaudit.records import PageRecord
+from govaudit.db import shown_store
 from govaudit.store import Store
 
 STORE_FAILED = "store_failed"
@@ -49,19 +50,20 @@ class StorePipeline:
                 raise DropItem(f"not stored: {self.failed}")
             try:
                 self.store.save_page(self.crawl_id, item)
-            except (sqlite3.OperationalError, OSError) as exc:
+            except (sa.exc.OperationalError, OSError) as exc:
                 self._failed(exc)
         elif isinstance(item, AttachmentFile) and self.store:
             if self.failed:
                 raise DropItem(f"not stored: {self.failed}")
             try:
                 self.store.save_attachment_file(item.sha256, item.content_type, item.content)
-            except (sqlite3.OperationalError, OSError) as exc:
+            except (sa.exc.OperationalError, OSError) as exc:
                 self._failed(exc)
         return item
 
     def _failed(self, exc: Exception) -> None:
-        self.failed = f"the store {self.store_path} stopped taking writes: {exc}"
+        cause = getattr(exc, "orig", None) or exc  # the driver's words, without the statement and its values
+        self.failed = f"the store {shown_store(self.store_path)} stopped taking writes: {cause}"
         if self.crawler is not None:
             self.crawler.stats.set_value("govaudit/store_error", self.failed)
             self._close(STORE_FAILED)

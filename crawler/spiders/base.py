@@ -30,6 +30,7 @@ from twisted.python.failure import Failure
 
 from crawler.attachments import TOO_LARGE, AttachmentFile, candidates as attachment_candidates
 from crawler.detail import DetailParts, extract_detail
+from crawler.recrawl import CarryOver
 from govaudit.records import PageRecord
 from crawler.sites import Column, SiteConfig, Unit, load_site
 
@@ -155,6 +156,18 @@ class CatalogSpider(scrapy.Spider):
         self._unit_started: dict[str, float] = {}
         self._cut_short: set[str] = set()
         self._claimed: dict[str, int] = {}
+        self._carry_over: CarryOver | None = None
+
+    @property
+    def carry_over(self) -> CarryOver:
+        """The re-crawl plan of this crawl (crawler.recrawl), read on first use."""
+        if self._carry_over is None:
+            self._carry_over = CarryOver(self.settings.get("GOVAUDIT_STORE"), self.settings.getint("GOVAUDIT_CRAWL_ID"))
+        return self._carry_over
+
+    def closed(self, reason: str) -> None:
+        if self._carry_over is not None:
+            self._carry_over.close()
 
     async def start(self) -> Any:
         for request in self.start_requests():
@@ -290,6 +303,11 @@ class CatalogSpider(scrapy.Spider):
         self.crawler.stats.inc_value("govaudit/listed")
         problem = link_problem(url)
         if problem is None:
+            # An unchanged entry the plan does not ask for is carried over, not requested.
+            why, carried = self.carry_over.decide(unit.name, url.strip(), list_title, list_date)
+            self.crawler.stats.inc_value(f"govaudit/recrawl/{why}")
+            if carried is not None:
+                return carried
             try:
                 # dont_filter: the dialect lists each URL once; Scrapy's duplicate filter would silently
                 # drop the second leg of a redirect loop (A → B → A) instead of letting it fail visibly.

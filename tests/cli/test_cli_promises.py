@@ -1,5 +1,5 @@
 """README promises for analysts and rule tuners, from the command line: `govaudit crawls`,
-`crawl --resume ID` after an interrupted crawl, and the GOVAUDIT_STORE / GOVAUDIT_RULES variables."""
+`crawl --resume ID` after an interrupted crawl, and the GOVAUDIT_DB / GOVAUDIT_RULES variables."""
 from __future__ import annotations
 
 import os
@@ -21,7 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def govaudit(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in ("GOVAUDIT_STORE", "GOVAUDIT_RULES", "GOVAUDIT_REPORTS")}
+    base = {k: v for k, v in os.environ.items() if k not in ("GOVAUDIT_DB", "GOVAUDIT_STORE", "GOVAUDIT_RULES",
+                                                                  "GOVAUDIT_REPORTS")}
     return subprocess.run([sys.executable, "-m", "audits.cli", *args], capture_output=True, text=True, timeout=600,
                           env={**base, "GX_ANALYTICS_ENABLED": "False", "COLUMNS": "200", **(env or {})},
                           cwd=cwd or REPO)
@@ -47,7 +48,7 @@ def test_store_and_rules_come_from_the_environment(demo_crawl, tmp_path):
     for path in rules.glob("*.yml"):
         if path.name not in ("copypaste.yml", "section_kinds.yml"):
             path.unlink()
-    env = {"GOVAUDIT_STORE": str(store), "GOVAUDIT_RULES": str(rules), "GOVAUDIT_REPORTS": str(tmp_path / "out")}
+    env = {"GOVAUDIT_DB": str(store), "GOVAUDIT_RULES": str(rules), "GOVAUDIT_REPORTS": str(tmp_path / "out")}
     result = govaudit("audit", "--crawl", str(summary.crawl_id), env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr  # the copy-paste rules alone have no critical finding
     assert "COPY-1" in result.stderr and "FZ-DATE-1" not in result.stderr
@@ -55,7 +56,7 @@ def test_store_and_rules_come_from_the_environment(demo_crawl, tmp_path):
     with Store(store) as st:
         run = st.conn.execute("SELECT rules_dir FROM runs ORDER BY id DESC LIMIT 1").fetchone()
     assert run[0] == str(rules)
-    listed = govaudit("crawls", env=env, cwd=tmp_path)  # no --store: GOVAUDIT_STORE
+    listed = govaudit("crawls", env=env, cwd=tmp_path)  # no --store: GOVAUDIT_DB
     assert listed.returncode == 0 and "tongxiang-demo" in listed.stdout
     assert not (tmp_path / "var").exists()  # the default store beside the working directory was not used
 
@@ -106,3 +107,17 @@ def test_an_interrupted_crawl_is_finished_with_resume(tmp_path):
     assert len(urls) == len(set(urls)) == len(documents)
     unknown = govaudit("crawl", str(site_file), "--store", str(store), "--resume", "999", cwd=tmp_path)
     assert unknown.returncode == 2, unknown.stderr
+
+
+def test_a_recrawl_carries_unchanged_pages_over_and_full_fetches_them_all(demo_portal, tmp_path):
+    store = tmp_path / "govaudit.sqlite3"
+    args = ("crawl", "demo", "--unit", "乌镇镇", "--base-url", demo_portal.url, "--store", str(store), "--quiet")
+    first, again, full = govaudit(*args), govaudit(*args), govaudit(*args, "--full")
+    assert first.returncode == again.returncode == full.returncode == 0, (first.stderr, again.stderr, full.stderr)
+    assert "carried over" not in first.stdout and "carried over" not in full.stdout
+    with Store(store) as st:
+        ids = [c["id"] for c in st.crawls()]
+        carried = [st.conn.execute("SELECT COUNT(carried_from) FROM pages WHERE crawl_id=?", (i,)).fetchone()[0]
+                   for i in ids]
+    assert carried[0] == 0 and carried[1] > 0 and carried[2] == 0
+    assert f", {carried[1]} carried over unchanged;" in again.stdout

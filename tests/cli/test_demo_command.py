@@ -26,6 +26,7 @@ def test_demo_serves_crawls_audits_reports_and_exits_1_on_its_critical_findings(
     store, reports = tmp_path / "var" / "govaudit.sqlite3", tmp_path / "reports"
     env = {**os.environ, "GX_ANALYTICS_ENABLED": "False"}
     env.pop("GOVAUDIT_STORE", None)
+    env.pop("GOVAUDIT_DB", None)
     result = subprocess.run([sys.executable, "-m", "audits.cli", "demo", "--size", "210", "--store", str(store),
                              "--reports", str(reports)], cwd=tmp_path, env=env, capture_output=True, text=True,
                             timeout=600)

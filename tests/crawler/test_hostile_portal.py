@@ -244,7 +244,7 @@ def test_planted_cache_rows_cannot_run_code(hostile, tmp_path):
         conn.execute("CREATE TABLE responses (fingerprint TEXT PRIMARY KEY, url TEXT, stored_at REAL, data BLOB)")
         conn.execute("INSERT INTO responses VALUES ('x', 'u', 0, ?)", (pickle.dumps(Exploit()),))
         conn.execute("UPDATE http_responses SET body = ?, headers = 'not json'", (pickle.dumps(Exploit()),))
-    again = run_crawl(config, store, show_progress=False, settings_overrides=SETTINGS)
+    again = run_crawl(config, store, show_progress=False, settings_overrides=SETTINGS, full=True)  # reads the cache
     assert not marker.exists()
     assert again.status == "complete"
     with Store(store) as st:

@@ -50,9 +50,12 @@ def _crawl(portal: DemoPortal, store: Path, **kw):
 
 
 def test_unchanged_portal_is_revalidated_not_refetched(portal, tmp_path):
+    # A full re-crawl (`govaudit crawl --full`) asks about every page again; the default re-crawl
+    # budget, which leaves unchanged entries unfetched, is tested in test_recrawl.py.
     store = tmp_path / "govaudit.sqlite3"
-    first, second = _crawl(portal, store), _crawl(portal, store)
+    first, second = _crawl(portal, store), _crawl(portal, store, full=True)
     assert first.status == second.status == "complete"
+    assert second.carried == 0 and second.fetched == first.fetched
     w1, w2 = _wire(store, first.crawl_id), _wire(store, second.crawl_id)
     documents = len(portal.manifest["documents"])
     # One spider per CMS dialect of the mixed site, each reading robots.txt: the repeats revalidate.
@@ -80,7 +83,7 @@ def test_changed_new_and_deleted_documents_are_reported(tmp_path):
         edited, withdrawn = routine[0], routine[1]
         result = portal.change(change=[edited["doc_id"]], delete=[withdrawn["doc_id"]], add=1)
         [added] = result["added"]
-        second = _crawl(portal, store)
+        second = _crawl(portal, store, full=True)  # the body edit leaves the catalog entry as it was
         assert second.changes == {"new": 1, "changed": 1, "gone": 1}
         with Store(store) as st:
             rows = {(r["change"], r["doc_key"]): r for r in changes(st, second.crawl_id)}
@@ -106,7 +109,7 @@ def test_a_page_failing_on_recrawl_is_not_served_from_the_cache(tmp_path):
         first = _crawl(portal, store, units=["乌镇镇"])
         assert _pages(store, first.crawl_id)[doc["url_path"]].error is None
         portal.set_fault(doc["url_path"], "drop")
-        second = _crawl(portal, store, units=["乌镇镇"])
+        second = _crawl(portal, store, units=["乌镇镇"], full=True)  # asked again, not carried over
         page = _pages(store, second.crawl_id)[doc["url_path"]]
         assert page.error and page.error.startswith("connection dropped"), page.error
         assert page.body_text == "" and page.http_status is None

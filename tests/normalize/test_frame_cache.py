@@ -1,21 +1,25 @@
 """The frame cache: a re-audit of an unchanged crawl reads the frames normalisation made the first
 time, identical to a fresh parse; a changed page, attachment file, normaliser or keyword file beside
-the rules makes it parse again; and an edited rule file takes effect with the cache warm."""
+the rules makes it parse again; and an edited rule file takes effect with the cache warm. Each test
+runs on a SQLite file and on a PostgreSQL database (marked postgres)."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from audits import audit as audit_module
 from audits.audit import audit_crawl
 from audits.normalize import build_frames, frame_cache
 from audits.normalize.frame_cache import FRAME_NAMES, cached_frames
 from audits.normalize.frames import Frames
+from govaudit import schema
 from govaudit.store import Store
 from tests.seed_page import seed_record
 from test_normalize_frames import failed_record, xxgk_record
@@ -25,14 +29,13 @@ NOW = datetime(2026, 3, 2, tzinfo=timezone.utc)
 
 
 @pytest.fixture()
-def store(tmp_path) -> Path:
-    path = tmp_path / "store.sqlite3"
-    with Store(path) as st:
+def store(store_ref) -> Path | str:
+    with Store(store_ref) as st:
         crawl_id = st.start_crawl("demo", ["沿江街道", "濮院镇"])
         for record in (xxgk_record(), failed_record(), seed_record()):
             st.save_page(crawl_id, record)
         st.finish_crawl(crawl_id, "complete", {})
-    return path
+    return store_ref
 
 
 class Builds:
@@ -77,16 +80,42 @@ def test_a_changed_page_parses_the_crawl_again(store):
         assert builds.count == 2
         assert_same_frames(after, build_frames(st.pages(1), 1, read_file=st.attachment_file))
         assert "濮院镇2021年法治政府建设年度报告" in set(after.documents["title"])
-        st.conn.execute("DELETE FROM pages WHERE crawl_id=1 AND url=?", (edited.url,))
-        st.conn.commit()
+        with st.conn:
+            st.conn.execute(sa.delete(schema.pages).where(schema.pages.c.crawl_id == 1,
+                                                          schema.pages.c.url == edited.url))
         assert len(cached_frames(st.conn, 1, RULES, builds).documents) == 2 and builds.count == 3
 
 
-def test_a_new_attachment_file_parses_the_crawl_again(store):
+def test_a_page_rewritten_in_the_same_second_with_the_same_length_parses_again(store):
+    """A resumed crawl may rewrite a page within the second of its first fetch: the content counts."""
     with Store(store) as st:
         builds = Builds(st)
         cached_frames(st.conn, 1, RULES, builds)
-        st.save_attachment_file("ab" * 32, "application/pdf", b"%PDF-1.4 ...")
+        original = seed_record()
+        assert "2023" in original.body_text
+        rewritten = dataclasses.replace(original, body_text=original.body_text.replace("2023", "2024", 1))
+        assert (len(rewritten.body_text), rewritten.fetched_at) == (len(original.body_text), original.fetched_at)
+        st.save_page(1, rewritten)
+        after = cached_frames(st.conn, 1, RULES, builds)
+        assert builds.count == 2
+        assert_same_frames(after, build_frames(st.pages(1), 1, read_file=st.attachment_file))
+
+
+def test_an_attachment_file_a_page_names_parses_the_crawl_again_when_it_arrives(store):
+    with Store(store) as st:
+        builds = Builds(st)
+        content = b"%PDF-1.4 ..."
+        sha = hashlib.sha256(content).hexdigest()
+        named = dataclasses.replace(seed_record(), attachments=[
+            {"url": "http://x/report.pdf", "text": "年度报告", "status": "200", "download": True, "sha256": sha}])
+        st.save_page(1, named)  # the page was stored before its file (the file's write failed)
+        cached_frames(st.conn, 1, RULES, builds)
+        cached_frames(st.conn, 1, RULES, builds)
+        assert builds.count == 1
+        st.save_attachment_file("ab" * 32, "application/pdf", b"%PDF-1.4 other")  # named by no page
+        cached_frames(st.conn, 1, RULES, builds)
+        assert builds.count == 1
+        st.save_attachment_file(sha, "application/pdf", content)
         cached_frames(st.conn, 1, RULES, builds)
     assert builds.count == 2
 
@@ -129,8 +158,9 @@ def test_a_damaged_cache_entry_is_rebuilt(store):
     with Store(store) as st:
         builds = Builds(st)
         cached_frames(st.conn, 1, RULES, builds)
-        st.conn.execute("UPDATE frame_cache SET content = x'00ff' WHERE frame = 'documents'")
-        st.conn.commit()
+        with st.conn:
+            st.conn.execute(sa.update(schema.frame_cache).where(schema.frame_cache.c.frame == "documents")
+                            .values(content=b"\x00\xff"))
         again = cached_frames(st.conn, 1, RULES, builds)
         assert builds.count == 2
         assert_same_frames(again, build_frames(st.pages(1), 1, read_file=st.attachment_file))

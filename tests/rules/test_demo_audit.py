@@ -6,23 +6,14 @@ list each finding once, in the right unit and severity section.
 """
 from __future__ import annotations
 
-from urllib.parse import quote, urlparse
-
 from audits.report.extract import reported_findings
-
-
-def _path(url: str) -> str:
-    """Path of a page; a unit's spot-check row is the site's home with #unit=NAME."""
-    parts = urlparse(url)
-    return parts.path + (f"#{parts.fragment}" if parts.fragment else "")
+from demoportal.manifest import defect_items, finding_path as _path
 
 
 def _manifest(demo_portal):
-    manifest = demo_portal.manifest
-    # Documents, site columns and the unit-level vetoes (the availability veto needs probes,
-    # which this crawl does not run: it is checked in tests/schedule/test_probe.py).
-    items = [*manifest["documents"], *manifest["site_columns"],
-             *({"url_path": f"/#unit={quote(v['unit'])}", **v} for v in manifest["unit_vetoes"])]
+    # The availability veto needs probes, which this crawl does not run: it is checked in
+    # tests/schedule/test_probe.py.
+    items = defect_items(demo_portal.manifest)
     expected = {(d["url_path"], x["rule_id"]): x for d in items for x in d["defects"]}
     defective = {d["url_path"] for d in items if d["defects"]}
     units = {d["url_path"]: d["unit"] for d in items}

@@ -1,0 +1,195 @@
+"""The re-crawl budget: what a weekly re-crawl asks the portal, against the first crawl.
+
+1. First crawl of an N-document demo portal, audited once (its findings are the open findings
+   the re-crawls must fetch).
+2. A re-crawl one week later of the unchanged portal: requests as a share of the first crawl's,
+   broken down into catalog (list pages, paging windows, JSON list APIs), open-finding,
+   rotation, failed-before (pages whose last fetch failed) and new/changed detail requests, and
+   attachment checks of the fetched pages.
+3. Then 2% of the documents change: half get a new title (their catalog entry changes), half
+   are edited in place under an unchanged entry (silent edits). Weekly re-crawls follow for one
+   period: the week each changed page is first seen changed, and each week's share.
+
+Counts come from the demo portal's own request log (what the server was asked), every crawl is
+dated explicitly (`crawl_date`) one week after the previous one, and everything runs in one
+script against the same server. The open findings are those of the first audit throughout
+(a weekly re-audit would only change which pages they are).
+Usage: python bench/recrawl_bench.py [--size 10000] [--write BENCHMARKS.md]
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from audits.audit import audit_crawl  # noqa: E402
+from audits.history import open_finding_urls  # noqa: E402
+from crawler import settings as crawl_settings  # noqa: E402
+from crawler.catalog_sync import changes  # noqa: E402
+from crawler.crawl import run_crawl  # noqa: E402
+from demoportal.server import DemoPortal  # noqa: E402
+from govaudit.store import Store  # noqa: E402
+from bench.crawl_bench import write_section  # noqa: E402
+
+WEEK0 = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+REASONS = ("open_finding", "rotation", "failed_before", "new", "changed")
+
+
+def classify(portal: DemoPortal, since: int, details: set[str], attachments: dict[str, set[str]],
+             open_pages: set[str]) -> Counter[str]:
+    """The server's requests from index `since` on: robots, detail, attachment or catalog
+    (attachment_open: an attachment of a page with an open finding)."""
+    kinds: Counter[str] = Counter()
+    for entry in portal.requests()[since:]:
+        path = entry["path"]
+        bare = urlsplit(path).path
+        if bare == "/robots.txt":
+            kinds["robots"] += 1
+        elif bare in details:
+            kinds["detail"] += 1
+        elif path in attachments or bare in attachments:
+            kinds["attachment"] += 1
+            kinds["attachment_open"] += bool(attachments.get(path, attachments.get(bare, set())) & open_pages)
+        elif not bare.startswith("/_demo/"):
+            kinds["catalog"] += 1
+    return kinds
+
+
+def crawl(portal: DemoPortal, store: Path, week: int, must_fetch: set[str], paths: dict) -> dict:
+    since = len(portal.requests())
+    t0 = time.perf_counter()
+    summary = run_crawl("demo", store, base_url=portal.url, show_progress=False, must_fetch=must_fetch,
+                        crawl_date=WEEK0 + timedelta(weeks=week))
+    seconds = time.perf_counter() - t0
+    with Store(store) as st:
+        closed = (st.crawl(summary.crawl_id) or {"stats": {}})["stats"].get("closed", {})
+        for page in st.pages(summary.crawl_id):
+            if page.kind == "detail":
+                paths["details"].add(urlsplit(page.url).path)
+                for a in page.attachments:
+                    parts = urlsplit(a.get("url", ""))
+                    key = parts.path + (f"?{parts.query}" if parts.query else "")
+                    paths["attachments"].setdefault(key, set()).add(urlsplit(page.url).path)
+    kinds = classify(portal, since, paths["details"], paths["attachments"], {urlsplit(u).path for u in must_fetch})
+    reasons = {r: closed.get(f"govaudit/recrawl/{r}", 0) for r in REASONS}
+    total = sum(n for kind, n in kinds.items() if kind != "attachment_open")  # a part of "attachment"
+    return {"summary": summary, "kinds": kinds, "total": total, "reasons": reasons,
+            "seconds": seconds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, default=10_000)
+    parser.add_argument("--write", default=str(ROOT / "BENCHMARKS.md"))
+    args = parser.parse_args()
+    weeks = crawl_settings.GOVAUDIT_RECHECK_WEEKS
+    paths: dict = {"details": set(), "attachments": {}}
+    with DemoPortal(seed=7, size=args.size) as portal, tempfile.TemporaryDirectory() as tmp:
+        store = Path(tmp) / "bench.sqlite3"
+        first = crawl(portal, store, 0, set(), paths)
+        t0 = time.perf_counter()
+        audit = audit_crawl(store, first["summary"].crawl_id, trial=False)
+        audit_seconds = time.perf_counter() - t0
+        must = open_finding_urls(store, audit.site)
+        again = crawl(portal, store, 1, must, paths)
+        # 2% of the documents change: half retitled, half edited in place.
+        docs = [d for d in portal.manifest["documents"] if d["http_status"] == 200]
+        picked = docs[::50]
+        retitled, edited = picked[::2], picked[1::2]
+        portal.change(retitle=[d["doc_id"] for d in retitled], change=[d["doc_id"] for d in edited])
+        found: dict[str, int] = {}
+        series = []
+        for week in range(2, weeks + 2):
+            result = crawl(portal, store, week, must, paths)
+            series.append(result)
+            with Store(store) as st:
+                for row in changes(st, result["summary"].crawl_id):
+                    if row["change"] == "changed":  # by path: not every dialect's URL holds the doc id
+                        found.setdefault(urlsplit(row["url"]).path, week - 1)
+        print({"first_s": first["seconds"], "audit_s": audit_seconds, "again_s": again["seconds"],
+               "series_s": [round(r["seconds"], 1) for r in series]})
+    report(args, first, again, series, retitled, edited, found, weeks, len(must))
+
+
+def report(args: argparse.Namespace, first: dict, again: dict, series: list[dict], retitled: list[dict],
+           edited: list[dict], found: dict[str, int], weeks: int, open_pages: int) -> None:
+    base = first["total"]
+    k, r = again["kinds"], again["reasons"]
+
+    def share(n: int) -> str:
+        return f"{n:,} ({n / base:.1%})"
+
+    rows = [
+        ("documents in the portal", f"{args.size:,}"),
+        ("first crawl: requests (server log)", f"{base:,}"),
+        ("first crawl: catalog / detail / attachment / robots.txt",
+         " / ".join(f"{first['kinds'][x]:,}" for x in ("catalog", "detail", "attachment", "robots"))),
+        ("pages with open findings after the first audit", f"{open_pages:,}"),
+        (f"re-crawl of the unchanged portal a week later: requests / first ({weeks}-week period)",
+         f"**{again['total']:,}/{base:,} = {again['total'] / base:.1%}**"),
+        ("— catalog (list pages, paging windows, list APIs)", share(k["catalog"])),
+        ("— detail: open findings", share(r["open_finding"])),
+        ("— detail: rotation (due for a re-check)", share(r["rotation"])),
+        ("— detail: last fetch failed (404, refused, not followed)", share(r["failed_before"])),
+        ("— detail: new or changed catalog entry", share(r["new"] + r["changed"])),
+        ("— attachment checks of the fetched pages (of which of open-finding pages)",
+         f"{share(k['attachment'])} ({k['attachment_open']:,})"),
+        ("— robots.txt (one per dialect spider)", share(k["robots"])),
+        ("pages carried over unfetched", f"{again['summary'].carried:,} of "
+                                         f"{again['summary'].carried + again['summary'].fetched:,}"),
+        ("the same re-crawl without the open-finding pages and their attachments (a portal with no "
+         "open findings)", f"{(no_open := again['total'] - r['open_finding'] - k['attachment_open']):,}/{base:,} = "
+                           f"{no_open / base:.1%}"),
+        ("re-crawl time / first crawl time", f"{again['seconds'] / first['seconds']:.2f}"),
+    ]
+    changed_ids = {d["url_path"] for d in retitled + edited}
+    retitled_ids, edited_ids = {d["url_path"] for d in retitled}, {d["url_path"] for d in edited}
+    found_weeks = [found[i] for i in edited_ids if i in found]
+    totals = [s["total"] for s in series]
+    rows += [
+        ("then 2% of the documents change", f"{len(changed_ids):,} ({len(retitled):,} retitled, "
+                                            f"{len(edited):,} edited in place)"),
+        ("retitled pages found changed by the next weekly re-crawl",
+         f"{sum(1 for i in retitled_ids if found.get(i) == 1):,} of {len(retitled):,}"),
+        (f"pages edited in place found changed within {weeks} weekly re-crawls",
+         f"{len(found_weeks):,} of {len(edited):,}" + (f" (by re-crawl {max(found_weeks)})" if found_weeks else "")),
+        ("edited in place, found per weekly re-crawl",
+         ", ".join(str(Counter(found_weeks).get(w, 0)) for w in range(1, weeks + 1))),
+        ("requests per weekly re-crawl after the change: first / mean / max, share of the first crawl",
+         f"{totals[0] / base:.1%} / {sum(totals) / len(totals) / base:.1%} / {max(totals) / base:.1%}"),
+    ]
+    table = "| measure | value |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows)
+    print(table)
+    rotation_share = math.ceil(1 / weeks * 1000) / 10
+    write_section(Path(args.write), "## Re-crawl budget",
+                  f"`python bench/recrawl_bench.py --size {args.size}`, loopback demo portal (the default demo "
+                  "site config: its units list 5 to 15 records per page, paging windows of 3 pages), "
+                  "crawls dated one week apart, request counts from the demo portal's request log; "
+                  "2-core machine shared with other work.\n\n"
+                  f"{table}\n\n{READING.format(weeks=weeks, rotation=rotation_share)}\n")
+
+
+READING = """\
+Reading: the catalog is read in full every week (it is the only way to see new, changed and
+withdrawn entries), and a detail page is asked for only when its entry is new or changed, its
+last fetch failed, it has an open finding, or its turn in the rotation has come: about 1/{weeks}
+({rotation}%) of the unchanged pages a week, oldest first, so every page is fetched again within
+{weeks} weeks (`politeness.recheck_weeks`). A retitled page is fetched by the next crawl; a page
+edited in place under an unchanged catalog entry is found when its turn comes, within the
+period. The rest of the share is the catalog itself and the pages with findings: on the demo
+portal, whose documents carry planted defects, the open findings are a larger share than on a
+real portal after its first rounds of fixes. `govaudit crawl --full` asks for every page (as
+conditional requests through the HTTP cache; see "Crawling")."""
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Alembic revisions of the store's schema, shipped with the package and run by `connect`.
+
+No alembic.ini is needed: `upgrade` builds the configuration here and hands Alembic the open
+connection. On PostgreSQL an advisory lock, on SQLite an immediate write transaction keeps two
+processes that open a new store at once from both creating it.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+HERE = Path(__file__).resolve().parent
+VERSION_TABLE = "alembic_version"
+_PG_LOCK_KEY = 0x60_7A_0D17  # any constant; the same in every govaudit process
+
+
+def config(connection: sa.Connection | None = None) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+@lru_cache(maxsize=1)
+def head() -> str:
+    from alembic.script import ScriptDirectory
+
+    return str(ScriptDirectory.from_config(config()).get_current_head())
+
+
+def current_revision(conn: sa.Connection) -> str | None:
+    if not sa.inspect(conn).has_table(VERSION_TABLE):
+        return None
+    return conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+
+
+def upgrade(conn: sa.Connection) -> None:
+    """Bring the store to the newest revision in one transaction, then add contract columns
+    introduced since (see `add_missing_columns`); commits."""
+    from alembic import command
+
+    conn.rollback()  # start clean: the lock below must be the transaction's first statement
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+    elif conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    try:
+        if current_revision(conn) != head():
+            command.upgrade(config(conn), "head")
+        add_missing_columns(conn)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+
+
+def schema_complete(conn: sa.Connection) -> bool:
+    """Whether every table and column of the metadata is in the store (read only, no lock)."""
+    from govaudit.schema import metadata
+
+    inspector = sa.inspect(conn)
+    present = set(inspector.get_table_names())
+    return all(table.name in present
+               and {c.name for c in table.columns} <= {c["name"] for c in inspector.get_columns(table.name)}
+               for table in metadata.sorted_tables)
+
+
+def add_missing_columns(conn: sa.Connection) -> None:
+    """Add the columns the metadata declares but the store lacks: frame-contract columns that a
+    newer govaudit introduced (and, for a store older than the baseline, every later column).
+    Only nullable or defaulted columns are ever added this way."""
+    from govaudit.schema import metadata
+
+    inspector = sa.inspect(conn)
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            table.create(conn)
+            continue
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                declaration = sa.schema.CreateColumn(column).compile(dialect=conn.dialect)
+                conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {declaration}"))
