@@ -135,8 +135,11 @@ def save_frames(conn: StoreConnection, crawl_id: int, key: str, frames: Frames) 
         with conn:
             conn.execute(sa.delete(cache).where(cache.c.crawl_id == crawl_id))
             conn.executemany(insert_replacing(conn, cache, ["crawl_id", "frame", "cache_key", "content"]), blobs)
-    except sa.exc.OperationalError:
-        pass  # read-only, locked or full: the audit goes on with the frames it built
+    except sa.exc.DBAPIError as exc:
+        # Read-only, locked or full (or a PostgreSQL role without write rights): the audit goes on
+        # with the frames it built. Any other error is a fault, not a refusal.
+        if not (isinstance(exc, sa.exc.OperationalError) or "permission denied" in str(exc.orig).lower()):
+            raise
 
 
 def cached_frames(conn: StoreConnection, crawl_id: int, rules_dir: str | Path,
