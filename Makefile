@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/recrawl_bench.py
 	$(BIN)/python bench/report_bench.py
 	$(BIN)/python bench/attachment_bench.py
+	$(BIN)/python bench/province_bench.py
 
 # How the rules hold on phrasing they were not written against: recall and precision per defect
 # class and rule on the default demo portal and two other phrasing styles (bench/detection_eval.py;

@@ -7,9 +7,9 @@ one only passes results along, so every stage stays usable on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -114,9 +114,11 @@ def render(store_path: str | Path | None, run_id: int, reports_dir: str | Path |
 
 def run_site(site_ref: str | Path, units: list[str] | None = None, *, store_path: str | Path | None = None,
              rules_dir: str | Path | None = None, reports_dir: str | Path | None = None, lang: str = "zh",
-             base_url: str | None = None, show_progress: bool = False, full: bool = False) -> SiteRunOutcome:
-    """Crawl a site (in a subprocess), audit the crawl, and write the report. The re-crawl
-    fetches the pages with open findings whatever their catalog says (`full`: every page)."""
+             base_url: str | None = None, show_progress: bool = False, full: bool = False,
+             workers: str | None = None, settings_overrides: dict[str, Any] | None = None) -> SiteRunOutcome:
+    """Crawl a site (in a subprocess, or on the workers serving the Redis URL `workers`), audit the
+    crawl once it is complete, and write the report. The re-crawl fetches the pages with open
+    findings whatever their catalog says (`full`: every page)."""
     from audits.history import open_finding_urls
     from crawler.crawl import run_crawl  # Scrapy: only runs that crawl load it
     from crawler.sites import load_site
@@ -124,6 +126,7 @@ def run_site(site_ref: str | Path, units: list[str] | None = None, *, store_path
     store_path = defaults.store_path(store_path)
     site = load_site(site_ref)
     crawl = run_crawl(site, store_path, units=units, base_url=base_url, show_progress=show_progress,
+                      workers=workers, settings_overrides=settings_overrides,
                       full=full, must_fetch=open_finding_urls(store_path, site.name))
     audit = audit_crawl(store_path, crawl.crawl_id, rules_dir)
     report_path = render(store_path, audit.run_id, reports_dir, lang)

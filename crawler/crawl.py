@@ -16,7 +16,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import sqlalchemy as sa
 from rich.console import Console
@@ -52,12 +52,14 @@ class CrawlSummary:
 def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: list[str] | None = None,
               base_url: str | None = None, show_progress: bool = True, console: Console | None = None,
               log_level: str = "WARNING", resume: int | None = None,
-              settings_overrides: dict[str, Any] | None = None, *, full: bool = False,
-              must_fetch: Iterable[str] = (), crawl_date: datetime | None = None) -> CrawlSummary:
+              settings_overrides: dict[str, Any] | None = None, workers: str | None = None, *,
+              full: bool = False, must_fetch: Iterable[str] = (), crawl_date: datetime | None = None) -> CrawlSummary:
     """Crawl `site_ref` into the store. `resume` re-runs a killed crawl under its own id: pages
     already stored are replaced, not duplicated, and the HTTP cache makes the re-run cheap.
     `settings_overrides` are Scrapy settings applied last (tests shorten DOWNLOAD_TIMEOUT,
-    RETRY_TIMES, GOVAUDIT_RETRY_BACKOFF_BASE or DOWNLOAD_MAXSIZE with it).
+    RETRY_TIMES, GOVAUDIT_RETRY_BACKOFF_BASE or DOWNLOAD_MAXSIZE with it). `workers`, a Redis URL,
+    spreads the crawl over the `govaudit worker` processes serving it (crawler/distributed_crawl.py)
+    and returns once they have stored every page.
     A re-crawl fetches only new, changed and due pages and those in `must_fetch` (the URLs with
     open findings, which the audit side knows), carrying the others over (crawler.recrawl);
     `full` fetches every page. `crawl_date` dates the crawl (default now), which decides what is due."""
@@ -65,6 +67,10 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
     if base_url:
         site = site.with_base_url(base_url)
     site = site.select_units(units)  # unknown unit names fail here, before anything starts
+    if workers:  # an unreachable Redis fails here (redis.RedisError), before a crawl row exists
+        import redis
+
+        redis.Redis.from_url(workers, socket_connect_timeout=10).ping()
     console = console or Console(stderr=True)
     store_path = store_location(store_path)
     with held(store_path, "crawl-start"), Store(store_path) as store:
@@ -86,12 +92,12 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
         owner.enter_context(held(store_path, f"crawl-{crawl_id}"))
     with owner:
         return _run(site, store_path, crawl_id, base_url, show_progress, console, log_level, resume,
-                    settings_overrides)
+                    settings_overrides, workers)
 
 
 def _run(site: SiteConfig, store_path: Path | str, crawl_id: int, base_url: str | None, show_progress: bool,
          console: Console, log_level: str, resume: int | None,
-         settings_overrides: dict[str, Any] | None) -> CrawlSummary:
+         settings_overrides: dict[str, Any] | None, workers: str | None = None) -> CrawlSummary:
     log_path = state_dir(store_path) / "logs" / f"crawl-{crawl_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     server = isinstance(store_path, str)  # its URL holds a password: passed in the environment, not argv
@@ -116,25 +122,24 @@ def _run(site: SiteConfig, store_path: Path | str, crawl_id: int, base_url: str 
             from crawler.crawl_subprocess import STORE_URL_ENV
 
             env[STORE_URL_ENV] = str(store_path)
-        child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8", env=env)
-        try:
-            assert child.stdout is not None
-            for line in child.stdout:
-                if not line.startswith(PREFIX):
-                    _write(log, line)
-                    continue
-                event = json.loads(line[len(PREFIX):])
-                if event["event"] == "page" and progress:
-                    done[event["unit"]] += 1
-                    progress.update(tasks[event["unit"]], completed=done[event["unit"]],
-                                    total=max(event.get("listed") or 0, done[event["unit"]]))
-                elif event["event"] == "closed":  # one per dialect spider of a mixed site
-                    closed = _merge_closed(closed, event)
-            child.wait()
-        except KeyboardInterrupt:
-            interrupted = True
-            child.terminate()
-            child.wait(timeout=30)
+
+        def on_event(event: dict[str, Any]) -> None:
+            nonlocal closed
+            if event["event"] == "page" and progress and event.get("unit") in tasks:
+                done[event["unit"]] += 1
+                progress.update(tasks[event["unit"]], completed=done[event["unit"]],
+                                total=max(event.get("listed") or 0, done[event["unit"]]))
+            elif event["event"] == "closed":  # one per dialect spider of a mixed site (and per worker)
+                closed = _merge_closed(closed, event)
+
+        if workers:
+            from crawler.distributed_crawl import run_on_workers
+
+            returncode, interrupted = run_on_workers(site, store_path, crawl_id, base_url, workers,
+                                                     settings_overrides, on_event, lambda line: _write(log, line),
+                                                     console if show_progress else None)
+        else:
+            returncode, interrupted = _run_child(cmd, log, on_event, env)
     if reserve is not None:  # give back the room kept for closing the crawl row on a full disk
         reserve.unlink(missing_ok=True)
     with Store(store_path) as store:
@@ -143,7 +148,7 @@ def _run(site: SiteConfig, store_path: Path | str, crawl_id: int, base_url: str 
             status = "failed"  # the store stopped taking pages: what it holds is not the crawl
         elif interrupted or (closed.get("reason") not in (None, "finished")):
             status = "partial"
-        elif child.returncode != 0 or not closed:
+        elif returncode != 0 or not closed:
             status = "partial" if pages else "failed"
         else:
             status = "complete"
@@ -153,7 +158,7 @@ def _run(site: SiteConfig, store_path: Path | str, crawl_id: int, base_url: str 
         fetched, carried = _fetched_and_carried(store, crawl_id)
         try:
             store.finish_crawl(crawl_id, status, {"closed": closed.get("stats", {}), "pages": pages,
-                                                  "returncode": child.returncode,
+                                                  "returncode": returncode,
                                                   "recrawl": {"fetched": fetched, "carried": carried,
                                                               "recheck_weeks": site.politeness.recheck_weeks}})
         except sa.exc.DBAPIError as exc:
@@ -178,6 +183,25 @@ def _fetched_and_carried(store: Store, crawl_id: int) -> tuple[int, int]:
                              .where(pages.crawl_id == crawl_id, pages.kind == "detail")).fetchone()
     assert row is not None  # an aggregate always answers one row
     return int(row[0]) - int(row[1]), int(row[1])
+
+
+def _run_child(cmd: list[str], log: Any, on_event: Callable[[dict[str, Any]], None],
+               env: dict[str, str]) -> tuple[int, bool]:
+    """Run the crawl subprocess; (its exit status, whether the crawl was interrupted)."""
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8", env=env)
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:
+            if line.startswith(PREFIX):
+                on_event(json.loads(line[len(PREFIX):]))
+            else:
+                _write(log, line)
+        child.wait()
+    except KeyboardInterrupt:
+        child.terminate()
+        child.wait(timeout=30)
+        return child.returncode, True
+    return child.returncode, False
 
 
 def _merge_closed(seen: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:

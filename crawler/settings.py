@@ -110,3 +110,25 @@ LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# A crawl spread over `govaudit worker` processes (crawler/frontier.py, `govaudit crawl --workers
+# redis://…`): these settings are laid over the ones above in every worker. scrapy-redis keeps the
+# frontier and the duplicate filter in Redis; its queue is extended with leases, so a request a
+# worker took is back in the queue once that worker stops heartbeating. The queue must outlive
+# any one worker (SCHEDULER_PERSIST): the crawl command clears it when the crawl is over.
+GOVAUDIT_WORKER_SETTINGS = {
+    "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+    "SCHEDULER_QUEUE_CLASS": "crawler.leasedqueue.LeasedQueue",
+    "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+    "SCHEDULER_PERSIST": True,
+    "SCHEDULER_SERIALIZER": "scrapy_redis.picklecompat",
+    # The per-host delay is kept in Redis for all workers together (crawler/politedownloader.py),
+    # spaced evenly: a random jitter per worker would let two workers' requests bunch up.
+    "DOWNLOAD_DELAY_JITTER": 0,
+    "EXTENSIONS": {**EXTENSIONS, "crawler.extensions.leases.LeaseKeeper": 400},
+    "SPIDER_MIDDLEWARES": {**SPIDER_MIDDLEWARES, "crawler.middlewares.seeded.SeededStartMiddleware": 10},
+}
+# Seconds a worker may go without a heartbeat before the requests it holds go back to the queue.
+GOVAUDIT_LEASE_TTL = 15.0
+# How often an idle worker looks in the shared queue for requests other workers added.
+GOVAUDIT_WORKER_POLL = 0.5

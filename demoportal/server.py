@@ -349,8 +349,9 @@ class DemoPortal:
 
     def __init__(self, seed: int = 7, size: int = 300, faults: dict[str, str] | None = None,
                  verbose: bool = False, startup_timeout: float = 120.0, disallow: tuple[str, ...] = (),
-                 style: int = 0):
+                 style: int = 0, host: str = "127.0.0.1"):
         self.seed, self.size, self.faults = seed, size, dict(faults or {})
+        self.host = host  # any 127.x.y.z address: several portals on distinct loopback hosts
         self.disallow = tuple(disallow)
         self.style = style
         self.verbose, self.startup_timeout = verbose, startup_timeout
@@ -371,7 +372,7 @@ class DemoPortal:
         root = Path(__file__).resolve().parents[1]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
         cmd = [sys.executable, "-u", "-m", "demoportal.server", "--seed", str(self.seed),
-               "--size", str(self.size), "--port", "0"]
+               "--size", str(self.size), "--port", "0", "--host", self.host]
         cmd += [arg for key, mode in self.faults.items() for arg in ("--fault", f"{key}={mode}")]
         cmd += [arg for prefix in self.disallow for arg in ("--disallow", prefix)]
         cmd += ["--verbose"] if self.verbose else []

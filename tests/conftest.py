@@ -13,7 +13,7 @@ import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
-from tests.mockserver.fixtures import demo_portal  # noqa: E402,F401  (session fixture)
+from tests.mockserver.fixtures import demo_portal, redis_server  # noqa: E402,F401  (session fixtures)
 from tests.process_check import PROC, ProcessCheck  # noqa: E402
 from tests.skip_policy import SkipPolicy, read_allowed  # noqa: E402
 
@@ -39,6 +39,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if POSTGRES_FIXTURES & names and item.get_closest_marker("postgres") is None:
             item.add_marker(pytest.mark.postgres)
         if PORTAL_FIXTURES & names or item.get_closest_marker("postgres") is not None:
+            item.add_marker(pytest.mark.slow)
+        if "redis_server" in getattr(item, "fixturenames", ()) or item.get_closest_marker("redis"):
+            # A real redis-server is a service process: slow, and selectable with -m redis.
+            item.add_marker(pytest.mark.redis)
             item.add_marker(pytest.mark.slow)
 
 

@@ -98,8 +98,10 @@ def _run_locked(job: ScheduledJob, store_path: str, rules_dir: str | None, repor
                 from audits.audit import run_site
                 site_runner = run_site
 
+            # A job with `workers:` crawls on the workers serving that Redis, then audits once.
+            on_workers: dict[str, Any] = {"workers": job.workers} if job.workers else {}
             outcome = site_runner(job.site, list(job.units) if job.units else None, store_path=store_path,
-                               rules_dir=rules_dir, reports_dir=reports_dir, lang=job.lang)
+                                  rules_dir=rules_dir, reports_dir=reports_dir, lang=job.lang, **on_workers)
         except Exception as exc:  # the job must record any failure, not die inside the scheduler
             log.exception("job %s: the site run failed", job_id)
             _finish(conn, current, "failed", error=f"{type(exc).__name__}: {exc}")

@@ -33,7 +33,8 @@ SUBJECT_FIELDS = ("site", "date", "critical", "warning", "total", "job")
 LANGS = ("zh", "en")
 
 TOP_KEYS = ("jobs", "timezone", "misfire_grace_time", "job_function")
-JOB_KEYS = ("id", "kind", "site", "units", "cron", "timezone", "recipients", "subject", "lang")
+JOB_KEYS = ("id", "kind", "site", "units", "cron", "timezone", "recipients", "subject", "lang", "workers")
+WORKER_SCHEMES = ("redis://", "rediss://", "unix://")
 # audit: crawl, audit, report and email (the default); probe: an availability probe of the site's
 # home page and unit catalogs (crawler.probe), stored for the audit's 站点无法访问 check, no email.
 JOB_KINDS = ("audit", "probe")
@@ -58,6 +59,7 @@ class ScheduledJob:
     lang: str = "zh"
     line: int = 0
     kind: str = "audit"
+    workers: str | None = None  # Redis URL: the crawl runs on the `govaudit worker` processes serving it
 
     def trigger(self) -> CronTrigger:
         return CronTrigger.from_crontab(self.cron, timezone=ZoneInfo(self.timezone))
@@ -189,9 +191,14 @@ class _Checker:
         lang = node.get("lang", "zh")
         if lang not in LANGS:
             self.fail(where + ("lang",), label, "lang", f"{lang!r} is not one of {', '.join(LANGS)}")
+        workers = node.get("workers")
+        if workers is not None and (not isinstance(workers, str) or not workers.startswith(WORKER_SCHEMES)):
+            self.fail(where + ("workers",), label, "workers",
+                      f"{workers!r} is not a Redis URL (redis://host:6379/0, rediss://… or unix://…)")
         if len(self.problems) > before or job_id is None:
             return None
-        return ScheduledJob(job_id, site, cron, tz, recipients, subject, units, lang, self.doc.line(*where) or 0)
+        return ScheduledJob(job_id, site, cron, tz, recipients, subject, units, lang, self.doc.line(*where) or 0,
+                            workers=workers)
 
     def text(self, node: dict, where: Where, key: str, job: str | None, required: bool = True) -> str | None:
         value = node.get(key)

@@ -259,7 +259,8 @@ class CatalogSpider(scrapy.Spider):
             return f"page budget politeness.max_pages_per_unit={polite.max_pages_per_unit} reached"
         if polite.max_pages and stats.get_value("govaudit/listed", 0) >= polite.max_pages:
             return f"page budget of the whole crawl politeness.max_pages={polite.max_pages} reached"
-        minutes = (now - self._unit_started.get(unit.name, now)) / 60
+        # A worker of a shared crawl never ran start_requests: its units start when first seen.
+        minutes = (now - self._unit_started.setdefault(unit.name, now)) / 60
         if polite.max_minutes_per_unit and minutes >= polite.max_minutes_per_unit:
             return f"time budget politeness.max_minutes_per_unit={polite.max_minutes_per_unit:g} used up"
         if polite.max_minutes and (now - self._started) / 60 >= polite.max_minutes:
@@ -311,9 +312,11 @@ class CatalogSpider(scrapy.Spider):
             try:
                 # dont_filter: the dialect lists each URL once; Scrapy's duplicate filter would silently
                 # drop the second leg of a redirect loop (A → B → A) instead of letting it fail visibly.
+                # The listing mark lets a crawl spread over workers request it once across all of
+                # them (crawler.leasedqueue); one process ignores it.
                 return Request(url.strip(), callback=self.parse_detail, errback=self.detail_failed,
                                cb_kwargs={"unit": unit, "list_title": list_title, "list_date": list_date},
-                               meta={"unit": unit.name}, dont_filter=True)
+                               meta={"unit": unit.name, "govaudit_listing": url.strip()}, dont_filter=True)
             except (ValueError, TypeError) as exc:
                 problem = f"link {url[:MAX_URL_SHOWN]!r} cannot be requested ({exc})"
         return self.skipped(unit, str(url)[:2000], problem, list_title=list_title, list_date=list_date)

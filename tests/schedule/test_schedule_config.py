@@ -57,6 +57,8 @@ CASES = {
                          "job_function", "does not name a function"),
     "no recipients": (GOOD[GOOD.index("    recipients:"):GOOD.index("    subject:")], "    recipients: []  #<\n",
                       "recipients", "must be a non-empty list"),
+    "workers not a redis url": ('    cron: "0 8 * * MON"', '    cron: "0 8 * * MON"\n    workers: http://hub:6379  #<', "workers",
+                                "'http://hub:6379' is not a Redis URL"),
     "bad yaml": ('    cron: "0 8 * * MON"', '    cron: "0 8 * * MON"\n\tlang: zh  #<', None, "YAML syntax error"),
 }
 
@@ -138,3 +140,10 @@ def test_schedule_check_and_list_commands(tmp_path):
 def test_the_shipped_schedule_is_valid():
     schedule = load_schedule(Path(__file__).resolve().parents[2] / "cron" / "schedule.yml")
     assert [job.id for job in schedule.jobs] == ["weekly-tongxiang"]
+
+
+def test_a_job_may_crawl_on_workers(tmp_path):
+    text = GOOD.replace('    cron: "0 8 * * MON"', '    cron: "0 8 * * MON"\n    workers: redis://crawl-hub:6379/0', 1)
+    job = load_schedule(write(tmp_path, text)).jobs[0]
+    assert job.workers == "redis://crawl-hub:6379/0"
+    assert load_schedule(write(tmp_path, GOOD)).jobs[0].workers is None  # by default the crawl runs here
