@@ -37,6 +37,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/normalize_bench.py
 	$(BIN)/python bench/audit_bench.py
+	$(BIN)/python bench/tuning_bench.py
 	$(BIN)/python bench/wording_bench.py
 	$(BIN)/python bench/crawl_bench.py
 	$(BIN)/python bench/recrawl_bench.py

@@ -55,6 +55,7 @@ class AuditStore:
         `now` fixes the moment that "future date" and working-day lags are measured against
         (default: now), as `govaudit audit` does.
         """
+        from audits.normalize.frame_cache import cached_frames
         from audits.normalize.frames import build_frames
         from audits.rules.derive import derive_frames
         from audits.rules.loader import load_rules
@@ -62,8 +63,13 @@ class AuditStore:
         pack = load_rules(self.rules_dir)
         with Store(self._existing()) as store:
             crawl_id = store.resolve_crawl(crawl, site)
-            built = build_frames(store.pages(crawl_id, units), crawl_id, kinds=pack.section_kinds,
-                                 read_file=store.attachment_file, wording=pack.wording)
+
+            def build():
+                return build_frames(store.pages(crawl_id, units), crawl_id, kinds=pack.section_kinds,
+                                    read_file=store.attachment_file, wording=pack.wording)
+
+            # Only a whole crawl's frames are cached (the ones `govaudit audit` reads).
+            built = build() if units else cached_frames(store.conn, crawl_id, self.rules_dir, build)
         derived, _reasons = derive_frames(built, pack.parameters, now)
         return AuditFrames(derived)
 

@@ -9,15 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from audits import defaults
-from crawler.crawl import CrawlSummary, run_crawl
 from govaudit.db import shown_store
 from govaudit.store import Store
+
+if TYPE_CHECKING:
+    from audits.normalize.frame_set import Frames
+    from crawler.crawl import CrawlSummary
 
 
 @dataclass
@@ -45,7 +47,7 @@ class SiteRunOutcome:
     report_path: Path
     findings: pd.DataFrame
     documents: pd.DataFrame
-    crawl: CrawlSummary
+    crawl: "CrawlSummary"
     audit: AuditRun
 
     @property
@@ -58,7 +60,7 @@ def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | P
     """Build the frames of a stored crawl, run every rule suite on them and record the run
     (a `trial` run stays out of the weekly history: see `audits.history.RECORD_RUNS`)."""
     from audits.history import record_run
-    from audits.normalize.frames import build_frames
+    from audits.normalize.frame_cache import cached_frames
     from audits.rules.loader import load_rules
     from audits.rules.validate import run_rules
 
@@ -71,8 +73,7 @@ def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | P
         crawl = store.crawl(crawl_id)
         if crawl is None:
             raise LookupError(f"no crawl with id {crawl_id} in {shown_store(store_path)}")
-        frames = build_frames(store.pages(crawl_id), crawl_id, kinds=pack.section_kinds,
-                              read_file=store.attachment_file, wording=pack.wording)
+        frames = cached_frames(store.conn, crawl_id, rules, lambda: _build(store, crawl_id, pack))
         # Availability probes of the site around the audit (the rules keep the last 7 days).
         since = ((now or datetime.now(timezone.utc)) - timedelta(days=9)).astimezone(timezone.utc)
         frames.probes = pd.DataFrame(store.probes(crawl["site"], since.isoformat(timespec="seconds")))
@@ -82,6 +83,13 @@ def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | P
                         trial=trial)
     return AuditRun(run_id, crawl["site"], crawl_id, crawl["status"], result.findings, result.rule_stats,
                     frames.documents, list(result.errors))
+
+
+def _build(store: Store, crawl_id: int, pack) -> "Frames":
+    from audits.normalize.frames import build_frames
+
+    return build_frames(store.pages(crawl_id), crawl_id, kinds=pack.section_kinds,
+                        read_file=store.attachment_file, wording=pack.wording)
 
 
 def _full_names(site_config: str | None) -> dict[str, str]:
@@ -112,6 +120,7 @@ def run_site(site_ref: str | Path, units: list[str] | None = None, *, store_path
     crawl once it is complete, and write the report. The re-crawl fetches the pages with open
     findings whatever their catalog says (`full`: every page)."""
     from audits.history import open_finding_urls
+    from crawler.crawl import run_crawl  # Scrapy: only runs that crawl load it
     from crawler.sites import load_site
 
     store_path = defaults.store_path(store_path)

@@ -12,8 +12,10 @@ section summaries. Also timed: one tuning loop (load the rule files, run them) o
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -172,28 +174,68 @@ def timed(fn, *args, **kwargs):
     return time.perf_counter() - start, value
 
 
+def _peak_reset() -> None:
+    """Restart the kernel's peak-RSS count (VmHWM) of this process at its current RSS."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def one_size(n: int) -> dict:
+    """Both sides on n documents in this process: seconds and peak RSS (MiB) of each, with the
+    synthetic frames already resident (what the frames alone take is `frames_mib`)."""
+    pack = load_rules(RULES)
+    run_rules(synthetic(500), pack=pack)  # warm-up: GX imports, expectation registry, holiday calendar
+    frames = synthetic(n)
+    frames_rss = _status_kib("VmRSS")
+    _peak_reset()
+    gx_time, result = timed(run_rules, frames, pack=pack)
+    gx_peak = _status_kib("VmHWM")
+    findings = len(result.findings)
+    del result
+    _peak_reset()
+    pd_time, failures = timed(plain_pandas, frames, pack.parameters)
+    pd_peak = _status_kib("VmHWM")
+    return {"n": n, "gx_time": gx_time, "pd_time": pd_time, "findings": findings, "failures": failures,
+            "frames_mib": frames_rss / 1024, "gx_peak_mib": gx_peak / 1024, "pd_peak_mib": pd_peak / 1024}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--no-write", action="store_true", help="print the table, leave BENCHMARKS.md alone")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child run: one size, JSON out
     args = parser.parse_args()
-    pack = load_rules(RULES)
-    run_rules(synthetic(500), pack=pack)  # warm-up: GX imports, expectation registry, holiday calendar
-    lines = ["| documents | govaudit run_rules (s) | plain pandas (s) | ratio | findings | pandas failures |",
-             "|---|---|---|---|---|---|"]
+    if args.one:
+        print(json.dumps(one_size(args.one)))
+        return
+    lines = ["| documents | govaudit run_rules (s) | plain pandas (s) | ratio | peak RSS govaudit (MiB) | "
+             "peak RSS pandas (MiB) | frames alone (MiB) | findings | pandas failures |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for n in args.sizes:
-        frames = synthetic(n)
-        gx_time, result = timed(run_rules, frames, pack=pack)
-        pd_time, failures = timed(plain_pandas, frames, pack.parameters)
-        lines.append(f"| {n:,} | {gx_time:.2f} | {pd_time:.2f} | {gx_time / pd_time:.1f}× | {len(result.findings):,} | {failures:,} |")
+        # Each size in its own process, so that its peak RSS is its own.
+        done = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=True)
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        lines.append(f"| {n:,} | {r['gx_time']:.2f} | {r['pd_time']:.2f} | {r['gx_time'] / r['pd_time']:.2f}× | "
+                     f"{r['gx_peak_mib']:,.0f} | {r['pd_peak_mib']:,.0f} | {r['frames_mib']:,.0f} | "
+                     f"{r['findings']:,} | {r['failures']:,} |")
         print(lines[-1], flush=True)
+    pack = load_rules(RULES)
+    run_rules(synthetic(500), pack=pack)
     frames = synthetic(10_000)
     loop_time, _ = timed(lambda: run_rules(frames, pack=load_rules(RULES)))
     load_time, _ = timed(load_rules, RULES)
     text = "\n".join(lines) + (
         f"\n\nTuning loop on 10,000 documents (load every rule file strictly, then run them all): "
         f"**{loop_time:.2f} s**, of which loading the files {load_time:.2f} s "
-        f"(in one process, with Great Expectations already imported; a fresh `govaudit` process adds its import time).")
+        f"(in one process, with Great Expectations already imported; a fresh `govaudit` process adds its import "
+        f"time: see the tuning loop section). {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the "
+        f"end (the machine was shared with other work; the ratios are the figures to compare).")
     print(text)
     if not args.no_write:
         write_section(text)
@@ -206,7 +248,10 @@ def write_section(body: str) -> None:
              "`derive_frames` (working days, 索引号 shapes, section summaries); the ratio is the cost of GX "
              "validation, row mapping and could-not-check accounting over bare pandas masks. \"findings\" are one per "
              "(document, rule), could-not-check included; \"pandas failures\" are failing rows summed over the "
-             "checks: the two are a sanity check that both sides see the same defects, not equal by definition.")
+             "checks: the two are a sanity check that both sides see the same defects, not equal by definition. "
+             "Each size runs in its own process; peak RSS is the kernel's high-water mark (VmHWM) from the start "
+             "of that side's run, with the synthetic frames already resident (their size is the \"frames alone\" "
+             "column).")
     section = f"## Rules\n\n{intro}\n\n{body}\n"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     pattern = re.compile(r"^## Rules\n.*?(?=^## |\Z)", re.S | re.M)

@@ -189,5 +189,17 @@ recrawl_plan = sa.Table(
     sa.Column("fetched_crawl_id", sa.Integer, nullable=False),  # the crawl that last fetched the page
 )
 
+# The frames normalisation made of a crawl's pages (audits.normalize.frame_cache), one Arrow IPC
+# blob per frame. `cache_key` digests everything the frames depend on, the crawl's stored pages
+# and the attachment files they name included, so an entry goes stale by itself whatever wrote
+# the pages and on either backend; the next audit replaces it.
+frame_cache = sa.Table(
+    "frame_cache", metadata,
+    sa.Column("crawl_id", sa.Integer, primary_key=True),
+    sa.Column("frame", sa.Text, primary_key=True),
+    _text("cache_key", False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+)
+
 # Tables whose columns follow a frame contract: a contract column added later is added on open.
 CONTRACT_TABLES = (findings, doc_snapshots, rule_stats)

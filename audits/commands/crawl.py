@@ -10,11 +10,6 @@ from rich.table import Table
 from audits import defaults
 from audits.commands import existing_store, writable_store
 from audits.commands.exit_codes import EXIT_RUN_ERROR, EXIT_USAGE
-from redis.exceptions import RedisError
-
-from crawler.crawl import run_crawl
-from crawler.frontier import redact
-from crawler.sites import SiteConfigError, load_site
 from govaudit.store import Store
 from govaudit.untrusted import shown
 
@@ -42,7 +37,12 @@ def crawl(
     """Crawl a site's catalogs into the store and print a summary per unit. A re-crawl fetches
     new and changed entries, pages with open findings and a rotating share due for a re-check;
     it carries the other pages over from the previous crawl (`--full` fetches everything)."""
+    from redis.exceptions import RedisError
+
     from audits.history import open_finding_urls
+    from crawler.crawl import run_crawl  # Scrapy is loaded by the commands that crawl, not by every command
+    from crawler.frontier import redact
+    from crawler.sites import SiteConfigError, load_site
 
     store_path = writable_store(store, console)
     try:
@@ -78,6 +78,9 @@ def worker(
     log_level: str = typer.Option("WARNING", help="Scrapy log level of the crawl logs"),
 ) -> None:
     """Take part in the crawls started with `govaudit crawl SITE --workers REDIS_URL`."""
+    from redis.exceptions import RedisError
+
+    from crawler.frontier import redact
     from crawler.worker import run_worker
 
     try:

@@ -9,8 +9,6 @@ from rich.table import Table
 
 from audits import defaults
 from audits.commands.exit_codes import EXIT_USAGE
-from crawler.probe import DEFAULT_TIMEOUT, run_probe
-from crawler.sites import SiteConfigError
 
 console = Console(stderr=True, soft_wrap=True)
 
@@ -23,11 +21,16 @@ def probe(
     site: str = typer.Argument(..., help="site config name (crawler/sites/*.yml) or path to one"),
     unit: Optional[list[str]] = typer.Option(None, "--unit", "-u", help="probe only this unit's catalog (repeatable)"),
     base_url: Optional[str] = typer.Option(None, help="serve the site's paths from another base URL"),
-    timeout: float = typer.Option(DEFAULT_TIMEOUT, help="seconds before an attempt counts as a timeout"),
+    timeout: Optional[float] = typer.Option(None, help="seconds before an attempt counts as a timeout "
+                                                       "(default: crawler.probe.DEFAULT_TIMEOUT, 15)"),
     store: Optional[str] = typer.Option(None, help=defaults.STORE_HELP),
 ) -> None:
     """Ask the home page and each unit's catalog page once (no crawling) and store the answers;
     the audit's availability veto reads the last 7 days of them."""
+    from crawler.probe import DEFAULT_TIMEOUT, run_probe  # loaded by this command only
+    from crawler.sites import SiteConfigError
+
+    timeout = DEFAULT_TIMEOUT if timeout is None else timeout
     try:
         results = run_probe(site, defaults.store_path(store), base_url=base_url, timeout=timeout, units=unit)
     except SiteConfigError as exc:

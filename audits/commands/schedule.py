@@ -17,7 +17,6 @@ from audits import defaults
 from audits.commands import writable_store
 from audits.commands.exit_codes import EXIT_CRITICAL, EXIT_RUN_ERROR, EXIT_USAGE
 from audits.logsetup import configure_logging
-from audits.schedule.schedule_file import ScheduleError, load_schedule, schedule_path
 from govaudit.untrusted import plain, shown
 
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole for grep
@@ -32,6 +31,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _load(path: Optional[str]):
+    from audits.schedule.schedule_file import ScheduleError, load_schedule, schedule_path
 
     try:
         return load_schedule(schedule_path(path))

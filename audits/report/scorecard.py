@@ -43,7 +43,8 @@ def _failing_refs(failures: pd.DataFrame, rate: Rate) -> set[str]:
 
 
 def _passed(docs: pd.DataFrame, refs: set[str]) -> int:
-    return int(sum(1 for r in docs.itertuples() if r.doc_id not in refs and r.url not in refs))
+    hit = docs["doc_id"].isin(refs).fillna(False) | docs["url"].isin(refs).fillna(False)
+    return int((~hit).sum())
 
 
 def weighted_score(rates: dict[str, tuple[int, int]], scoring: Scoring) -> int | None:

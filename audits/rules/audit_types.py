@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, TypeVar
 
+import numpy as np
 import pandas as pd
 from great_expectations.compatibility import pydantic
 from great_expectations.execution_engine import PandasExecutionEngine
@@ -111,9 +112,16 @@ def missing_inputs(df: pd.DataFrame, columns: list[str]) -> pd.Series:
         return reason
     nulls = df[columns].isna()
     any_null = nulls.any(axis=1)
-    if any_null.any():
+    if any_null.any() and len(set(columns)) < len(columns):  # a column named twice: as it always was
         names = nulls[any_null].apply(lambda row: "、".join(c for c, v in row.items() if v), axis=1)
         reason[any_null] = "缺少 " + names.astype("string")
+    elif any_null.any():
+        # The missing columns' names joined with 、, built column by column (not row by row).
+        names = np.full(int(any_null.sum()), "", dtype=object)
+        for column in columns:
+            null = nulls.loc[any_null, column].to_numpy(dtype=bool)
+            names[null] = np.where(names[null] == "", column, names[null] + "、" + column)
+        reason[any_null] = "缺少 " + pd.Series(names, index=any_null.index[any_null.to_numpy()], dtype="string")
     return reason
 
 

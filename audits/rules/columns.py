@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audits.normalize.frames import WIDE_COLUMNS
+from audits.normalize.frame_set import WIDE_COLUMNS
 from govaudit.columns import AUDIT_FRAMES, FRAMES
 
 

@@ -27,7 +27,10 @@ def _shingles(text: str, size: int, mask: str = "") -> frozenset[str]:
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float | None:
-    return round(len(a & b) / len(a | b), 4) if a and b else None
+    if not (a and b):
+        return None
+    common = len(a & b) if len(a) <= len(b) else len(b & a)
+    return round(common / (len(a) + len(b) - common), 4)
 
 
 def doc_texts(sections: pd.DataFrame, figures: pd.DataFrame) -> pd.Series:
@@ -116,6 +119,7 @@ def peer_similarity(documents: pd.DataFrame, texts: pd.Series, report_types: lis
         for i, h in hashes.items():
             if pd.notna(h):
                 by_hash[h].append(i)
+        scores: dict[tuple[int, int], float | None] = {}  # Jaccard is symmetric: each pair once
         for i in group.index:
             candidates = {j for token in prefixes[i] for j in index[token]}
             candidates |= set(by_hash.get(hashes[i], ())) if pd.notna(hashes[i]) else set()
@@ -124,7 +128,13 @@ def peer_similarity(documents: pd.DataFrame, texts: pd.Series, report_types: lis
                 if units[j] == units[i]:
                     continue
                 same = pd.notna(hashes[i]) and hashes[i] == hashes[j]
-                score = 1.0 if same else _jaccard(sets[i], sets[j])
+                if not same and sets[i] and sets[j] and \
+                        min(len(sets[i]), len(sets[j])) / max(len(sets[i]), len(sets[j])) <= best[0]:
+                    continue  # |A∩B|/|A∪B| ≤ min/max size: this pair cannot beat the best one
+                pair = (i, j) if i < j else (j, i)
+                if not same and pair not in scores:
+                    scores[pair] = _jaccard(sets[i], sets[j])
+                score = 1.0 if same else scores[pair]
                 if score is not None and score > best[0]:
                     best = (score, urls[j])
             if best[0] >= 0:

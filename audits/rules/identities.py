@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
 
 from audits.rules.audit_types import AuditExpectation, audit_type
@@ -98,7 +99,7 @@ class ExpectCellSumsToMatch(AuditExpectation):
     @classmethod
     def _sides(cls, df: pd.DataFrame, left: list[str], right: list[str],
                blank_as_zero: bool = False) -> tuple[pd.Series, pd.Series, pd.Series]:
-        cells = df[list(dict.fromkeys(left + right))].apply(pd.to_numeric, errors="coerce").astype(float)
+        cells = numeric_cells(df, list(dict.fromkeys(left + right)))
         if blank_as_zero:  # checkable when the left side is given and some right cell is
             complete = cells[left].notna().all(axis=1) & cells[right].notna().any(axis=1)
         else:
@@ -168,7 +169,7 @@ class ExpectCellsAtMost(AuditExpectation):
 
     @classmethod
     def _values(cls, df: pd.DataFrame, kw: dict[str, Any]) -> pd.DataFrame:
-        return df[list(kw["cells"])].apply(pd.to_numeric, errors="coerce").astype(float)
+        return numeric_cells(df, list(kw["cells"]))
 
     @classmethod
     def check(cls, df: pd.DataFrame, kw: dict[str, Any]) -> pd.Series:
@@ -193,6 +194,19 @@ class ExpectCellsAtMost(AuditExpectation):
     @classmethod
     def describe(cls, kw: dict[str, Any]) -> str:
         return f"{'、'.join(kw['cells'])} 均不超过 {kw.get('max_value', 0)}（空白不计）"
+
+
+def numeric_cells(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """`columns` as float (blank or unreadable → NaN); numeric columns are converted without
+    pd.to_numeric, which costs a pass per column and call (tables 二/三/四 are checked cell by cell)."""
+    data = {}
+    for column in columns:
+        values = df[column]
+        if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+            data[column] = values.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            data[column] = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+    return pd.DataFrame(data, index=df.index, columns=columns)
 
 
 def _num(value: Any) -> str:

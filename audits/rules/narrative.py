@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 
-import cn2an
 import pandas as pd
 
 
 def _number(text: str) -> float | None:
+    import cn2an  # a third of a second to import: only when a count is written in Chinese numerals
+
     try:
         return float(text) if re.fullmatch(r"\d+(\.\d+)?", text) else float(cn2an.cn2an(text, "smart"))
     except (ValueError, KeyError):

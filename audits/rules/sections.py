@@ -136,15 +136,18 @@ class ExpectSectionHeadingNamesYear(AuditExpectation):
         kind, offset = kw["kind"], kw.get("year_offset", 1)
         fail_bare = kw.get("headings_without_year", "pass") == "fail"
 
-        def ok(row: pd.Series) -> bool:
-            if pd.isna(row["report_year"]) or not _has(pd.Series([row["section_kinds"]]), kind).iloc[0]:
-                return True  # no such section: the section rule reports it
-            years = _kind_years(row["section_heading_years"], kind)
-            if not years:
-                return not fail_bare
-            return int(row["report_year"]) + offset in years
-
-        return df.apply(ok, axis=1).astype(bool) if len(df) else pd.Series(dtype=bool)
+        if not len(df):
+            return pd.Series(dtype=bool)
+        # The section test for all rows at once; only documents that have the section read their years.
+        present = _has(df["section_kinds"], kind).to_numpy(dtype=bool) & df["report_year"].notna().to_numpy()
+        result = []
+        for has, text, year in zip(present, df["section_heading_years"], df["report_year"]):
+            if not has:
+                result.append(True)  # no such section (or no year): the section rule reports it
+                continue
+            years = _kind_years(text, kind)
+            result.append(int(year) + offset in years if years else not fail_bare)
+        return pd.Series(result, index=df.index, dtype=bool)
 
     @classmethod
     def explain(cls, rows: pd.DataFrame, kw: dict[str, Any]) -> tuple[pd.Series, pd.Series]:

@@ -24,6 +24,7 @@ import pandas as pd  # noqa: E402
 from audits import defaults  # noqa: E402
 from audits.rules import builtin_types, findings as finding_rows  # noqa: E402
 from audits.rules.audit_types import AUDIT_TYPES  # noqa: E402
+from audits.rules.conditions import condition_columns  # noqa: E402
 from audits.rules.derive import derive_frames  # noqa: E402
 from audits.rules.loader import load_rules  # noqa: E402
 from audits.rules.model import Rule, RulePack, Suite  # noqa: E402
@@ -62,43 +63,75 @@ def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None =
     `unit_full_names` maps a unit's name to its standard full name (the site config's)."""
     pack = pack or load_rules(defaults.rules_dir(rules_dir))
     derived, reasons = derive_frames(frames, pack.parameters, now, unit_full_names)
-    context = _context()
-    source = context.data_sources.add_pandas("govaudit")
-    batches: dict[str, Any] = {}
-    parts: list[pd.DataFrame] = []
-    stats: list[dict] = []
+    source = _context().data_sources.add_pandas("govaudit")
+    stats: dict[str, dict] = {}
     errors: list[str] = []
+    runnable: list[Suite] = []
     for suite in pack.suites:
         df = derived[suite.frame]
         if not suite.rules:
             errors.append(f"{suite.location}: suite {suite.name}: no expectations, so it checks nothing")
-            continue
-        if df.empty and suite.frame in OPTIONAL_FRAMES:
-            stats += [_stat(rule, 0, 0, 0) for rule in suite.rules]
-            continue
-        if df.empty:
-            errors.append(f"{suite.location}: suite {suite.name}: frame {suite.frame} has no rows, "
-                          f"so nothing was checked (this is not a pass)")
-            stats += [_stat(rule, 0, 0, 0) for rule in suite.rules]
-            continue
-        if suite.frame not in batches:
-            asset = source.add_dataframe_asset(suite.frame)
-            batches[suite.frame] = asset.add_batch_definition_whole_dataframe("whole")
-        # Only the columns the suite names: pandas' query() builds a Series per column of the
-        # frame on every call, and table 三 alone has ~190 cell columns.
-        used = list(dict.fromkeys(["url", *(c for rule in suite.rules for c in rule.referenced)]))
-        df = capped_text(df[used])
-        batch = batches[suite.frame].get_batch(batch_parameters={"dataframe": df})
-        suite_parts, suite_stats, suite_errors = _validate(suite, df, batch, reasons)
-        parts += suite_parts
-        stats += suite_stats
-        errors += suite_errors
-        if sum(s["evaluated"] + s["could_not_check"] for s in suite_stats) == 0 and not suite_errors:
+        elif df.empty:
+            if suite.frame not in OPTIONAL_FRAMES:
+                errors.append(f"{suite.location}: suite {suite.name}: frame {suite.frame} has no rows, "
+                              f"so nothing was checked (this is not a pass)")
+            stats.update({rule.id: _stat(rule, 0, 0, 0) for rule in suite.rules})
+        else:
+            runnable.append(suite)
+    outcomes = _run_groups(runnable, derived, source, reasons)
+    parts: list[pd.DataFrame] = []
+    for suite in runnable:
+        suite_stats = []
+        for rule in suite.rules:
+            rule_parts, stat, rule_errors = outcomes[id(rule)]
+            parts += rule_parts
+            suite_stats.append(stat)
+            errors += rule_errors
+        stats.update({s["rule_id"]: s for s in suite_stats})
+        if sum(s["evaluated"] + s["could_not_check"] for s in suite_stats) == 0 and not any(
+                outcomes[id(rule)][2] for rule in suite.rules):
             errors.append(f"{suite.location}: suite {suite.name}: evaluated zero rows: every rule's row_condition "
-                          f"excluded all {len(df)} rows of frame {suite.frame} (this is not a pass)")
-    stat_frame = pd.DataFrame(stats, columns=list(STAT_COLUMNS)).astype(STAT_COLUMNS)
+                          f"excluded all {len(derived[suite.frame])} rows of frame {suite.frame} (this is not a pass)")
+    # Stats in the order of the rule files, as a tuner reads them.
+    ordered = [stats[rule.id] for suite in pack.suites for rule in suite.rules if rule.id in stats]
+    stat_frame = pd.DataFrame(ordered, columns=list(STAT_COLUMNS)).astype(STAT_COLUMNS)
     evidence = [derived[name] for name in sorted(OPTIONAL_FRAMES)]
     return AuditResult(finding_rows.build_findings(parts, derived["documents"], evidence), stat_frame, errors)
+
+
+def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], source: Any,
+                reasons: dict) -> dict[int, tuple[list, dict, list]]:
+    """Validate the rules of `suites`, grouped by (frame, row_condition): each condition is
+    evaluated once, in pandas, on the columns it names, and Great Expectations validates the
+    group's expectations on the rows it picked. Handing GX the condition instead made it run
+    `DataFrame.query()` several times per expectation, each building a Series per column."""
+    groups: dict[tuple[str, str | None], list[Rule]] = {}
+    for suite in suites:
+        for rule in suite.rules:
+            groups.setdefault((suite.frame, rule.row_condition), []).append(rule)
+    outcomes: dict[int, tuple[list, dict, list]] = {}
+    assets: dict[str, Any] = {}
+    for number, ((frame, condition), rules) in enumerate(groups.items()):
+        # Only the columns the group's rules name (table 三 alone has ~190), text capped; one
+        # group's copy at a time, so a million documents are not held twice over.
+        used = list(dict.fromkeys(["url", *(c for rule in rules for c in rule.referenced)]))
+        rows = _applicable(condition, capped_text(derived[frame][used]))
+        results: dict[str, Any] = {}
+        if len(rows):
+            if frame not in assets:
+                assets[frame] = source.add_dataframe_asset(frame).add_batch_definition_whole_dataframe("whole")
+            batch = assets[frame].get_batch(batch_parameters={"dataframe": rows})
+            results = _validate(f"{frame}-{number}", rules, batch)
+        for rule in rules:
+            failure = _exception(results.get(rule.id)) if len(rows) else None
+            if failure:
+                outcomes[id(rule)] = ([], _stat(rule, 0, 0, 0), [
+                    f"{rule.location}: rule {rule.id}: Great Expectations could not evaluate it: {failure}"])
+                continue
+            unexpected = results[rule.id].result.get("unexpected_index_list") or [] if len(rows) else []
+            rule_parts, stat = _rule_findings(rule, rows, unexpected, reasons)
+            outcomes[id(rule)] = (rule_parts, stat, [])
+    return outcomes
 
 
 def capped_text(df: pd.DataFrame, cap: int = defaults.RULE_TEXT_CAP) -> pd.DataFrame:
@@ -110,7 +143,10 @@ def capped_text(df: pd.DataFrame, cap: int = defaults.RULE_TEXT_CAP) -> pd.DataF
         if column == "url" or not (df[column].dtype == object or pd.api.types.is_string_dtype(df[column])):
             continue
         values = df[column]
-        long = values.map(lambda v: isinstance(v, str) and len(v) > cap)
+        if isinstance(values.dtype, pd.StringDtype):  # every value a str or <NA>: measured at once
+            long = values.str.len().gt(cap).fillna(False).astype(bool)
+        else:
+            long = values.map(lambda v: isinstance(v, str) and len(v) > cap)
         if long.any():
             if out is df:
                 out = df.copy()
@@ -125,26 +161,14 @@ def _stat(rule: Rule, evaluated: int, failed: int, unchecked: int) -> dict:
             "pass_rate": round(passed / evaluated, 4) if evaluated else pd.NA}
 
 
-def _validate(suite: Suite, df: pd.DataFrame, batch: Any, reasons: dict) -> tuple[list, list, list]:
-    gx_suite = gx.ExpectationSuite(name=suite.name)
-    for rule in suite.rules:
-        gx_suite.add_expectation(type(rule.expectation)(**rule.gx_kwargs, meta={"rule_id": rule.id}))
+def _validate(name: str, rules: list[Rule], batch: Any) -> dict[str, Any]:
+    """GX results by rule id; the rules' row condition is already applied to the batch."""
+    gx_suite = gx.ExpectationSuite(name=name)
+    for rule in rules:
+        kwargs = {k: v for k, v in rule.gx_kwargs.items() if k not in ("row_condition", "condition_parser")}
+        gx_suite.add_expectation(type(rule.expectation)(**kwargs, meta={"rule_id": rule.id}))
     results = batch.validate(gx_suite, result_format=RESULT_FORMAT)
-    by_rule = {r.expectation_config.meta.get("rule_id"): r for r in results.results}
-    parts, stats, errors = [], [], []
-    for rule in suite.rules:
-        result = by_rule.get(rule.id)
-        failure = _exception(result)
-        if failure:
-            errors.append(f"{rule.location}: rule {rule.id}: Great Expectations could not evaluate it: {failure}")
-            stats.append(_stat(rule, 0, 0, 0))
-            continue
-        assert result is not None  # a missing result is reported by _exception above
-        unexpected = result.result.get("unexpected_index_list") or []
-        rule_parts, stat = _rule_findings(rule, df, unexpected, reasons)
-        parts += rule_parts
-        stats.append(stat)
-    return parts, stats, errors
+    return {r.expectation_config.meta.get("rule_id"): r for r in results.results}
 
 
 def _exception(result: Any) -> str | None:
@@ -159,9 +183,13 @@ def _exception(result: Any) -> str | None:
     return None
 
 
-def _applicable(rule: Rule, df: pd.DataFrame) -> pd.DataFrame:
-    condition = rule.row_condition
-    return df.query(condition, parser="pandas") if condition else df
+def _applicable(condition: str | None, df: pd.DataFrame) -> pd.DataFrame:
+    """The rows `condition` picks, evaluated by pandas as GX would (`query`, pandas parser), on
+    only the columns it names: query() resolves every column of the frame it is called on."""
+    if not condition:
+        return df
+    picked = df[sorted(condition_columns(condition))].query(condition, parser="pandas").index
+    return df.loc[picked]
 
 
 def _unchecked(rule: Rule, rows: pd.DataFrame, frame: str, reasons: dict) -> pd.Series:
@@ -183,8 +211,8 @@ def _unchecked(rule: Rule, rows: pd.DataFrame, frame: str, reasons: dict) -> pd.
     return why
 
 
-def _rule_findings(rule: Rule, df: pd.DataFrame, unexpected: list, reasons: dict) -> tuple[list, dict]:
-    rows = _applicable(rule, df)
+def _rule_findings(rule: Rule, rows: pd.DataFrame, unexpected: list, reasons: dict) -> tuple[list, dict]:
+    """Findings of one rule from the rows its row_condition picked and GX's failing indexes."""
     audit = AUDIT_TYPES.get(rule.type)
     if audit is not None and hasattr(audit, "excluded"):
         rows = rows[~audit.excluded(rows, rule.kwargs).fillna(False).astype(bool)]
@@ -194,7 +222,7 @@ def _rule_findings(rule: Rule, df: pd.DataFrame, unexpected: list, reasons: dict
     failing = failing[~unchecked.reindex(failing).fillna(False).to_numpy(dtype=bool)]
     parts = []
     if len(failing):
-        failed_rows = df.loc[failing]
+        failed_rows = rows.loc[failing]
         context = rows if getattr(audit, "explain_needs_context", False) else failed_rows
         if audit is not None:
             observed, expected = audit.explain(context, rule.kwargs)
