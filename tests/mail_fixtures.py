@@ -97,6 +97,18 @@ def write_site(directory: Path, name: str = "test-site") -> Path:
     return path
 
 
+# A weekly job whose run only records that it ran (record_run below): for scheduler mechanics.
+RECORDING_SCHEDULE = """\
+misfire_grace_time: 1d
+job_function: tests.mail_fixtures:record_run
+jobs:
+  - id: weekly-test
+    site: {site}
+    cron: "0 8 * * MON"
+    recipients:
+      - email: office@example.org
+"""
+
 SCHEDULE = """\
 misfire_grace_time: 1d
 jobs:

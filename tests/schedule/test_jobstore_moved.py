@@ -11,24 +11,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from audits.schedule.schedule_file import load_schedule
 from audits.schedule.scheduler import JOBSTORE_TABLE, LEGACY_JOBSTORE, prepare
-from tests.mail_fixtures import write_site
+from tests.mail_fixtures import RECORDING_SCHEDULE, write_site
 
 SH = ZoneInfo("Asia/Shanghai")
-SCHEDULE = """\
-misfire_grace_time: 1d
-job_function: tests.mail_fixtures:record_run
-jobs:
-  - id: weekly-test
-    site: {site}
-    cron: "0 8 * * MON"
-    recipients:
-      - email: office@example.org
-"""
 
 
 def test_jobs_of_the_old_job_store_file_move_into_the_store_with_their_run_times(tmp_path):
     path = tmp_path / "schedule.yml"
-    path.write_text(SCHEDULE.format(site=write_site(tmp_path)), encoding="utf-8")
+    path.write_text(RECORDING_SCHEDULE.format(site=write_site(tmp_path)), encoding="utf-8")
     schedule = load_schedule(path)
     store = tmp_path / "var" / "govaudit.sqlite3"
     legacy = store.parent / LEGACY_JOBSTORE

@@ -21,7 +21,7 @@ from govaudit import schema
 from govaudit.db import connect
 from govaudit.records import PageRecord
 from govaudit.store import Store
-from tests.mail_fixtures import write_site
+from tests.mail_fixtures import RECORDING_SCHEDULE, write_site
 from tests.report_runs import SITE, realistic_run, record
 
 NOW = datetime(2024, 4, 8, 2, 0, tzinfo=timezone.utc)
@@ -149,21 +149,11 @@ def test_the_outbox_queues_once_sends_once_and_backs_off(store_ref):
         conn.close()
 
 
-SCHEDULE = """\
-misfire_grace_time: 1d
-job_function: tests.mail_fixtures:record_run
-jobs:
-  - id: weekly-test
-    site: {site}
-    cron: "0 8 * * MON"
-    recipients:
-      - email: office@example.org
-"""
 
 
 def test_the_scheduler_keeps_its_jobs_in_the_same_database(store_ref, tmp_path):
     path = tmp_path / "schedule.yml"
-    path.write_text(SCHEDULE.format(site=write_site(tmp_path)), encoding="utf-8")
+    path.write_text(RECORDING_SCHEDULE.format(site=write_site(tmp_path)), encoding="utf-8")
     schedule = load_schedule(path)
     moment = datetime(2024, 3, 4, 7, 0, tzinfo=timezone(timedelta(hours=8)))
     with time_machine.travel(moment):
