@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from audits.normalize.attachments.extract import extract_attachment  # noqa: E402
+from bench.benchmarks_md import write_section  # noqa: E402
 from audits.normalize.figure_groups import find_figures  # noqa: E402
 from audits.normalize.section_kinds import load_section_kinds  # noqa: E402
 from audits.normalize.sections import find_sections  # noqa: E402
@@ -93,17 +94,6 @@ def table(rows: list[tuple[str, int, float]], rounds: int) -> str:
     return "\n".join(lines)
 
 
-def write(path: Path, text: str) -> None:
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if HEADING in current:
-        start = current.index(HEADING)
-        end = current.find("\n## ", start + len(HEADING))
-        current = current[:start] + text + (current[end + 1:] if end >= 0 else "")
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    path.write_text(current, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -112,7 +102,7 @@ def main() -> None:
     text = table(run(args.rounds), args.rounds)
     print(text)
     if args.write:
-        write(args.write, text)
+        write_section(Path(args.write), HEADING, text.removeprefix(HEADING))
 
 
 if __name__ == "__main__":

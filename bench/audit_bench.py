@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from audits.rules.columns import base_columns  # noqa: E402
+from bench.benchmarks_md import write_section as write_section_in  # noqa: E402
 from audits.rules.derive import derive_frames  # noqa: E402
 from audits.rules.loader import load_rules  # noqa: E402
 from audits.rules.validate import run_rules  # noqa: E402
@@ -252,11 +252,7 @@ def write_section(body: str) -> None:
              "Each size runs in its own process; peak RSS is the kernel's high-water mark (VmHWM) from the start "
              "of that side's run, with the synthetic frames already resident (their size is the \"frames alone\" "
              "column).")
-    section = f"## Rules\n\n{intro}\n\n{body}\n"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Rules\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    write_section_in(path, "## Rules", f"{intro}\n\n{body}")
 
 
 if __name__ == "__main__":

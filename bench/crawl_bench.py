@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from demoportal.server import DemoPortal  # noqa: E402
+from bench.benchmarks_md import write_section  # noqa: E402
 from crawler.crawl import run_crawl  # noqa: E402
 from govaudit.store import Store  # noqa: E402
 from demoportal.dialect_pages import GKMLPT_TREE, JPAAS_TPLSET, JPAAS_UNIT, gkmlpt_sid  # noqa: E402
@@ -227,20 +228,6 @@ def dialect_section(args: argparse.Namespace, table: str) -> str:
     return (f"`python bench/crawl_bench.py --size {args.size} --dialects-only`, loopback demo portal, 8 concurrent "
             f"requests per host, 2-core machine shared with other work; fastest of {args.rounds} rounds for each "
             f"time, both times measured in the same run.\n\n{table}\n\n{DIALECT_READING}\n")
-
-
-def write_section(path: Path, heading: str, body: str) -> None:
-    """Replace (or append) one `## ` section of BENCHMARKS.md, leaving the others alone."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    lines, out, skipping = text.splitlines(keepends=True), [], False
-    for line in lines:
-        if line.startswith("## "):
-            skipping = line.strip() == heading
-            if skipping:
-                continue
-        if not skipping:
-            out.append(line)
-    path.write_text("".join(out).rstrip("\n") + f"\n\n{heading}\n\n{body}", encoding="utf-8")
 
 
 if __name__ == "__main__":

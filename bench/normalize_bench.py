@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from lxml import html as lxml_html  # noqa: E402
 
 from audits.normalize import build_frames  # noqa: E402
+from bench.benchmarks_md import write_section  # noqa: E402
 from govaudit.records import PageRecord  # noqa: E402
 
 SEED = Path("/work/shared/corpus/000_b0bbcd55e46bbf4d.txt")
@@ -163,18 +164,6 @@ def frames_bytes(frames) -> int:
                             "figures", "figure_groups"))
 
 
-def write_section(path: Path, body: str) -> None:
-    """Replace (or append) this script's `## ` section of BENCHMARKS.md, leaving the others alone."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    out, skipping = [], False
-    for line in text.splitlines(keepends=True):
-        if line.startswith("## "):
-            skipping = line.strip() == HEADING
-        if not skipping:
-            out.append(line)
-    path.write_text("".join(out).rstrip("\n") + "\n\n" + body.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10000)
@@ -217,7 +206,7 @@ def main() -> None:
     ])
     print(body)
     if args.write:
-        write_section(Path(args.write), body)
+        write_section(Path(args.write), HEADING, body.removeprefix(HEADING))
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ from crawler.catalog_sync import changes  # noqa: E402
 from crawler.crawl import run_crawl  # noqa: E402
 from demoportal.server import DemoPortal  # noqa: E402
 from govaudit.store import Store  # noqa: E402
-from bench.crawl_bench import write_section  # noqa: E402
+from bench.benchmarks_md import write_section  # noqa: E402
 
 WEEK0 = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
 REASONS = ("open_finding", "rotation", "failed_before", "new", "changed")

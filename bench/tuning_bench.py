@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -23,6 +22,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.benchmarks_md import write_section as write_section_in  # noqa: E402
+
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "GX_ANALYTICS_ENABLED": "False"}
 
@@ -107,11 +110,7 @@ def write_section(body: str) -> None:
              "frames from the frame cache in the store (or parses the pages when it is cold), derives columns, "
              "validates with Great Expectations, folds findings, records the run and writes report.html, "
              "findings.xlsx and the CSV/JSON exports.")
-    section = f"## Tuning loop\n\n{intro}\n\n{body}\n"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Tuning loop\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    write_section_in(path, "## Tuning loop", f"{intro}\n\n{body}")
 
 
 if __name__ == "__main__":
