@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from audits.rules.columns import base_columns  # noqa: E402
-from bench.benchmarks_md import write_section as write_section_in  # noqa: E402
+from bench.benchmarks_md import write_section  # noqa: E402
 from audits.rules.derive import derive_frames  # noqa: E402
 from audits.rules.loader import load_rules  # noqa: E402
 from audits.rules.validate import run_rules  # noqa: E402
@@ -39,6 +39,18 @@ T3_ROWS = ["new", "carried", "granted", "partial", *[f"refused_{i}" for i in ran
 T3_COLS = ["natural", "commercial", "research", "public_interest", "legal_service", "other_org", "total"]
 FZ_KINDS = ["fz_measures", "fz_shortcomings", "fz_first_responsible", "fz_next_year"]
 XX_KINDS = ["xx_overview", "xx_proactive", "xx_applications", "xx_review_litigation", "xx_problems", "xx_other"]
+
+
+# The section's opening paragraph in BENCHMARKS.md: what is measured and against what.
+INTRO = ("`python bench/audit_bench.py`: synthetic frames (4% 法治 reports, 4% 信息公开 reports with table 三, "
+         "92% routine items, ~5% defects), the default rule pack in `expectations/`. Both columns include "
+         "`derive_frames` (working days, 索引号 shapes, section summaries); the ratio is the cost of GX "
+         "validation, row mapping and could-not-check accounting over bare pandas masks. \"findings\" are one per "
+         "(document, rule), could-not-check included; \"pandas failures\" are failing rows summed over the "
+         "checks: the two are a sanity check that both sides see the same defects, not equal by definition. "
+         "Each size runs in its own process; peak RSS is the kernel's high-water mark (VmHWM) from the start "
+         "of that side's run, with the synthetic frames already resident (their size is the \"frames alone\" "
+         "column).")
 
 
 def _typed(name: str, data: dict) -> pd.DataFrame:
@@ -238,21 +250,7 @@ def main() -> None:
         f"end (the machine was shared with other work; the ratios are the figures to compare).")
     print(text)
     if not args.no_write:
-        write_section(text)
-
-
-def write_section(body: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    intro = ("`python bench/audit_bench.py`: synthetic frames (4% 法治 reports, 4% 信息公开 reports with table 三, "
-             "92% routine items, ~5% defects), the default rule pack in `expectations/`. Both columns include "
-             "`derive_frames` (working days, 索引号 shapes, section summaries); the ratio is the cost of GX "
-             "validation, row mapping and could-not-check accounting over bare pandas masks. \"findings\" are one per "
-             "(document, rule), could-not-check included; \"pandas failures\" are failing rows summed over the "
-             "checks: the two are a sanity check that both sides see the same defects, not equal by definition. "
-             "Each size runs in its own process; peak RSS is the kernel's high-water mark (VmHWM) from the start "
-             "of that side's run, with the synthetic frames already resident (their size is the \"frames alone\" "
-             "column).")
-    write_section_in(path, "## Rules", f"{intro}\n\n{body}")
+        write_section(ROOT / "BENCHMARKS.md", "## Rules", f"{INTRO}\n\n{text}")
 
 
 if __name__ == "__main__":

@@ -24,10 +24,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchmarks_md import write_section as write_section_in  # noqa: E402
+from bench.benchmarks_md import write_section  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "GX_ANALYTICS_ENABLED": "False"}
+
+
+# The section's opening paragraph in BENCHMARKS.md: what is measured and against what.
+INTRO = ("`python bench/tuning_bench.py`: the rule tuner's loop measured from the shell on the demo store "
+         "(`govaudit demo`, 300 + 178 documents): `govaudit audit` after an edit, against importing Great "
+         "Expectations and pandas alone, in the same run. The audit reads the rule files, takes the crawl's "
+         "frames from the frame cache in the store (or parses the pages when it is cold), derives columns, "
+         "validates with Great Expectations, folds findings, records the run and writes report.html, "
+         "findings.xlsx and the CSV/JSON exports.")
 
 
 def timed(command: list[str]) -> tuple[float, float, int]:
@@ -99,18 +108,7 @@ def main() -> None:
         f"≤5 s and ≤1.5× the import alone.")
     print(text)
     if not args.no_write:
-        write_section(text)
-
-
-def write_section(body: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    intro = ("`python bench/tuning_bench.py`: the rule tuner's loop measured from the shell on the demo store "
-             "(`govaudit demo`, 300 + 178 documents): `govaudit audit` after an edit, against importing Great "
-             "Expectations and pandas alone, in the same run. The audit reads the rule files, takes the crawl's "
-             "frames from the frame cache in the store (or parses the pages when it is cold), derives columns, "
-             "validates with Great Expectations, folds findings, records the run and writes report.html, "
-             "findings.xlsx and the CSV/JSON exports.")
-    write_section_in(path, "## Tuning loop", f"{intro}\n\n{body}")
+        write_section(ROOT / "BENCHMARKS.md", "## Tuning loop", f"{INTRO}\n\n{text}")
 
 
 if __name__ == "__main__":
