@@ -7,7 +7,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ import yaml
 
 from govaudit.store import Store
 from demoportal.server import DemoPortal
+from tests.crawl_waits import wait_for_pages
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -61,17 +61,6 @@ def test_store_and_rules_come_from_the_environment(demo_crawl, tmp_path):
     assert not (tmp_path / "var").exists()  # the default store beside the working directory was not used
 
 
-def _wait_for_pages(store: Path, at_least: int, proc: subprocess.Popen) -> int:
-    while True:  # bounded by the test timeout; the crawl must not end first
-        assert proc.poll() is None, f"the crawl ended before it could be interrupted: {proc.stderr.read()}"
-        if store.exists():
-            with Store(store) as st:
-                row = st.conn.execute("SELECT MAX(id) FROM crawls").fetchone()
-                if row[0] and st.page_count(row[0]) >= at_least:
-                    return int(row[0])
-        time.sleep(0.1)
-
-
 @pytest.mark.timeout(300)
 def test_an_interrupted_crawl_is_finished_with_resume(tmp_path):
     site = yaml.safe_load((REPO / "crawler/sites/demo.yml").read_text(encoding="utf-8"))
@@ -85,7 +74,7 @@ def test_an_interrupted_crawl_is_finished_with_resume(tmp_path):
                                 stderr=subprocess.PIPE, text=True,
                                 env={**os.environ, "GX_ANALYTICS_ENABLED": "False"})
         try:
-            crawl_id = _wait_for_pages(store, 30, proc)
+            crawl_id = wait_for_pages(store, 30, proc, timeout=240)
             proc.send_signal(signal.SIGINT)  # Ctrl-C
             proc.communicate(timeout=120)
         finally:

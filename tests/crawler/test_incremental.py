@@ -10,7 +10,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,6 +20,7 @@ from crawler.crawl import run_crawl
 from crawler.sites import load_site
 from govaudit.store import Store
 from crawler.catalog_sync import changes
+from tests.crawl_waits import wait_for_pages
 
 pytestmark = pytest.mark.slow  # serves the demo portal
 
@@ -126,19 +126,6 @@ run_crawl("demo", sys.argv[1], base_url=sys.argv[2], show_progress=False, settin
 """
 
 
-def _wait_for_pages(store: Path, at_least: int, proc: subprocess.Popen, timeout: float = 60) -> int:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the crawl ended before it could be interrupted"
-        if store.exists():
-            with Store(store) as st:
-                row = st.conn.execute("SELECT MAX(id) FROM crawls").fetchone()
-                if row[0] and st.page_count(row[0]) >= at_least:
-                    return int(row[0])
-        time.sleep(0.1)
-    raise AssertionError(f"fewer than {at_least} pages stored within {timeout}s")
-
-
 def test_killed_crawl_is_partial_and_resumes_without_duplicates(portal, tmp_path):
     from audits.audit import audit_crawl, render
 
@@ -147,7 +134,7 @@ def test_killed_crawl_is_partial_and_resumes_without_duplicates(portal, tmp_path
     proc = subprocess.Popen([sys.executable, "-c", KILLABLE, str(store), portal.url, json.dumps(slow)], cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        crawl_id = _wait_for_pages(store, 40, proc)
+        crawl_id = wait_for_pages(store, 40, proc)
         proc.send_signal(signal.SIGINT)  # Ctrl-C: the runner stops the crawl process and records it
         _, err = proc.communicate(timeout=60)
     finally:
