@@ -127,7 +127,7 @@ def run_site(site_ref: str | Path, units: list[str] | None = None, *, store_path
     site = load_site(site_ref)
     crawl = run_crawl(site, store_path, units=units, base_url=base_url, show_progress=show_progress,
                       workers=workers, settings_overrides=settings_overrides,
-                      full=full, must_fetch=open_finding_urls(store_path, site.name))
+                      full=full, must_fetch=() if full else open_finding_urls(store_path, site.name))
     audit = audit_crawl(store_path, crawl.crawl_id, rules_dir)
     report_path = render(store_path, audit.run_id, reports_dir, lang)
     return SiteRunOutcome(crawl.site, crawl.crawl_id, audit.run_id, report_path, audit.findings,

@@ -49,7 +49,7 @@ def crawl(
         config = load_site(site)
         summary = run_crawl(config, store_path, units=unit, base_url=base_url,
                             show_progress=not quiet, console=console, resume=resume, workers=workers, full=full,
-                            must_fetch=open_finding_urls(store_path, config.name))
+                            must_fetch=() if full else open_finding_urls(store_path, config.name))
     except SiteConfigError as exc:
         console.print(f"[red]site config error:[/red] {shown(exc)}")
         raise typer.Exit(EXIT_USAGE) from None
