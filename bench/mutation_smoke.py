@@ -42,7 +42,8 @@ class Mutation:
 
 MUTATIONS = (
     Mutation("calendar-mon-fri", "audits/rules/workdays.py",
-             "chinese_calendar.is_workday(d.date())", "d.weekday() < 5", DATE_TESTS,
+             "working = (swapped | ((days.dayofweek <= 4) & ~holiday)).astype(np.int32)",
+             "working = (days.dayofweek <= 4).astype(np.int32)", DATE_TESTS,
              "working days counted Monday–Friday: 调休 Saturdays and the Spring Festival ignored"),
     Mutation("lag-off-by-one", "audits/rules/workdays.py",
              "lag[inside] = cumulative[e] - cumulative[s]", "lag[inside] = cumulative[e] - cumulative[s] + 1",
