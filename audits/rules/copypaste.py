@@ -63,21 +63,26 @@ def previous_year_similarity(documents: pd.DataFrame, texts: pd.Series, report_t
     paired = scope[keys + ["report_year", "url", "content_hash"]].reset_index().merge(
         earlier, on=keys + ["report_year"], suffixes=("", "_prev")).set_index("index")
     cache: dict[str, frozenset[str]] = {}
+    text_of = texts.to_dict()
 
     def shingles(url: str) -> frozenset[str]:
         if url not in cache:
-            text = texts.get(url)
+            text = text_of.get(url)
             cache[url] = _shingles(text, shingle_chars) if isinstance(text, str) else frozenset()
         return cache[url]
 
-    for index, row in paired.iterrows():
-        result.at[index, "previous_year_url"] = row["url_prev"]
-        if pd.notna(row["content_hash"]) and row["content_hash"] == row["content_hash_prev"]:
-            result.at[index, "previous_year_similarity"] = 1.0
+    scores: dict[int, float] = {}
+    for index, url, url_prev, digest, digest_prev in zip(
+            paired.index, paired["url"], paired["url_prev"], paired["content_hash"], paired["content_hash_prev"]):
+        if pd.notna(digest) and digest == digest_prev:
+            scores[index] = 1.0
             continue
-        score = _jaccard(shingles(row["url"]), shingles(row["url_prev"]))
+        score = _jaccard(shingles(url), shingles(url_prev))
         if score is not None:
-            result.at[index, "previous_year_similarity"] = score
+            scores[index] = score
+    result.loc[paired.index, "previous_year_url"] = paired["url_prev"].astype("string")
+    if scores:
+        result.loc[list(scores), "previous_year_similarity"] = list(scores.values())
     return result
 
 
@@ -101,12 +106,16 @@ def peer_similarity(documents: pd.DataFrame, texts: pd.Series, report_types: lis
         "peer_similarity": pd.Series(pd.NA, index=documents.index, dtype="Float64"),
     })
     scope = documents[documents["report_type"].isin(report_types) & documents["report_year"].notna()]
+    scope = scope[["site", "report_type", "report_year", "unit", "url", "content_hash"]]
+    text_of = texts.to_dict()
+    best_scores: dict[int, float] = {}
+    best_urls: dict[int, str] = {}
     for _, group in scope.groupby(["site", "report_type", "report_year"], sort=False):
         if group["unit"].nunique() < 2:
             continue
         units, urls, hashes = group["unit"].to_dict(), group["url"].to_dict(), group["content_hash"].to_dict()
-        sets = {i: _shingles(texts[urls[i]], shingle_chars, _unit_word(str(units[i])))
-                if isinstance(texts.get(urls[i]), str) else frozenset() for i in group.index}
+        sets = {i: _shingles(text_of[urls[i]], shingle_chars, _unit_word(str(units[i])))
+                if isinstance(text_of.get(urls[i]), str) else frozenset() for i in group.index}
         frequency = Counter(token for tokens in sets.values() for token in tokens)
         prefixes: dict[int, list[str]] = {}
         index: dict[str, list[int]] = defaultdict(list)
@@ -138,7 +147,11 @@ def peer_similarity(documents: pd.DataFrame, texts: pd.Series, report_types: lis
                 if score is not None and score > best[0]:
                     best = (score, urls[j])
             if best[0] >= 0:
-                result.at[i, "peer_similarity"] = best[0]
+                best_scores[i] = best[0]
                 if best[1] is not None:
-                    result.at[i, "peer_url"] = best[1]
+                    best_urls[i] = best[1]
+    if best_scores:
+        result.loc[list(best_scores), "peer_similarity"] = list(best_scores.values())
+    if best_urls:
+        result.loc[list(best_urls), "peer_url"] = list(best_urls.values())
     return result

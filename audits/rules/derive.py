@@ -66,7 +66,11 @@ def _frame(frames: Any, name: str) -> pd.DataFrame:
     columns = base_columns()[name]
     if frame is None:
         return pd.DataFrame({c: pd.Series(dtype=d) for c, d in columns.items()})
-    frame = frame.reset_index(drop=True).copy()
+    # A shallow copy with a fresh index: derived columns are added to (and replaced in) this
+    # frame only, and no column is changed in place, so the caller's text columns are shared,
+    # not copied (a million documents' strings are the largest thing in memory).
+    frame = frame.copy(deep=False)
+    frame.index = pd.RangeIndex(len(frame))
     for column, dtype in columns.items():
         if column not in frame.columns:
             frame[column] = pd.Series(pd.NA, index=frame.index, dtype=dtype)
@@ -87,7 +91,7 @@ def derive_frames(frames: Any, parameters: dict[str, Any], now: datetime | None 
         docs["publisher_ok"], docs["publisher_expected"] = publisher.publisher_columns(
             docs, unit_full_names, parameters["publisher_full_name_pattern"])
     _spotcheck_frames(frames, out, parameters, now, reasons)
-    context = docs.drop_duplicates("url").set_index("url")
+    context = docs[["url", *CONTEXT_COLUMNS]].drop_duplicates("url").set_index("url")
     for name, frame in out.items():
         if name == "documents":
             continue
@@ -188,8 +192,18 @@ def _document_columns(docs: pd.DataFrame, out: dict[str, pd.DataFrame], paramete
         docs["peer_url"], docs["peer_similarity"] = peers["peer_url"], peers["peer_similarity"]
 
 
-def _joined(values: pd.Series) -> str:
-    return ",".join(dict.fromkeys(str(v) for v in values if pd.notna(v) and str(v)))
+def _joined(frame: pd.DataFrame, column: str, sep: str = ",", distinct: bool = True) -> pd.Series:
+    """Per url: the non-blank values of `column` in row order (each once when `distinct`), joined.
+    One pass over the rows in Python: a groupby aggregation built a Series per document."""
+    rows = frame[["url", column]].dropna()
+    text = rows[column].astype(str)
+    rows = pd.DataFrame({"url": rows["url"], "text": text})[text != ""]
+    if distinct:
+        rows = rows.drop_duplicates()
+    joined: dict[str, list[str]] = {}
+    for url, value in zip(rows["url"].tolist(), rows["text"].tolist()):
+        joined.setdefault(url, []).append(value)
+    return pd.Series({url: sep.join(values) for url, values in joined.items()}, dtype=object)
 
 
 def _section_summary(docs: pd.DataFrame, sections: pd.DataFrame) -> dict[str, pd.Series]:
@@ -205,14 +219,14 @@ def _section_summary(docs: pd.DataFrame, sections: pd.DataFrame) -> dict[str, pd
     own, folded = sections[standalone], sections[~standalone]
     per_kind = own.dropna(subset=["kind", "years"])
     per_kind = per_kind[per_kind["years"].astype(str) != ""]
-    pairs = (per_kind["kind"].astype(str) + "=" + per_kind["years"].astype(str)).groupby(per_kind["url"]).agg(
-        lambda s: ";".join(s))
-    years = own.dropna(subset=["years"]).groupby("url")["years"].agg(_joined)
+    pairs = pd.DataFrame({"url": per_kind["url"],
+                          "pair": per_kind["kind"].astype(str) + "=" + per_kind["years"].astype(str)})
     counts = own.groupby("url").size()
     result["heading_count"] = docs["url"].map(counts).fillna(0).astype("Int64").where(has_body, pd.NA)
-    for name, values in (("section_kinds", own.groupby("url")["kind"].agg(_joined)),
-                         ("folded_section_kinds", folded.groupby("url")["kind"].agg(_joined)),
-                         ("section_heading_years", pairs), ("heading_years", years)):
+    for name, values in (("section_kinds", _joined(own, "kind")),
+                         ("folded_section_kinds", _joined(folded, "kind")),
+                         ("section_heading_years", _joined(pairs, "pair", ";", distinct=False)),
+                         ("heading_years", _joined(own, "years"))):
         mapped = docs["url"].map(values).astype("string").fillna("")
         result[name] = mapped.where(has_body, pd.NA)
     return result

@@ -59,9 +59,12 @@ def _next_year_unnamed(docs: pd.DataFrame, sections: pd.DataFrame) -> pd.Series:
     own = own[own["years"].isna() | own["years"].astype("string").eq("")]
     if own.empty:
         return out
-    named = own.groupby("url")["text_years"].agg(lambda s: ",".join(str(v) for v in s if pd.notna(v)))
-    for i, (url, year) in enumerate(zip(docs["url"], docs["report_year"])):
-        if url in named.index and pd.notna(year):
-            years = set(named[url].split(",")) - {""}
-            out.iloc[i] = not ({str(int(year) + 1), "next"} & years)
+    named = own[["url", "text_years"]].dropna()
+    named = named.assign(year=named["text_years"].astype(str).str.split(",")).explode("year")
+    year = pd.to_numeric(docs["report_year"], errors="coerce").astype("Int64")
+    decided = docs["url"].isin(own["url"].dropna()) & year.notna()
+    wanted = pd.MultiIndex.from_arrays([docs["url"].astype(object), (year + 1).astype("string").astype(object)])
+    named_year = wanted.isin(pd.MultiIndex.from_arrays([named["url"].astype(object), named["year"].astype(object)]))
+    named_next = docs["url"].isin(named.loc[named["year"].eq("next"), "url"])
+    out[decided] = ~(named_year | named_next)[decided]
     return out

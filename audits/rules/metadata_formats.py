@@ -21,6 +21,13 @@ FIELD_LABELS = {
     "title": "标题", "published_at": "发布日期", "doc_no": "文号", "category": "分类",
 }
 _TOKEN = re.compile(r"\d+|[A-Z]+|[a-z]+|[\u4e00-\u9fff]+|.", re.S)
+# Characters replaced by one representative of their class before shaping: the shape of a value
+# depends only on its run lengths per class, so 索引号 that differ only in their digits (nearly
+# all of them) share one reduced value and index_shape runs once per reduced value, not per row.
+_REDUCE = str.maketrans({**{c: "0" for c in "0123456789"},
+                         **{chr(c): "A" for c in range(ord("A"), ord("Z") + 1)},
+                         **{chr(c): "a" for c in range(ord("a"), ord("z") + 1)},
+                         **{chr(c): "\u4e00" for c in range(0x4E00, 0xA000)}})
 
 
 def index_shape(value: str) -> str:
@@ -43,8 +50,9 @@ def learned_shapes(documents: pd.DataFrame) -> pd.DataFrame:
     """index_no_shape, index_no_shape_share (share of the host's index numbers with that
     shape) and host_index_no_count, one row per document."""
     index_no = documents["index_no"].astype("string").str.strip().replace("", pd.NA)
-    shapes = {value: index_shape(value) for value in index_no.dropna().unique()}
-    shape = index_no.map(shapes).astype("string")
+    reduced = index_no.str.translate(_REDUCE)
+    shapes = {value: index_shape(value) for value in reduced.dropna().unique()}
+    shape = reduced.map(shapes).astype("string")
     host = documents["host"].astype("string").fillna("")
     count = index_no.groupby(host).transform("count")
     same = shape.groupby([host, shape.fillna("")]).transform("size")

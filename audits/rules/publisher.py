@@ -60,6 +60,12 @@ def publisher_columns(docs: pd.DataFrame, full_names: dict[str, str] | None, pat
     compiled = re.compile(pattern)
     others = set(full_names.values())
     expected = docs["unit"].map(full_names).astype("string") if len(docs) else pd.Series(dtype="string")
-    ok = [judge(p, e if isinstance(e, str) else None, others, compiled, u if isinstance(u, str) else None)
-          for p, e, u in zip(docs["publisher"].tolist(), expected.tolist(), docs["unit"].tolist())]
+    # A portal's documents repeat a handful of (publisher, full name, unit) triples: each is
+    # judged once and the verdicts mapped back by the triple's code.
+    triples = pd.DataFrame({"p": docs["publisher"].astype("string"), "e": expected,
+                            "u": docs["unit"].astype("string")}, index=docs.index)
+    codes, unique = pd.MultiIndex.from_frame(triples).factorize() if len(docs) else ([], [])
+    verdicts = [judge(p if isinstance(p, str) else pd.NA, e if isinstance(e, str) else None, others, compiled,
+                      u if isinstance(u, str) else None) for p, e, u in unique]
+    ok = pd.array(verdicts, dtype="boolean")[codes] if len(docs) else pd.array([], dtype="boolean")
     return pd.Series(ok, index=docs.index, dtype="boolean"), expected
