@@ -117,10 +117,13 @@ def peer_similarity(documents: pd.DataFrame, texts: pd.Series, report_types: lis
         sets = {i: _shingles(text_of[urls[i]], shingle_chars, _unit_word(str(units[i])))
                 if isinstance(text_of.get(urls[i]), str) else frozenset() for i in group.index}
         frequency = Counter(token for tokens in sets.values() for token in tokens)
+        # Each token's place in the (frequency, token) order, computed once per group: sorting a
+        # report's shingles by it needs no key tuple per shingle.
+        rank = {token: place for place, (_, token) in enumerate(sorted((n, t) for t, n in frequency.items()))}
         prefixes: dict[int, list[str]] = {}
         index: dict[str, list[int]] = defaultdict(list)
         for i, tokens in sets.items():
-            ordered = sorted(tokens, key=lambda t: (frequency[t], t))
+            ordered = sorted(tokens, key=rank.__getitem__)
             prefixes[i] = ordered[:len(tokens) - math.ceil(floor * len(tokens)) + 1] if tokens else []
             for token in prefixes[i]:
                 index[token].append(i)

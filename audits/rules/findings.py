@@ -31,9 +31,35 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def _texts(values: pd.Series) -> pd.Series:
+    """`_text` of every value, column-wise where the dtype makes the answer plain: text as is,
+    whole numbers and flags as `str` gives them, dates as YYYY-MM-DD, missing as （空）."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) or pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        text = values.astype("string").astype(object)
+    elif isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
+        text = values.dt.strftime("%Y-%m-%d").astype(object)
+    else:  # floats (2.0 reads 2), objects: value by value
+        return pd.Series([_text(v) for v in values.tolist()], index=values.index, dtype=object)
+    return text.where(values.notna(), "（空）")
+
+
 def render_messages(template: str, rows: pd.DataFrame, observed: pd.Series, expected: pd.Series) -> pd.Series:
-    fields = [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    parsed = list(string.Formatter().parse(template))
+    fields = [name for _, name, _, _ in parsed if name]
     columns = [f for f in dict.fromkeys(fields) if f not in ("observed", "expected")]
+    named = [(name, spec, conversion) for _, name, spec, conversion in parsed if name is not None]
+    if all(not spec and conversion is None and (name in rows.columns or name in ("observed", "expected"))
+           for name, spec, conversion in named):
+        # Built column by column: the literal pieces and each field's texts, concatenated.
+        texts = {name: _texts(rows[name]) for name in columns}
+        texts["observed"], texts["expected"] = _texts(observed), _texts(expected)
+        message = pd.Series("", index=rows.index, dtype=object)
+        for literal, name, _, _ in parsed:
+            message = message + literal
+            if name is not None:
+                message = message + texts[name].to_numpy()
+        return message.astype("string")
     records = rows[columns].to_dict("records") if columns else [{} for _ in range(len(rows))]
     messages = []
     for record, obs, exp in zip(records, observed.tolist(), expected.tolist()):
@@ -89,10 +115,18 @@ def build_findings(parts: list[pd.DataFrame], documents: pd.DataFrame,
             first.loc[many, column] = folded[column].agg(_fold)
     findings = first.reset_index()
     evidence = _evidence(documents, other_evidence or [])
+    # Each finding's evidence row, looked up once (not once per column): -1 where its url is no row.
+    where = evidence.index.get_indexer(findings["url"]) if len(evidence) else None
+    found = where >= 0 if where is not None else None
+
+    def evidence_of(column: str) -> pd.Series:
+        values = evidence[column].take(where.clip(0)).where(found, pd.NA)
+        return pd.Series(values.array, index=findings.index)
+
     for column in ("site", "unit", "doc_id", "title", "crawl_id", "content_hash", "body_source"):
         present = len(evidence) and column in evidence
-        findings[column] = findings["url"].map(evidence[column]) if present else pd.NA
-    fetched = pd.to_datetime(findings["url"].map(evidence["fetched_at"]), utc=True) if len(evidence) else None
+        findings[column] = evidence_of(column) if present else pd.NA
+    fetched = pd.to_datetime(evidence_of("fetched_at"), utc=True) if len(evidence) else None
     findings["fetched_at"] = fetched.dt.strftime("%Y-%m-%dT%H:%M:%SZ") if fetched is not None else pd.NA
     ident = findings["doc_id"].astype("string").fillna(findings["url"].astype("string"))
     findings["finding_key"] = findings["site"].astype("string").fillna("") + "|" + ident + "|" + findings["rule_id"]
