@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from audits.normalize.shared_strings import share_strings  # noqa: E402
 from audits.rules.columns import base_columns  # noqa: E402
 from bench.benchmarks_md import write_section  # noqa: E402
 from audits.rules.derive import derive_frames  # noqa: E402
@@ -64,7 +65,7 @@ def _typed(name: str, data: dict) -> pd.DataFrame:
                 else pd.Series(pd.NaT, index=range(n), dtype=dtype)
         else:
             out[column] = pd.Series(values).astype(dtype)
-    return pd.DataFrame(out)
+    return share_strings(pd.DataFrame(out))  # as the normaliser builds them
 
 
 def synthetic(n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
@@ -124,7 +125,7 @@ def synthetic(n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
         wide[f"new__{c}"] = new.astype(float)
         wide[f"granted__{c}"] = new.astype(float)
         wide[f"outcome_total__{c}"] = new + (rng.random(m) < 0.05)
-    frames["table3_wide"] = pd.DataFrame(wide)
+    frames["table3_wide"] = _typed("table3_wide", wide)
     groups = annual.sample(frac=1.0, random_state=seed)
     g = len(groups)
     total = rng.integers(10, 500, g).astype(float)

@@ -36,6 +36,7 @@ import sqlalchemy as sa
 
 from audits.defaults import DEFAULT_RULES_DIR
 from audits.normalize.frame_set import Frames
+from audits.normalize.shared_strings import share_strings
 from govaudit import schema
 from govaudit.db import StoreConnection, insert_replacing
 
@@ -118,7 +119,8 @@ def load_frames(conn: StoreConnection, crawl_id: int, key: str) -> Frames | None
     if set(blobs) != set(FRAME_NAMES):
         return None
     try:
-        return Frames(**{name: pd.read_feather(io.BytesIO(blobs[name])) for name in FRAME_NAMES})
+        # Arrow gives back one str object per row; repeated values are shared again as built.
+        return Frames(**{name: share_strings(pd.read_feather(io.BytesIO(blobs[name]))) for name in FRAME_NAMES})
     except Exception:  # noqa: BLE001 - a damaged cache entry is rebuilt, never trusted
         return None
 

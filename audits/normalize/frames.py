@@ -15,6 +15,7 @@ from audits.normalize import body_facts
 from audits.normalize.attachments.body import FileReader
 from audits.normalize.documents import Page, normalise_page
 from audits.normalize.section_kinds import SectionKinds, load_section_kinds
+from audits.normalize.shared_strings import shared
 from audits.normalize.site_columns import column_row
 from audits.normalize.wording import Wording, load_wording
 from audits.normalize.frame_set import WIDE_COLUMNS, Frames  # noqa: F401  (WIDE_COLUMNS re-exported)
@@ -45,7 +46,7 @@ def _typed(values: list, dtype: str) -> pd.Series | pd.api.extensions.ExtensionA
         utc = "UTC" in dtype
         series = pd.to_datetime(pd.Series(values, dtype="object"), utc=utc)
         return series.astype(dtype) if not utc else series.dt.tz_convert("UTC").astype(dtype)
-    return pd.array(values, dtype=dtype)
+    return shared(pd.array(values, dtype=dtype))
 
 
 def build_frames(records: Iterable[PageRecord], crawl_id: int, kinds: SectionKinds | None = None,

@@ -11,6 +11,7 @@ import string
 
 import pandas as pd
 
+from audits.normalize.shared_strings import shared
 from audits.rules.model import Rule
 from govaudit.columns import FINDING_COLUMNS
 
@@ -71,12 +72,13 @@ def render_messages(template: str, rows: pd.DataFrame, observed: pd.Series, expe
 
 def rule_rows(rule: Rule, rows: pd.DataFrame, kind: str, observed: pd.Series, expected: pd.Series,
               message: pd.Series) -> pd.DataFrame:
-    """Finding rows (before folding) for rows of one rule's frame."""
+    """Finding rows (before folding) for rows of one rule's frame. A rule's messages repeat (every
+    page without text "could not check" the same way): each distinct text is held once."""
     return pd.DataFrame({
         "url": rows["url"].astype("string"),
         "rule_id": rule.id, "suite": rule.suite, "kind": kind, "severity": rule.severity,
-        "rule_title": rule.title, "message": message.astype("string"),
-        "observed": observed.astype("string"), "expected": expected.astype("string"),
+        "rule_title": rule.title, "message": shared(message.astype("string").array),
+        "observed": shared(observed.astype("string").array), "expected": shared(expected.astype("string").array),
         "basis": rule.basis, "fix": rule.fix,
     }, index=rows.index)
 
@@ -127,7 +129,12 @@ def build_findings(parts: list[pd.DataFrame], documents: pd.DataFrame,
         present = len(evidence) and column in evidence
         findings[column] = evidence_of(column) if present else pd.NA
     fetched = pd.to_datetime(evidence_of("fetched_at"), utc=True) if len(evidence) else None
-    findings["fetched_at"] = fetched.dt.strftime("%Y-%m-%dT%H:%M:%SZ") if fetched is not None else pd.NA
+    if fetched is not None:  # a crawl has few distinct fetch times next to its findings: each formatted once
+        codes, times = pd.factorize(fetched)
+        texts = pd.array(pd.DatetimeIndex(times).strftime("%Y-%m-%dT%H:%M:%SZ"), dtype="string")
+        findings["fetched_at"] = pd.Series(texts.take(codes, allow_fill=True), index=findings.index)
+    else:
+        findings["fetched_at"] = pd.NA
     ident = findings["doc_id"].astype("string").fillna(findings["url"].astype("string"))
     findings["finding_key"] = findings["site"].astype("string").fillna("") + "|" + ident + "|" + findings["rule_id"]
     out = pd.DataFrame({c: findings[c] if c in findings else pd.NA for c in FINDING_COLUMNS})
