@@ -23,7 +23,7 @@ def _shingles(text: str, size: int, mask: str = "") -> frozenset[str]:
     text = _YEAR.sub("Y", re.sub(r"\s+", "", text))
     if mask:
         text = text.replace(mask, "U")
-    return frozenset(text[i:i + size] for i in range(max(len(text) - size + 1, 0)))
+    return frozenset([text[i:i + size] for i in range(max(len(text) - size + 1, 0))])
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float | None:
@@ -117,23 +117,23 @@ def peer_similarity(documents: pd.DataFrame, texts: pd.Series, report_types: lis
         sets = {i: _shingles(text_of[urls[i]], shingle_chars, _unit_word(str(units[i])))
                 if isinstance(text_of.get(urls[i]), str) else frozenset() for i in group.index}
         frequency = Counter(token for tokens in sets.values() for token in tokens)
-        # Each token's place in the (frequency, token) order, computed once per group: sorting a
-        # report's shingles by it needs no key tuple per shingle.
+        # Each token's place in the (frequency, token) order, computed once per group: a report's
+        # prefix is then its smallest places, sorted as plain integers (no key per shingle).
         rank = {token: place for place, (_, token) in enumerate(sorted((n, t) for t, n in frequency.items()))}
-        prefixes: dict[int, list[str]] = {}
-        index: dict[str, list[int]] = defaultdict(list)
+        prefixes: dict[int, list[int]] = {}
+        index: dict[int, list[int]] = defaultdict(list)
         for i, tokens in sets.items():
-            ordered = sorted(tokens, key=rank.__getitem__)
+            ordered = sorted(map(rank.__getitem__, tokens))
             prefixes[i] = ordered[:len(tokens) - math.ceil(floor * len(tokens)) + 1] if tokens else []
-            for token in prefixes[i]:
-                index[token].append(i)
+            for place in prefixes[i]:
+                index[place].append(i)
         by_hash: dict[str, list[int]] = defaultdict(list)
         for i, h in hashes.items():
             if pd.notna(h):
                 by_hash[h].append(i)
         scores: dict[tuple[int, int], float | None] = {}  # Jaccard is symmetric: each pair once
         for i in group.index:
-            candidates = {j for token in prefixes[i] for j in index[token]}
+            candidates = {j for place in prefixes[i] for j in index[place]}
             candidates |= set(by_hash.get(hashes[i], ())) if pd.notna(hashes[i]) else set()
             best: tuple[float, str | None] = (0.0, None) if sets[i] else (-1.0, None)
             for j in candidates:

@@ -8,12 +8,18 @@ every rule that measures from that date (deadlines, the 20-working-day lag, 发�
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 _LABELS = {"issued_day": "发文日期", "published_date": "发布日期"}
 
 
 def _fmt(day: pd.Series) -> pd.Series:
+    if day.dtype == "datetime64[ns]":  # numpy formats whole days at C speed; strftime goes value by value
+        # (whole days by floor division: numpy's own ns→D cast wraps dates near 1677 around)
+        days = (day.to_numpy().view("i8") // 86_400_000_000_000).astype("datetime64[D]")
+        text = np.datetime_as_string(days, unit="D")
+        return pd.Series(text, index=day.index, dtype=object).where(day.notna()).astype("string")
     return day.dt.strftime("%Y-%m-%d").astype("string")
 
 

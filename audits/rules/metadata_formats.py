@@ -65,8 +65,11 @@ def learned_shapes(documents: pd.DataFrame) -> pd.DataFrame:
 
 
 def index_year(index_no: pd.Series, pattern: str) -> pd.Series:
-    found = index_no.astype("string").str.extract(pattern, expand=True).iloc[:, 0]
-    return pd.to_numeric(found, errors="coerce").astype("Int64")
+    # str.extract's first group, searched value by value without building a frame of all groups.
+    search = re.compile(pattern).search
+    values = index_no.astype("string")
+    found = [None if value is pd.NA or (hit := search(value)) is None else hit.group(1) for value in values.tolist()]
+    return pd.to_numeric(pd.Series(found, index=index_no.index, dtype="string"), errors="coerce").astype("Int64")
 
 
 @audit_type
