@@ -119,7 +119,9 @@ def peer_similarity(documents: pd.DataFrame, texts: pd.Series, report_types: lis
         frequency = Counter(token for tokens in sets.values() for token in tokens)
         # Each token's place in the (frequency, token) order, computed once per group: a report's
         # prefix is then its smallest places, sorted as plain integers (no key per shingle).
-        rank = {token: place for place, (_, token) in enumerate(sorted((n, t) for t, n in frequency.items()))}
+        order = sorted(frequency)  # by token, then (a stable sort) by frequency: (frequency, token) order
+        order.sort(key=frequency.__getitem__)
+        rank = {token: place for place, token in enumerate(order)}
         prefixes: dict[int, list[int]] = {}
         index: dict[int, list[int]] = defaultdict(list)
         for i, tokens in sets.items():

@@ -102,20 +102,28 @@ def _evidence(documents: pd.DataFrame, others: list[pd.DataFrame]) -> pd.DataFra
 
 def build_findings(parts: list[pd.DataFrame], documents: pd.DataFrame,
                    other_evidence: list[pd.DataFrame] | None = None) -> pd.DataFrame:
-    """Fold per-row parts into one finding per (document, rule) and add the document's evidence."""
-    parts = [p for p in parts if len(p)]
-    if not parts:
+    """Fold per-row parts into one finding per (document, rule) and add the document's evidence.
+    `parts` is emptied as its rows are taken, so that they are not held twice."""
+    taken = [p for p in parts if len(p)]
+    parts.clear()
+    if not taken:
         return empty_findings()
-    rows = pd.concat(parts, ignore_index=True)
+    rows = pd.concat(taken, ignore_index=True)
+    del taken
     keys = ["url", "rule_id", "kind"]
-    first = rows.drop_duplicates(keys).set_index(keys)
-    counts = rows.groupby(keys, sort=False).size()
-    if (counts > 1).any():
-        many = counts[counts > 1].index
-        folded = rows.set_index(keys).loc[many].groupby(level=[0, 1, 2], sort=False)
+    # Only the rows of (document, rule) pairs that failed on several rows are grouped and folded
+    # into their first row; a pair with a missing url is never grouped, as groupby drops it.
+    repeated = (rows.duplicated(keys, keep=False) & rows[keys].notna().all(axis=1)).to_numpy()
+    findings = rows[~rows.duplicated(keys).to_numpy()]
+    if repeated.any():
+        folded = rows[repeated].groupby(keys, sort=False)[["message", "observed", "expected"]].agg(_fold)
+        kept = repeated[findings.index.to_numpy()]
+        at = pd.MultiIndex.from_frame(findings.loc[kept, keys])
+        findings = findings.copy()
         for column in ("message", "observed", "expected"):
-            first.loc[many, column] = folded[column].agg(_fold)
-    findings = first.reset_index()
+            findings.loc[kept, column] = folded[column].reindex(at).to_numpy()
+    del rows
+    findings = findings.reset_index(drop=True)
     evidence = _evidence(documents, other_evidence or [])
     # Each finding's evidence row, looked up once (not once per column): -1 where its url is no row.
     where = evidence.index.get_indexer(findings["url"]) if len(evidence) else None
@@ -137,5 +145,7 @@ def build_findings(parts: list[pd.DataFrame], documents: pd.DataFrame,
         findings["fetched_at"] = pd.NA
     ident = findings["doc_id"].astype("string").fillna(findings["url"].astype("string"))
     findings["finding_key"] = findings["site"].astype("string").fillna("") + "|" + ident + "|" + findings["rule_id"]
-    out = pd.DataFrame({c: findings[c] if c in findings else pd.NA for c in FINDING_COLUMNS})
-    return out.astype(FINDING_COLUMNS).sort_values(["site", "url", "rule_id"], kind="stable").reset_index(drop=True)
+    out = pd.DataFrame({c: findings[c] if c in findings else pd.NA for c in FINDING_COLUMNS}, copy=False)
+    del findings
+    return out.astype(FINDING_COLUMNS, copy=False).sort_values(["site", "url", "rule_id"], kind="stable",
+                                                               ignore_index=True)
