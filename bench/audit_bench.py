@@ -64,7 +64,7 @@ def _typed(name: str, data: dict) -> pd.DataFrame:
             out[column] = pd.Series(pd.NA, index=range(n), dtype=dtype) if not dtype.startswith("datetime") \
                 else pd.Series(pd.NaT, index=range(n), dtype=dtype)
         else:
-            out[column] = pd.Series(values).astype(dtype)
+            out[column] = (pd.Series(values) if np.ndim(values) else pd.Series(values, index=range(n))).astype(dtype)
     return share_strings(pd.DataFrame(out))  # as the normaliser builds them
 
 

@@ -43,7 +43,10 @@ def doc_texts(sections: pd.DataFrame, figures: pd.DataFrame) -> pd.Series:
     if not parts:
         return pd.Series(dtype="string")
     joined = pd.concat(parts).dropna()
-    return joined.groupby("url")["text"].agg(lambda texts: "\n".join(map(str, texts)))
+    texts: dict[str, list[str]] = {}  # one pass in row order (a groupby built a Series per document)
+    for url, text in zip(joined["url"].tolist(), joined["text"].tolist()):
+        texts.setdefault(url, []).append(str(text))
+    return pd.Series({url: "\n".join(values) for url, values in texts.items()}, dtype=object)
 
 
 def previous_year_similarity(documents: pd.DataFrame, texts: pd.Series, report_types: list[str],

@@ -13,6 +13,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 
 from audits.defaults import DEFAULT_TIMEZONE
@@ -206,6 +207,22 @@ def _joined(frame: pd.DataFrame, column: str, sep: str = ",", distinct: bool = T
     return pd.Series({url: sep.join(values) for url, values in joined.items()}, dtype=object)
 
 
+def _by_url(urls: pd.Series) -> Callable[[pd.Series], pd.Series]:
+    """`urls.map(values)` for several `values` indexed by url: the documents' urls are hashed
+    once, and each mapping looks up only its own (few) urls."""
+    index = pd.Index(urls)
+    if not index.is_unique:
+        return urls.map
+
+    def on_docs(values: pd.Series) -> pd.Series:
+        where = index.get_indexer(values.index)
+        hit = where >= 0
+        out = np.full(len(urls), np.nan, dtype=object)
+        out[where[hit]] = values.to_numpy(dtype=object)[hit]
+        return pd.Series(out, index=urls.index)
+    return on_docs
+
+
 def _section_summary(docs: pd.DataFrame, sections: pd.DataFrame) -> dict[str, pd.Series]:
     """Per document: kinds with own heading, kinds only folded, years in headings (<NA> without body)."""
     has_body = pd.to_numeric(docs["body_length"]).fillna(0) > 0
@@ -222,11 +239,12 @@ def _section_summary(docs: pd.DataFrame, sections: pd.DataFrame) -> dict[str, pd
     pairs = pd.DataFrame({"url": per_kind["url"],
                           "pair": per_kind["kind"].astype(str) + "=" + per_kind["years"].astype(str)})
     counts = own.groupby("url").size()
-    result["heading_count"] = docs["url"].map(counts).fillna(0).astype("Int64").where(has_body, pd.NA)
+    on_docs = _by_url(docs["url"])
+    result["heading_count"] = on_docs(counts).fillna(0).astype("Int64").where(has_body, pd.NA)
     for name, values in (("section_kinds", _joined(own, "kind")),
                          ("folded_section_kinds", _joined(folded, "kind")),
                          ("section_heading_years", _joined(pairs, "pair", ";", distinct=False)),
                          ("heading_years", _joined(own, "years"))):
-        mapped = docs["url"].map(values).astype("string").fillna("")
+        mapped = on_docs(values).astype("string").fillna("")
         result[name] = mapped.where(has_body, pd.NA)
     return result

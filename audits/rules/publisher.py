@@ -62,10 +62,14 @@ def publisher_columns(docs: pd.DataFrame, full_names: dict[str, str] | None, pat
     expected = docs["unit"].map(full_names).astype("string") if len(docs) else pd.Series(dtype="string")
     # A portal's documents repeat a handful of (publisher, full name, unit) triples: each is
     # judged once and the verdicts mapped back by the triple's code.
-    triples = pd.DataFrame({"p": docs["publisher"].astype("string"), "e": expected,
-                            "u": docs["unit"].astype("string")}, index=docs.index)
-    codes, unique = pd.MultiIndex.from_frame(triples).factorize() if len(docs) else ([], [])
+    if not len(docs):
+        return pd.Series(dtype="boolean", index=docs.index), expected
+    codes, values = zip(*(pd.factorize(column.astype("string"), use_na_sentinel=False)
+                          for column in (docs["publisher"], expected, docs["unit"])))
+    triple, _ = pd.factorize((codes[0] * len(values[1]) + codes[1]) * len(values[2]) + codes[2])
+    first = pd.Series(range(len(triple))).groupby(triple, sort=True).first().to_numpy()  # a row per triple
     verdicts = [judge(p if isinstance(p, str) else pd.NA, e if isinstance(e, str) else None, others, compiled,
-                      u if isinstance(u, str) else None) for p, e, u in unique]
-    ok = pd.array(verdicts, dtype="boolean")[codes] if len(docs) else pd.array([], dtype="boolean")
+                      u if isinstance(u, str) else None)
+                for p, e, u in zip(*(values[k].take(codes[k][first]) for k in range(3)))]
+    ok = pd.array(verdicts, dtype="boolean")[triple]
     return pd.Series(ok, index=docs.index, dtype="boolean"), expected
