@@ -128,10 +128,12 @@ def build_findings(parts: list[pd.DataFrame], documents: pd.DataFrame,
     # Each finding's evidence row, looked up once (not once per column): -1 where its url is no row.
     where = evidence.index.get_indexer(findings["url"]) if len(evidence) else None
     found = where >= 0 if where is not None else None
+    rows_index = findings.index
 
     def evidence_of(column: str) -> pd.Series:
+        assert where is not None  # called only when there is evidence
         values = evidence[column].take(where.clip(0)).where(found, pd.NA)
-        return pd.Series(values.array, index=findings.index)
+        return pd.Series(values.array, index=rows_index)
 
     for column in ("site", "unit", "doc_id", "title", "crawl_id", "content_hash", "body_source"):
         present = len(evidence) and column in evidence
