@@ -62,6 +62,7 @@ def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | P
     from audits.history import record_run
     from audits.normalize.frame_cache import cached_frames
     from audits.rules.loader import load_rules
+    from audits.rules.result_cache import StoreResultCache
     from audits.rules.validate import run_rules
 
     store_path = defaults.store_path(store_path)
@@ -77,7 +78,10 @@ def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | P
         # Availability probes of the site around the audit (the rules keep the last 7 days).
         since = ((now or datetime.now(timezone.utc)) - timedelta(days=9)).astimezone(timezone.utc)
         frames.probes = pd.DataFrame(store.probes(crawl["site"], since.isoformat(timespec="seconds")))
-    result = run_rules(frames, rules, now=now, pack=pack, unit_full_names=_full_names(crawl.get("site_config")))
+    cache = StoreResultCache(store_path, crawl_id)
+    result = run_rules(frames, rules, now=now, pack=pack, unit_full_names=_full_names(crawl.get("site_config")),
+                       cache=cache)
+    cache.save()
     run_id = record_run(store_path, site=crawl["site"], crawl_id=crawl_id, documents=frames.documents,
                         findings=result.findings, rule_stats=result.rule_stats, rules_dir=str(rules),
                         trial=trial)

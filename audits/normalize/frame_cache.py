@@ -37,7 +37,7 @@ import sqlalchemy as sa
 from audits.defaults import DEFAULT_RULES_DIR
 from audits.normalize.frame_set import Frames
 from govaudit import schema
-from govaudit.db import StoreConnection, insert_replacing
+from govaudit.db import StoreConnection, insert_replacing, write_refused
 
 # Bump when normalisation changes what it produces without a change in the files hashed below
 # (a data file read at run time, a library's behaviour relied upon).
@@ -138,7 +138,7 @@ def save_frames(conn: StoreConnection, crawl_id: int, key: str, frames: Frames) 
     except sa.exc.DBAPIError as exc:
         # Read-only, locked or full (or a PostgreSQL role without write rights): the audit goes on
         # with the frames it built. Any other error is a fault, not a refusal.
-        if not (isinstance(exc, sa.exc.OperationalError) or "permission denied" in str(exc.orig).lower()):
+        if not write_refused(exc):
             raise
 
 
