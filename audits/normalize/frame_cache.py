@@ -143,11 +143,16 @@ def save_frames(conn: StoreConnection, crawl_id: int, key: str, frames: Frames) 
 
 
 def cached_frames(conn: StoreConnection, crawl_id: int, rules_dir: str | Path,
-                  build: Callable[[], Frames]) -> Frames:
-    """The frames of a whole crawl: from the cache when it is current, else built and cached."""
+                  build: Callable[[], Frames], memo: dict | None = None) -> Frames:
+    """The frames of a whole crawl: from the cache when it is current, else built and cached.
+    `memo` keeps them in this process too (the frames object of the last call under the same key)."""
     key = hashlib.sha256(f"{cache_key(rules_dir)}:{stored_pages_digest(conn, crawl_id)}".encode()).hexdigest()
+    if memo is not None and memo.get("frames_key") == (crawl_id, key):
+        return memo["frames"]
     frames = load_frames(conn, crawl_id, key)
     if frames is None:
         frames = build()
         save_frames(conn, crawl_id, key, frames)
+    if memo is not None:
+        memo["frames_key"], memo["frames"] = (crawl_id, key), frames
     return frames

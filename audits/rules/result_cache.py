@@ -10,7 +10,7 @@ everything its answer depends on:
   with the Python type of each value in object columns, where 1 and "1" hash alike);
 - the group's rules as GX receives them: id, expectation type and keyword arguments;
 - the code that evaluates them: the source of `audits/rules/` (the custom expectation types) and
-  the versions of Great Expectations, pandas, NumPy and pyarrow.
+  the versions of Great Expectations, pandas, NumPy, pyarrow and chinesecalendar (working days).
 
 What is kept per rule is only what GX said: the failing row indexes, or the error it raised.
 Findings, messages and could-not-check reasons are rebuilt from the rows on every run, so a
@@ -33,7 +33,7 @@ from govaudit import schema
 from govaudit.db import StoreRef, connect, insert_replacing, write_refused
 
 _RULES_SOURCE = Path(__file__).resolve().parent
-_LIBRARIES = ("great_expectations", "pandas", "numpy", "pyarrow")
+_LIBRARIES = ("great_expectations", "pandas", "numpy", "pyarrow", "chinesecalendar")
 
 # One rule's answer: {"exception": message} or {"unexpected": [index, ...]}.
 Answer = dict[str, Any]

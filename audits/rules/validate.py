@@ -8,11 +8,12 @@ runner does what GX cannot: rows a rule applies to but whose inputs are missing 
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from audits import defaults  # noqa: E402
 from audits.rules import builtin_types, findings as finding_rows  # noqa: E402
 from audits.rules.audit_types import AUDIT_TYPES  # noqa: E402
 from audits.rules.conditions import condition_columns  # noqa: E402
-from audits.rules.derive import derive_frames  # noqa: E402
+from audits.rules.derive import audit_day, derive_frames  # noqa: E402
 from audits.rules.loader import load_rules  # noqa: E402
 from audits.rules.model import Rule, RulePack, Suite  # noqa: E402
 from audits.rules.result_cache import Answer, StoreResultCache, group_key  # noqa: E402
@@ -60,12 +61,13 @@ def _context() -> Any:
 
 def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None = None,
               pack: RulePack | None = None, unit_full_names: dict[str, str] | None = None,
-              cache: StoreResultCache | None = None) -> AuditResult:
+              cache: StoreResultCache | None = None, memo: dict | None = None) -> AuditResult:
     """Validate `frames` (a Frames object or a dict of DataFrames) against the rule files.
     `unit_full_names` maps a unit's name to its standard full name (the site config's);
-    `cache` holds GX's earlier answers on the same crawl (`audits.rules.result_cache`)."""
+    `cache` holds GX's earlier answers on the same crawl (`audits.rules.result_cache`);
+    `memo` keeps the derived frames between runs of one process (`govaudit audit --watch`)."""
     pack = pack or load_rules(defaults.rules_dir(rules_dir))
-    derived, reasons = derive_frames(frames, pack.parameters, now, unit_full_names)
+    derived, reasons = _derived(frames, pack.parameters, now, unit_full_names, memo)
     made: list[Any] = []
 
     def source() -> Any:
@@ -106,6 +108,24 @@ def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None =
     stat_frame = pd.DataFrame(ordered, columns=list(STAT_COLUMNS)).astype(STAT_COLUMNS)
     evidence = [derived[name] for name in sorted(OPTIONAL_FRAMES)]
     return AuditResult(finding_rows.build_findings(parts, derived["documents"], evidence), stat_frame, errors)
+
+
+def _derived(frames: Any, parameters: dict[str, Any], now: datetime | None,
+             unit_full_names: dict[str, str] | None, memo: dict | None) -> tuple[dict[str, pd.DataFrame], dict]:
+    """derive_frames, or its last result in this process when nothing it reads has changed: the
+    same frames object, parameters, audit date (Beijing), unit names and availability probes."""
+    if memo is None:
+        return derive_frames(frames, parameters, now, unit_full_names)
+    now = now or datetime.now(timezone.utc)
+    probes = frames.get("probes") if isinstance(frames, dict) else getattr(frames, "probes", None)
+    key = (id(frames), json.dumps(parameters, sort_keys=True, default=str), audit_day(now),
+           tuple(sorted((unit_full_names or {}).items())),
+           None if probes is None else probes.to_json(orient="split", date_format="iso"))
+    if memo.get("derive_key") != key:
+        memo["derive_key"], memo["derived"] = key, derive_frames(frames, parameters, now, unit_full_names)
+        memo["derive_frames"] = frames  # keeps id(frames) from being reused by another object
+    derived, reasons = memo["derived"]
+    return {name: frame.copy() for name, frame in derived.items()}, dict(reasons)
 
 
 def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], source: Callable[[], Any],
