@@ -9,7 +9,8 @@ everything its answer depends on:
 - the rows handed to GX: their index, columns, dtypes and values (`pandas.util.hash_pandas_object`,
   with the Python type of each value in object columns, where 1 and "1" hash alike);
 - the group's rules as GX receives them: id, expectation type and keyword arguments;
-- the code that evaluates them: the source of `audits/rules/` (the custom expectation types) and
+- the code that evaluates them: the source of `audits/rules/` (the custom expectation types),
+  of the modules they take constants from (`audits/defaults.py`, the table layouts, `govaudit/`) and
   the versions of Great Expectations, pandas, NumPy, pyarrow and chinesecalendar (working days).
 
 What is kept per rule is only what GX said: the failing row indexes, or the error it raised.
@@ -32,7 +33,10 @@ import sqlalchemy as sa
 from govaudit import schema
 from govaudit.db import StoreRef, connect, insert_replacing, write_refused
 
-_RULES_SOURCE = Path(__file__).resolve().parent
+_ROOT = Path(__file__).resolve().parents[2]
+# The custom expectation types and every module of govaudit they import constants from.
+_SOURCES = ("audits/rules", "audits/defaults.py", "audits/normalize/tables.py", "audits/normalize/frame_set.py",
+            "govaudit")
 _LIBRARIES = ("great_expectations", "pandas", "numpy", "pyarrow", "chinesecalendar")
 
 # One rule's answer: {"exception": message} or {"unexpected": [index, ...]}.
@@ -42,8 +46,10 @@ Answer = dict[str, Any]
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     digest = hashlib.sha256()
-    for file in sorted(_RULES_SOURCE.glob("*.py")):
-        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    for name in _SOURCES:
+        path = _ROOT / name
+        for file in sorted(path.glob("*.py")) if path.is_dir() else [path]:
+            digest.update(str(file.relative_to(_ROOT)).encode() + b"\0" + file.read_bytes() + b"\0")
     for library in _LIBRARIES:
         try:
             digest.update(f"{library}={metadata.version(library)}\0".encode())
