@@ -27,7 +27,6 @@ import io
 import json
 from dataclasses import fields
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
@@ -38,11 +37,11 @@ from audits.defaults import DEFAULT_RULES_DIR
 from audits.normalize.frame_set import Frames
 from govaudit import schema
 from govaudit.db import StoreConnection, insert_replacing, write_refused
+from govaudit.source_digest import source_digest
 
 # Bump when normalisation changes what it produces without a change in the files hashed below
 # (a data file read at run time, a library's behaviour relied upon).
 NORMALIZER_VERSION = 1
-_ROOT = Path(__file__).resolve().parent.parent.parent
 _SOURCES = ("audits/normalize", "govaudit/columns.py", "govaudit/records.py", "crawler/attachments.py")
 _LIBRARIES = ("pandas", "pyarrow", "lxml", "cn2an", "pdfplumber", "pdfminer.six", "python-docx", "openpyxl", "xlrd")
 _FILES_BESIDE_RULES = ("section_kinds.yml", "wording.yml")
@@ -52,19 +51,7 @@ FRAME_NAMES = tuple(f.name for f in fields(Frames) if f.name != "probes")  # `pr
 @lru_cache(maxsize=1)
 def normalizer_digest() -> str:
     """Digest of the normaliser's source files and the parsing libraries' versions."""
-    digest = hashlib.sha256()
-    for name in _SOURCES:
-        path = _ROOT / name
-        files = sorted(path.rglob("*")) if path.is_dir() else [path]
-        for file in files:
-            if file.is_file() and file.suffix in (".py", ".yml", ".yaml") and "__pycache__" not in file.parts:
-                digest.update(str(file.relative_to(_ROOT)).encode() + b"\0" + file.read_bytes() + b"\0")
-    for library in _LIBRARIES:
-        try:
-            digest.update(f"{library}={metadata.version(library)}\0".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{library}=-\0".encode())
-    return digest.hexdigest()
+    return source_digest(_SOURCES, _LIBRARIES)
 
 
 def cache_key(rules_dir: str | Path) -> str:

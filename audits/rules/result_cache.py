@@ -23,8 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import lru_cache
-from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -32,8 +30,8 @@ import sqlalchemy as sa
 
 from govaudit import schema
 from govaudit.db import StoreRef, connect, insert_replacing, write_refused
+from govaudit.source_digest import source_digest
 
-_ROOT = Path(__file__).resolve().parents[2]
 # The custom expectation types and every module of govaudit they import constants from.
 _SOURCES = ("audits/rules", "audits/defaults.py", "audits/normalize/tables.py", "audits/normalize/frame_set.py",
             "govaudit")
@@ -45,17 +43,7 @@ Answer = dict[str, Any]
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    digest = hashlib.sha256()
-    for name in _SOURCES:
-        path = _ROOT / name
-        for file in sorted(path.glob("*.py")) if path.is_dir() else [path]:
-            digest.update(str(file.relative_to(_ROOT)).encode() + b"\0" + file.read_bytes() + b"\0")
-    for library in _LIBRARIES:
-        try:
-            digest.update(f"{library}={metadata.version(library)}\0".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{library}=-\0".encode())
-    return digest.hexdigest()
+    return source_digest(_SOURCES, _LIBRARIES)
 
 
 def group_key(frame: str, rules_config: list[tuple[str, str, dict[str, Any]]], rows: pd.DataFrame) -> str | None:

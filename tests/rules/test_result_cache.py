@@ -17,8 +17,7 @@ from audits.rules import result_cache, validate
 from audits.rules.result_cache import group_key
 from govaudit import schema
 from govaudit.db import connect
-from govaudit.store import Store
-from tests.seed_page import seed_record
+from tests.seed_page import seed_record, seed_store
 
 RULES = Path(__file__).resolve().parents[2] / "expectations"
 NOW = datetime(2026, 3, 2, tzinfo=timezone.utc)
@@ -26,11 +25,7 @@ NOW = datetime(2026, 3, 2, tzinfo=timezone.utc)
 
 @pytest.fixture()
 def store(store_ref):
-    with Store(store_ref) as st:
-        crawl_id = st.start_crawl("demo", ["濮院镇"])
-        st.save_page(crawl_id, seed_record())
-        st.finish_crawl(crawl_id, "complete", {})
-    return store_ref
+    return seed_store(store_ref)
 
 
 @pytest.fixture()

@@ -21,8 +21,7 @@ import pytest
 from audits.audit import audit_crawl
 from audits.rules import validate
 from audits.watch import changed_files, count_changes, finding_counts, snapshot, watch
-from govaudit.store import Store
-from tests.seed_page import seed_record
+from tests.seed_page import seed_record, seed_store
 
 RULES = Path(__file__).resolve().parents[2] / "expectations"
 NOW = datetime(2026, 3, 2, tzinfo=timezone.utc)
@@ -30,12 +29,7 @@ NOW = datetime(2026, 3, 2, tzinfo=timezone.utc)
 
 @pytest.fixture()
 def store(tmp_path) -> Path:
-    path = tmp_path / "govaudit.sqlite3"
-    with Store(path) as st:
-        crawl_id = st.start_crawl("demo", ["濮院镇"])
-        st.save_page(crawl_id, seed_record())
-        st.finish_crawl(crawl_id, "complete", {})
-    return path
+    return seed_store(tmp_path / "govaudit.sqlite3")
 
 
 @pytest.fixture()
