@@ -54,25 +54,54 @@ def cached_keys(store) -> set[str]:
         conn.close()
 
 
-def test_a_second_audit_validates_nothing_and_finds_the_same(store, validated):
+def test_unchanged_audits_validate_nothing_and_damaged_or_stale_answers_are_validated_again(
+        store, validated, monkeypatch):
     first = audit_crawl(store, 1, RULES, now=NOW, trial=True)
     groups = len(validated)
     assert groups > 5
+    # Nothing changed: every group is answered from the cache, with the same findings.
     second = audit_crawl(store, 1, RULES, now=NOW, trial=True)
-    assert len(validated) == groups  # every group answered from the cache
+    assert len(validated) == groups
     pd.testing.assert_frame_equal(sorted_findings(first.findings), sorted_findings(second.findings))
     pd.testing.assert_frame_equal(first.rule_stats, second.rule_stats)
     assert first.errors == second.errors
     assert len(cached_keys(store)) == groups
+    # A damaged entry is validated again, never trusted.
+    conn = connect(store)
+    try:
+        with conn:
+            key = conn.execute(sa.select(schema.validation_cache.c.cache_key)).fetchone()[0]
+            conn.execute(sa.update(schema.validation_cache).where(schema.validation_cache.c.cache_key == key)
+                         .values(content=b"\x00{not json"))
+    finally:
+        conn.close()
+    third = audit_crawl(store, 1, RULES, now=NOW, trial=True)
+    assert len(validated) == groups + 1
+    pd.testing.assert_frame_equal(sorted_findings(first.findings), sorted_findings(third.findings))
+    # Other evaluation code (the expectation types, a library version) validates everything again.
+    monkeypatch.setattr(result_cache, "code_digest", lambda: "another version of audits/rules")
+    audit_crawl(store, 1, RULES, now=NOW, trial=True)
+    assert len(validated) == 2 * groups + 1
 
 
-def test_an_edited_rule_revalidates_its_group_alone_and_takes_effect(store, validated, tmp_path):
+def test_a_changed_title_needs_no_validation_and_an_edited_rule_revalidates_its_group_alone(
+        store, validated, tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
     before = audit_crawl(store, 1, rules, now=NOW, trial=True)
     assert "FZ-DATE-1" not in set(before.findings["rule_id"])  # published 2023-02-20, before 03-31
     keys_before = cached_keys(store)
     validated.clear()
+    # A title is no input of Great Expectations: nothing is validated, and the new title shows.
+    for path in rules.glob("*.yml"):
+        text = path.read_text(encoding="utf-8")
+        if "id: META-1" in text:
+            head, rest = text.split("id: META-1", 1)
+            path.write_text(head + "id: META-1" + rest.replace("title:", "title: 改过的标题", 1), encoding="utf-8")
+    retitled = audit_crawl(store, 1, rules, now=NOW, trial=True)
+    assert validated == []
+    assert retitled.rule_stats.set_index("rule_id").loc["META-1", "title"].startswith("改过的标题")
+    # A deadline is: its group alone is validated, and the edit takes effect.
     deadlines = rules / "deadlines.yml"
     text = deadlines.read_text(encoding="utf-8")
     deadlines.write_text(text.replace('deadline: "03-31"', 'deadline: "01-31"', 1), encoding="utf-8")
@@ -82,23 +111,6 @@ def test_an_edited_rule_revalidates_its_group_alone_and_takes_effect(store, vali
     # The store keeps what the last audit used: the edited group's new answer, not its old one.
     keys_after = cached_keys(store)
     assert len(keys_after) == len(keys_before) and len(keys_after - keys_before) == 1
-
-
-def test_a_changed_message_needs_no_validation_but_shows(store, validated, tmp_path):
-    rules = tmp_path / "rules"
-    shutil.copytree(RULES, rules)
-    audit_crawl(store, 1, rules, now=NOW, trial=True)
-    validated.clear()
-    for path in rules.glob("*.yml"):
-        text = path.read_text(encoding="utf-8")
-        if "id: META-1" in text:
-            head, rest = text.split("id: META-1", 1)
-            rest = rest.replace("title:", "title: 改过的标题", 1)
-            path.write_text(head + "id: META-1" + rest, encoding="utf-8")
-    after = audit_crawl(store, 1, rules, now=NOW, trial=True)
-    assert validated == []
-    stat = after.rule_stats.set_index("rule_id").loc["META-1"]
-    assert stat["title"].startswith("改过的标题")
 
 
 def test_other_rows_miss_the_cache():
@@ -126,27 +138,3 @@ def test_rows_that_cannot_be_hashed_are_never_cached():
     rules = [("R-1", "expect_column_values_to_not_be_null", {"column": "a"})]
     unhashable = pd.DataFrame({"url": ["u"], "a": pd.Series([{"k": [1]}], dtype=object)})
     assert group_key("documents", rules, unhashable) is None
-
-
-def test_other_evaluation_code_misses_the_cache(store, validated, monkeypatch):
-    audit_crawl(store, 1, RULES, now=NOW, trial=True)
-    groups = len(validated)
-    monkeypatch.setattr(result_cache, "code_digest", lambda: "another version of audits/rules")
-    audit_crawl(store, 1, RULES, now=NOW, trial=True)
-    assert len(validated) == 2 * groups
-
-
-def test_a_damaged_entry_is_validated_again(store, validated):
-    first = audit_crawl(store, 1, RULES, now=NOW, trial=True)
-    groups = len(validated)
-    conn = connect(store)
-    try:
-        with conn:
-            key = conn.execute(sa.select(schema.validation_cache.c.cache_key)).fetchone()[0]
-            conn.execute(sa.update(schema.validation_cache).where(schema.validation_cache.c.cache_key == key)
-                         .values(content=b"\x00{not json"))
-    finally:
-        conn.close()
-    second = audit_crawl(store, 1, RULES, now=NOW, trial=True)
-    assert len(validated) == groups + 1
-    pd.testing.assert_frame_equal(sorted_findings(first.findings), sorted_findings(second.findings))
