@@ -217,7 +217,7 @@ def _by_url(urls: pd.Series) -> Callable[[pd.Series], pd.Series]:
     def on_docs(values: pd.Series) -> pd.Series:
         where = index.get_indexer(values.index)
         hit = where >= 0
-        out = np.full(len(urls), np.nan, dtype=object)
+        out = np.full(len(urls), np.nan, dtype=float if pd.api.types.is_numeric_dtype(values.dtype) else object)
         out[where[hit]] = values.to_numpy(dtype=object)[hit]
         return pd.Series(out, index=urls.index)
     return on_docs

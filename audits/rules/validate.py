@@ -113,6 +113,7 @@ def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None =
     ordered = [stats[rule.id] for suite in pack.suites for rule in suite.rules if rule.id in stats]
     stat_frame = pd.DataFrame(ordered, columns=list(STAT_COLUMNS)).astype(STAT_COLUMNS)
     evidence = [derived[name] for name in sorted(OPTIONAL_FRAMES)]
+    del outcomes  # the parts' only other holder: build_findings frees each part once it has its rows
     return AuditResult(finding_rows.build_findings(parts, derived["documents"], evidence), stat_frame, errors)
 
 
