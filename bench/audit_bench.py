@@ -52,7 +52,26 @@ INTRO = ("`python bench/audit_bench.py`: synthetic frames (4% 法治 reports, 4%
          "checks: the two are a sanity check that both sides see the same defects, not equal by definition. "
          "Each size runs in its own process; peak RSS is the kernel's high-water mark (VmHWM) from the start "
          "of that side's run, with the synthetic frames already resident (their size is the \"frames alone\" "
-         "column).")
+         "column). The synthetic frames have the normaliser's dtypes, repeated text values held once as the "
+         "normaliser holds them. \"derive / validation / findings\" splits govaudit's time: `derive_frames`, "
+         "the validation groups (Great Expectations, row conditions, could-not-check accounting), "
+         "`build_findings`.")
+
+
+# Where the time and memory beyond the budget go (cProfile and VmHWM per stage at 100k and 1M).
+REMAINS = (
+    "What remains. *derive*: about half of it is COPY-2's peer similarity (character shingles of every "
+    "annual report, prefix-filtered candidates within each site × type × year), pure Python per report and "
+    "growing with the reports per group; the rest is column-wise but for a regex search per 索引号 and a "
+    "join per section row. *validation*: Great Expectations' fixed "
+    "cost per group and expectation (the tuning loop's work) and its unexpected-index lists. *findings*: "
+    "2.5 million findings at 1M documents, about four in five of them WORDING-1/2 \"could not check\" because the "
+    "synthetic frames carry no wording columns; their text is shared per distinct value, their keys are not. "
+    "*memory*: the frames alone take most of the 2 GB. Their text columns stay Python-backed `string` "
+    "(repeated values held once): with `string[pyarrow]` pandas hands `.str.contains`/`match`/`replace` to "
+    "RE2, which rejects the rule files' lookbehinds and `\\u` escapes and reads `\\d` as ASCII only, and "
+    "categoricals break `fillna(\"\")` and concatenation in the derived columns; Arrow is used at rest (the "
+    "frame cache).")
 
 
 def _typed(name: str, data: dict) -> pd.DataFrame:
@@ -278,7 +297,7 @@ def main() -> None:
         f"Largest size measured here, {largest['n']:,}: {largest['gx_time']:.0f} s and {largest['gx_peak_mib']:,.0f} MiB "
         f"peak ({'within' if largest['n'] >= 1_000_000 and largest['gx_time'] <= 60 and largest['gx_peak_mib'] <= 2048 else 'not within'} "
         f"the budget), of which the frames alone hold {largest['frames_mib']:,.0f} MiB.")
-    text = "\n".join(lines) + target + (
+    text = "\n".join(lines) + target + f"\n\n{REMAINS}" + (
         f"\n\nTuning loop on 10,000 documents (load every rule file strictly, then run them all): "
         f"**{loop_time:.2f} s**, of which loading the files {load_time:.2f} s "
         f"(in one process, with Great Expectations already imported; a fresh `govaudit` process adds its import "
