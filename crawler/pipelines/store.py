@@ -39,6 +39,7 @@ class StorePipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         self.store = Store(self.store_path)
+        self.store.commit_without_sync()
 
     def close_spider(self, spider: Any = None) -> None:
         if self.store:
