@@ -559,3 +559,20 @@ def test_a_started_portal_used_as_a_context_runs_one_server_and_stops_it():
         assert [pid for pid in servers() if pid not in before] == [portal.pid]
         assert fetch(portal.url_for("/"))[0] == 200
     assert [pid for pid in servers() if pid not in before] == []
+
+
+def test_per_page_gives_every_hanweb_column_the_same_page_size_and_keeps_the_documents(portal):
+    paged = build_portal(7, 1000, per_page=15)
+    manifest, default = paged.manifest(), build_portal(7, 1000).manifest()
+    assert manifest["documents"] == default["documents"]  # only the catalog's paging differs
+    assert {u["per_page"] for u in _hanweb(manifest)} == {15} and manifest["per_page"] == 15
+    assert {u["per_page"] for u in _hanweb(default)} == {5, 14, 15} and "per_page" not in default
+    others = {u["name"]: u["per_page"] for u in manifest["units"] if u["cms"] != "hanweb"}
+    assert others == {u["name"]: u["per_page"] for u in default["units"] if u["cms"] != "hanweb"}
+    county = paged.unit_by_column(1229426391)
+    html = paged.column_html(county)
+    assert county.per_page == 15 and "perPage:15" in html and "groupSize:3" in html
+    assert len(re.findall(r"<record>", html)) == 45 < len(paged.catalog(county))
+    assert all(d.unit.per_page == 15 for d in paged.documents if d.unit.cms == "hanweb")
+    with pytest.raises(ValueError, match="per_page=0"):
+        build_portal(7, 300, per_page=0)
