@@ -27,6 +27,7 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Iterable
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +67,7 @@ def classify(portal: DemoPortal, since: int, details: set[str], attachments: dic
 
 
 def crawl(portal: DemoPortal, store: Path, week: int, must_fetch: set[str], paths: dict,
-          attachment_findings: set[str] = frozenset()) -> dict:
+          attachment_findings: Iterable[str] = ()) -> dict:
     since = len(portal.requests())
     t0 = time.perf_counter()
     summary = run_crawl("demo", store, base_url=portal.url, show_progress=False, must_fetch=must_fetch,

@@ -45,7 +45,7 @@ def _details(store: Path, crawl_id: int) -> dict[str, object]:
 
 class Week:
     def __init__(self, summary, requested: set[str], pages: dict[str, object], stats: dict[str, int],
-                 asked: set[str] = frozenset()):
+                 asked: set[str] | frozenset[str] = frozenset()):
         self.summary, self.requested, self.pages, self.stats = summary, requested, pages, stats
         self.asked = asked  # paths with their query (attachments differ only in it)
 
