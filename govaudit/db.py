@@ -236,6 +236,12 @@ def insert_ignoring_duplicates(conn: StoreConnection, table: sa.Table) -> Any:
     return insert(conn, table).on_conflict_do_nothing()
 
 
+def write_refused(exc: sa.exc.DBAPIError) -> bool:
+    """Whether a failed write is the store refusing it (read-only, locked, full, or a PostgreSQL
+    role without write rights) rather than a fault: caches then go on without being written."""
+    return isinstance(exc, sa.exc.OperationalError) or "permission denied" in str(exc.orig).lower()
+
+
 def insert_replacing(conn: StoreConnection, table: sa.Table, columns: Sequence[str]) -> Any:
     """INSERT that overwrites the row with the same key (was INSERT OR REPLACE)."""
     statement = insert(conn, table)
