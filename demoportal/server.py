@@ -13,7 +13,9 @@ Last-Modified time, and a conditional GET or HEAD that matches gets 304, as on a
 Apache/Tomcat front end. A control path under /_demo/ (loopback only, like the whole server)
 switches faults and changes the portal between two crawls, and /_demo/requests returns the
 request log (`demoportal.requestlog`); `DemoPortal` wraps them. `--disallow PREFIX` adds a
-robots.txt Disallow line, so a test can check that a crawler keeps out.
+robots.txt Disallow line, so a test can check that a crawler keeps out. `--per-page N` makes
+every Hanweb column list N records a page (paging windows of 3 pages, real Hanweb's default is
+15); without it each unit keeps its own 5 to 15, which the tests and `make demo` count on.
 """
 from __future__ import annotations
 
