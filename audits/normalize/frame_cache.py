@@ -36,7 +36,7 @@ import sqlalchemy as sa
 from audits.defaults import DEFAULT_RULES_DIR
 from audits.normalize.frame_set import Frames
 from govaudit import schema
-from govaudit.db import StoreConnection, insert_replacing, write_refused
+from govaudit.db import StoreConnection, insert_replacing, prune_crawl_cache, write_refused
 from govaudit.source_digest import source_digest
 
 # Bump when normalisation changes what it produces without a change in the files hashed below
@@ -121,6 +121,7 @@ def save_frames(conn: StoreConnection, crawl_id: int, key: str, frames: Frames) 
     try:
         with conn:
             conn.execute(sa.delete(cache).where(cache.c.crawl_id == crawl_id))
+            prune_crawl_cache(conn, cache, crawl_id)
             conn.executemany(insert_replacing(conn, cache, ["crawl_id", "frame", "cache_key", "content"]), blobs)
     except sa.exc.DBAPIError as exc:
         # Read-only, locked or full (or a PostgreSQL role without write rights): the audit goes on

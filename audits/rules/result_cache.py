@@ -29,7 +29,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from govaudit import schema
-from govaudit.db import StoreRef, connect, insert_replacing, write_refused
+from govaudit.db import StoreRef, connect, insert_replacing, prune_crawl_cache, write_refused
 from govaudit.source_digest import source_digest
 
 # The custom expectation types and every module of govaudit they import constants from.
@@ -109,7 +109,8 @@ class StoreResultCache:
             self.used[key] = answers
 
     def save(self) -> None:
-        """Keep exactly the answers this audit used. A store that refuses the write keeps none."""
+        """Keep exactly the answers this audit used (and no answers of crawls older than the
+        store's newest few: `govaudit.db.CACHED_CRAWLS`). A store that refuses the write keeps none."""
         table = schema.validation_cache
         rows = [{"crawl_id": self.crawl_id, "cache_key": key, "content": json.dumps(answers).encode()}
                 for key, answers in self.used.items() if key not in self.known]
@@ -122,6 +123,7 @@ class StoreResultCache:
                 if stale:
                     conn.execute(sa.delete(table).where(table.c.crawl_id == self.crawl_id,
                                                         table.c.cache_key.in_(sorted(stale))))
+                prune_crawl_cache(conn, table, self.crawl_id)
                 if rows:
                     conn.executemany(insert_replacing(conn, table, ["crawl_id", "cache_key", "content"]), rows)
         except sa.exc.DBAPIError as exc:

@@ -17,6 +17,7 @@ from audits.rules import result_cache, validate
 from audits.rules.result_cache import group_key
 from govaudit import schema
 from govaudit.db import connect
+from govaudit.store import Store
 from tests.seed_page import seed_record, seed_store
 
 RULES = Path(__file__).resolve().parents[2] / "expectations"
@@ -138,3 +139,24 @@ def test_rows_that_cannot_be_hashed_are_never_cached():
     rules = [("R-1", "expect_column_values_to_not_be_null", {"column": "a"})]
     unhashable = pd.DataFrame({"url": ["u"], "a": pd.Series([{"k": [1]}], dtype=object)})
     assert group_key("documents", rules, unhashable) is None
+
+
+def test_caches_keep_the_audited_crawl_and_the_newest_crawls_only(store):
+    """A weekly schedule adds a crawl every week; its caches must not pile up in the store."""
+    from govaudit.db import CACHED_CRAWLS, prune_crawl_cache
+
+    with Store(store) as st:
+        for _ in range(5):
+            st.finish_crawl(st.start_crawl("demo", ["濮院镇"]), "complete", {})
+    conn = connect(store)
+    try:
+        with conn:
+            for table in (schema.validation_cache, schema.frame_cache):
+                keys = {"cache_key": "k", "content": b"{}"} | ({"frame": "documents"} if "frame" in table.c else {})
+                conn.execute(sa.insert(table), [{"crawl_id": crawl, **keys} for crawl in range(1, 7)])
+                prune_crawl_cache(conn, table, keep_crawl_id=2)
+        for table in (schema.validation_cache, schema.frame_cache):
+            left = sorted(row[0] for row in conn.execute(sa.select(table.c.crawl_id)))
+            assert left == [2, *range(7 - CACHED_CRAWLS, 7)]
+    finally:
+        conn.close()
