@@ -4,7 +4,8 @@ report always wrote (the baseline, run in the same process on the same run).
 
 A synthetic run of N documents over 40 units with ~1 finding per 2 documents is recorded in a
 real SQLite store (after a previous week, so the diff has work to do), then each output is timed
-on its own, fastest of `--rounds`.
+on its own, fastest of `--rounds`. Then a year of weekly runs of record (`--weeks`): the diff
+and the standing (scorecard and its trend over every stored run) after 2 runs and after the last.
 
     python bench/report_bench.py --documents 2000 20000
 """
@@ -59,6 +60,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--documents", type=int, nargs="+", default=[2000, 20000])
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--weeks", type=int, default=52, help="weekly runs of record for the history table")
+    parser.add_argument("--history-documents", type=int, default=500, help="documents per week in that table")
     args = parser.parse_args()
     print("| documents | findings | CSV/JSON exports (s, baseline) | HTML report (s) | ratio | findings.xlsx (s) | ratio |")
     print("|---|---|---|---|---|---|---|")
@@ -75,6 +78,28 @@ def main() -> None:
             xlsx = fastest(args.rounds, partial(write_workbook, out / "findings.xlsx", where))
             print(f"| {n:,} | {len(run.findings):,} | {exports:.2f} | {html:.2f} | {html / exports:.1f}× "
                   f"| {xlsx:.2f} | {xlsx / exports:.1f}× |")
+    history(args.history_documents, args.weeks, args.rounds)
+
+
+def _standing(store: Path, run, run_id: int) -> None:  # type: ignore[no-untyped-def]
+    standing(store, run, compare_runs(store, run_id))
+
+
+def history(n: int, weeks: int, rounds: int) -> None:
+    """What the history adds to a report: the this-week diff and the standing (scorecard with its
+    trend over every stored run of record) after 2 weekly runs (baseline) and after `weeks`."""
+    print(f"\n| weekly runs of record ({n:,} documents each) | diff + standing (s) | ratio to 2 runs |")
+    print("|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Path(tmp) / "s.sqlite3"
+        base = None
+        for week in range(weeks):
+            run_id = record(store, *synthetic_week(n, week), started_at=f"{2024 + week // 52}-01-01T01:30:00+00:00")
+            if week + 1 in (2, weeks):
+                run = load_run(store, run_id)
+                seconds = fastest(rounds, partial(_standing, store, run, run_id))
+                base = base or seconds
+                print(f"| {week + 1} | {seconds:.2f} | {seconds / base:.1f}× |")
 
 
 if __name__ == "__main__":

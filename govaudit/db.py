@@ -236,6 +236,28 @@ def insert_ignoring_duplicates(conn: StoreConnection, table: sa.Table) -> Any:
     return insert(conn, table).on_conflict_do_nothing()
 
 
+def write_refused(exc: sa.exc.DBAPIError) -> bool:
+    """Whether a failed write is the store refusing it (read-only, locked, full, or a PostgreSQL
+    role without write rights) rather than a fault: caches then go on without being written."""
+    return isinstance(exc, sa.exc.OperationalError) or "permission denied" in str(exc.orig).lower()
+
+
+# Per-crawl caches (frames, GX answers) are kept for this many of the newest crawls, besides
+# the crawl being audited: enough for a tuner comparing this week's crawl with the last ones,
+# while a weekly schedule does not add a crawl's worth of cache to the store every week forever.
+CACHED_CRAWLS = 3
+
+
+def prune_crawl_cache(conn: StoreConnection, table: sa.Table, keep_crawl_id: int) -> None:
+    """Delete the rows of per-crawl cache `table` (with a crawl_id column) except those of
+    `keep_crawl_id` and of the CACHED_CRAWLS newest crawls. Runs inside the caller's transaction."""
+    from govaudit import schema
+
+    newest = sa.select(schema.crawls.c.id).order_by(schema.crawls.c.id.desc()).limit(CACHED_CRAWLS)
+    kept = [row[0] for row in conn.execute(newest)] + [keep_crawl_id]
+    conn.execute(sa.delete(table).where(table.c.crawl_id.not_in(kept)))
+
+
 def insert_replacing(conn: StoreConnection, table: sa.Table, columns: Sequence[str]) -> Any:
     """INSERT that overwrites the row with the same key (was INSERT OR REPLACE)."""
     statement = insert(conn, table)

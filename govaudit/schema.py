@@ -201,5 +201,16 @@ frame_cache = sa.Table(
     sa.Column("content", sa.LargeBinary, nullable=False),
 )
 
+# What Great Expectations answered for one group of rules on one crawl (audits.rules.result_cache):
+# the failing row indexes per rule, under a key that digests the rows validated, the rules'
+# configuration and the code and library versions that evaluate them. A re-audit after a rule
+# edit validates only the groups whose key changed; each audit keeps only the keys it used.
+validation_cache = sa.Table(
+    "validation_cache", metadata,
+    sa.Column("crawl_id", sa.Integer, primary_key=True),
+    sa.Column("cache_key", sa.Text, primary_key=True),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+)
+
 # Tables whose columns follow a frame contract: a contract column added later is added on open.
 CONTRACT_TABLES = (findings, doc_snapshots, rule_stats)

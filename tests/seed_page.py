@@ -26,3 +26,14 @@ def seed_record() -> PageRecord:
         meta_tags={"PubDate": "2023-02-20 08:57"},
         body_text="\n".join(paragraphs), body_html="".join(f"<p>{p}</p>" for p in paragraphs),
     )
+
+
+def seed_store(ref):
+    """A store (SQLite path or PostgreSQL URL) holding one complete crawl (id 1) of the seed page."""
+    from govaudit.store import Store
+
+    with Store(ref) as st:
+        crawl_id = st.start_crawl("demo", ["濮院镇"])
+        st.save_page(crawl_id, seed_record())
+        st.finish_crawl(crawl_id, "complete", {})
+    return ref

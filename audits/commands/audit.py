@@ -28,8 +28,9 @@ def _rule_file_errors() -> tuple[type[Exception], ...]:
     from audits.report.scoring import ScoringFileError
     from audits.rules.loader import RuleFileError
     from audits.report.waivers import WaiverFileError
+    from govaudit.yamlsource import YamlError  # a file that is not YAML at all
 
-    return RuleFileError, SectionKindsError, ScoringFileError, WaiverFileError
+    return RuleFileError, SectionKindsError, ScoringFileError, WaiverFileError, YamlError
 
 
 def check_report_files(rules: Path | str | None) -> None:
@@ -51,19 +52,27 @@ def audit(
     record: bool = typer.Option(False, "--record/--trial",
                                 help="--trial (default): kept out of the weekly history, diffs, open-for-N "
                                      "and trends; --record: a run of record, like a scheduled run"),
+    watch: bool = typer.Option(False, "--watch",
+                               help="after the audit, audit again each time a rule file is saved and say which "
+                                    "rules now find more or fewer problems (trial runs; Ctrl-C stops)"),
 ) -> None:
     """Run the rule suites on a stored crawl (no crawling) and write the report."""
     from audits.audit import audit_crawl, render
     from govaudit.store import Store
 
     check_lang(lang)  # options are checked before any work, so a typo stores nothing
+    if watch and record:
+        console.print("[red]--watch audits again on every save, so its runs are trial runs; make a run of record "
+                      "with `govaudit audit --record` alone[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    memo: dict = {}
     store_path = writable_store(store, console, must_exist=True)
     writable_directory(defaults.reports_dir(reports), console, "report directory")
     try:
         check_report_files(rules)
         with Store(store_path) as st:
             crawl_id = st.resolve_crawl(crawl, site)
-        result = audit_crawl(store, crawl_id, rules, trial=not record)
+        result = audit_crawl(store, crawl_id, rules, trial=not record, memo=memo)
     except LookupError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_USAGE) from None
@@ -82,10 +91,54 @@ def audit(
         console.print(f"trial run {result.run_id}: not part of the weekly history "
                       f"(`govaudit audit --record` makes a run of record)")
     print(f"report: {report}")
+    if watch:
+        watch_rules(store, crawl_id, rules, reports, lang, memo, result)
     if result.critical_count:
         raise typer.Exit(EXIT_CRITICAL)
     if result.errors:  # a suite that checked nothing is not a pass
         raise typer.Exit(EXIT_RUN_ERROR)
+
+
+def watch_rules(store: str | None, crawl_id: int, rules: Path | None, reports: Path | None, lang: str,
+                memo: dict, first) -> None:
+    """Audit `crawl_id` again each time a rule file is saved, until Ctrl-C (exit 0)."""
+    import time
+
+    from audits.audit import audit_crawl, render
+    from audits.watch import count_changes, finding_counts, watch
+
+    directory = defaults.rules_dir(rules)
+    counts = [finding_counts(first.findings)]
+    console.print(f"watching {shown(str(directory))} for saved rule files (Ctrl-C stops)")
+
+    def run(names: list[str]) -> None:
+        started = time.perf_counter()
+        what = shown(", ".join(names))
+        try:
+            check_report_files(rules)
+            result = audit_crawl(store, crawl_id, rules, trial=True, memo=memo)
+            report = render(store, result.run_id, reports, lang)
+        except _rule_file_errors() as exc:
+            console.print(f"{what} changed: [red]rule file error:[/red]", end=" ")
+            console.print(str(exc), markup=False, highlight=False)
+            console.print("nothing was audited; still watching: fix the file and save it again")
+            return
+        now = finding_counts(result.findings)
+        changes = count_changes(counts[0], now)
+        counts[0] = now
+        console.print(f"{what} changed: trial run {result.run_id} in {time.perf_counter() - started:.1f} s; "
+                      f"{totals_line(result)}")
+        for line in changes or ["no rule finds more or fewer problems than before"]:
+            console.print(f"  {shown(line)}", markup=False, highlight=False)
+        for error in result.errors:
+            console.print(f"[red]suite error:[/red] {shown(error)}")
+        print(f"report: {report}", flush=True)
+
+    try:
+        watch(directory, run)
+    except KeyboardInterrupt:
+        console.print("stopped watching")
+    raise typer.Exit(0)
 
 
 def check_lang(lang: str) -> None:
@@ -111,13 +164,17 @@ def print_summary(result) -> None:
     console.print(table)
     for error in result.errors:
         console.print(f"[red]suite error:[/red] {shown(error)}")
-    d = result.documents
+    console.print(totals_line(result))
+
+
+def totals_line(result) -> str:
+    """"502 documents listed, 498 read; 69 critical, 80 warning, 55 could not be checked"."""
+    f, d = result.findings, result.documents
     details = d[d["kind"] == "detail"] if len(d) else d
     readable = int(details["fetch_error"].isna().sum()) if len(details) else 0
-    crit = result.critical_count
-    console.print(f"{len(details)} documents listed, {readable} read; {crit} critical, "
-                  f"{int(((f['kind'] == 'failure') & (f['severity'] == 'warning')).sum()) if len(f) else 0} warning, "
-                  f"{int((f['kind'] == 'could_not_check').sum()) if len(f) else 0} could not be checked")
+    return (f"{len(details)} documents listed, {readable} read; {result.critical_count} critical, "
+            f"{int(((f['kind'] == 'failure') & (f['severity'] == 'warning')).sum()) if len(f) else 0} warning, "
+            f"{int((f['kind'] == 'could_not_check').sum()) if len(f) else 0} could not be checked")
 
 
 def demo(

@@ -27,7 +27,6 @@ import io
 import json
 from dataclasses import fields
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
@@ -37,12 +36,12 @@ import sqlalchemy as sa
 from audits.defaults import DEFAULT_RULES_DIR
 from audits.normalize.frame_set import Frames
 from govaudit import schema
-from govaudit.db import StoreConnection, insert_replacing
+from govaudit.db import StoreConnection, insert_replacing, prune_crawl_cache, write_refused
+from govaudit.source_digest import source_digest
 
 # Bump when normalisation changes what it produces without a change in the files hashed below
 # (a data file read at run time, a library's behaviour relied upon).
 NORMALIZER_VERSION = 1
-_ROOT = Path(__file__).resolve().parent.parent.parent
 _SOURCES = ("audits/normalize", "govaudit/columns.py", "govaudit/records.py", "crawler/attachments.py")
 _LIBRARIES = ("pandas", "pyarrow", "lxml", "cn2an", "pdfplumber", "pdfminer.six", "python-docx", "openpyxl", "xlrd")
 _FILES_BESIDE_RULES = ("section_kinds.yml", "wording.yml")
@@ -52,19 +51,7 @@ FRAME_NAMES = tuple(f.name for f in fields(Frames) if f.name != "probes")  # `pr
 @lru_cache(maxsize=1)
 def normalizer_digest() -> str:
     """Digest of the normaliser's source files and the parsing libraries' versions."""
-    digest = hashlib.sha256()
-    for name in _SOURCES:
-        path = _ROOT / name
-        files = sorted(path.rglob("*")) if path.is_dir() else [path]
-        for file in files:
-            if file.is_file() and file.suffix in (".py", ".yml", ".yaml") and "__pycache__" not in file.parts:
-                digest.update(str(file.relative_to(_ROOT)).encode() + b"\0" + file.read_bytes() + b"\0")
-    for library in _LIBRARIES:
-        try:
-            digest.update(f"{library}={metadata.version(library)}\0".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{library}=-\0".encode())
-    return digest.hexdigest()
+    return source_digest(_SOURCES, _LIBRARIES)
 
 
 def cache_key(rules_dir: str | Path) -> str:
@@ -134,20 +121,26 @@ def save_frames(conn: StoreConnection, crawl_id: int, key: str, frames: Frames) 
     try:
         with conn:
             conn.execute(sa.delete(cache).where(cache.c.crawl_id == crawl_id))
+            prune_crawl_cache(conn, cache, crawl_id)
             conn.executemany(insert_replacing(conn, cache, ["crawl_id", "frame", "cache_key", "content"]), blobs)
     except sa.exc.DBAPIError as exc:
         # Read-only, locked or full (or a PostgreSQL role without write rights): the audit goes on
         # with the frames it built. Any other error is a fault, not a refusal.
-        if not (isinstance(exc, sa.exc.OperationalError) or "permission denied" in str(exc.orig).lower()):
+        if not write_refused(exc):
             raise
 
 
 def cached_frames(conn: StoreConnection, crawl_id: int, rules_dir: str | Path,
-                  build: Callable[[], Frames]) -> Frames:
-    """The frames of a whole crawl: from the cache when it is current, else built and cached."""
+                  build: Callable[[], Frames], memo: dict | None = None) -> Frames:
+    """The frames of a whole crawl: from the cache when it is current, else built and cached.
+    `memo` keeps them in this process too (the frames object of the last call under the same key)."""
     key = hashlib.sha256(f"{cache_key(rules_dir)}:{stored_pages_digest(conn, crawl_id)}".encode()).hexdigest()
+    if memo is not None and memo.get("frames_key") == (crawl_id, key):
+        return memo["frames"]
     frames = load_frames(conn, crawl_id, key)
     if frames is None:
         frames = build()
         save_frames(conn, crawl_id, key, frames)
+    if memo is not None:
+        memo["frames_key"], memo["frames"] = (crawl_id, key), frames
     return frames

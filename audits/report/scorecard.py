@@ -26,6 +26,8 @@ from audits.report.scoring import Rate, Scoring, load_scoring, scoring_path
 from govaudit import schema
 
 UNREACHABLE_RULES = ("FETCH-2",)
+DOCUMENT_INPUTS = ("unit", "kind", "fetch_error", "report_type", "doc_id", "url", "unit_level")
+FINDING_INPUTS = ("unit", "kind", "severity", "rule_id", "doc_id", "url", "suite")
 NO_UNIT = "—"
 
 CARD_COLUMNS = [
@@ -42,9 +44,10 @@ def _failing_refs(failures: pd.DataFrame, rate: Rate) -> set[str]:
     return set(mine["doc_id"].dropna()) | set(mine["url"].dropna())
 
 
-def _passed(docs: pd.DataFrame, refs: set[str]) -> int:
+def _passed_per_unit(docs: pd.DataFrame, refs: set[str]) -> pd.Series:
+    """Per unit: documents of `docs` named by none of `refs` (by doc_id or URL)."""
     hit = docs["doc_id"].isin(refs).fillna(False) | docs["url"].isin(refs).fillna(False)
-    return int((~hit).sum())
+    return (~hit.astype(bool)).groupby(docs["unit"], sort=False).sum()
 
 
 def weighted_score(rates: dict[str, tuple[int, int]], scoring: Scoring) -> int | None:
@@ -65,34 +68,39 @@ def score_units(units: list[str], documents: pd.DataFrame, findings: pd.DataFram
     `rates` holds {rate id: (documents passed, documents counted)}.
     """
     scoring = scoring or load_scoring()
-    documents = documents.assign(unit=documents["unit"].fillna(NO_UNIT))
-    findings = findings.assign(unit=findings["unit"].fillna(NO_UNIT))
+    # Only the columns counted here: a run's frames are wide, and every mask below copies them.
+    documents = documents[[c for c in DOCUMENT_INPUTS if c in documents]].assign(
+        unit=documents["unit"].fillna(NO_UNIT))
+    findings = findings[[c for c in FINDING_INPUTS if c in findings]].assign(unit=findings["unit"].fillna(NO_UNIT))
     details = documents[documents["kind"] == "detail"]
     readable = details[details["fetch_error"].isna()]
+    annual = readable[readable["report_type"].isin(set(scoring.annual_report_types)).fillna(False)]
     failures = findings[findings["kind"] == "failure"]
-    failing = {rate.id: _failing_refs(failures, rate) for rate in scoring.rates}
-    annual_types = set(scoring.annual_report_types)
     on_time_rate = next((r for r in scoring.rates if r.id == "on_time"), None)
     levels = documents.dropna(subset=["unit_level"]).groupby("unit")["unit_level"].first()
+    # Every count per unit at once (a loop of masks per unit cost a second per run of record in
+    # the trend of a year's weekly runs).
+    severities = failures.groupby(["unit", "severity"]).size()
+    unreachable = set(findings.loc[findings["rule_id"].isin(UNREACHABLE_RULES), "unit"])
+    unchecked = findings[findings["kind"] == "could_not_check"].groupby("unit").size()
+    counted = {"readable": readable.groupby("unit").size(), "annual_reports": annual.groupby("unit").size()}
+    passed = {rate.id: _passed_per_unit(annual if rate.documents == "annual_reports" else readable,
+                                        _failing_refs(failures, rate)) for rate in scoring.rates}
     rows = []
     for unit in dict.fromkeys([*units, *documents["unit"], *findings["unit"]]):
-        mine = failures[failures["unit"] == unit]
-        counts = {sev: int((mine["severity"] == sev).sum()) for sev in ("critical", "warning", "info")}
-        unit_findings = findings[findings["unit"] == unit]
-        unreachable = bool(unit_findings["rule_id"].isin(UNREACHABLE_RULES).any())
-        docs = readable[readable["unit"] == unit]
-        annual = docs[docs["report_type"].isin(annual_types).fillna(False)]
-        rates = {rate.id: (_passed(annual if rate.documents == "annual_reports" else docs, failing[rate.id]),
-                           len(annual if rate.documents == "annual_reports" else docs)) for rate in scoring.rates}
-        on_time = rates[on_time_rate.id][0] if on_time_rate else len(annual)
-        scorable = len(docs) > 0 and not unreachable
+        n_docs, n_annual = int(counted["readable"].get(unit, 0)), int(counted["annual_reports"].get(unit, 0))
+        rates = {rate.id: (int(passed[rate.id].get(unit, 0)),
+                           n_annual if rate.documents == "annual_reports" else n_docs) for rate in scoring.rates}
+        on_time = rates[on_time_rate.id][0] if on_time_rate else n_annual
+        scorable = n_docs > 0 and unit not in unreachable
         score = weighted_score(rates, scoring) if scorable else None
         rows.append({
-            "unit": unit, "unit_level": levels.get(unit, pd.NA), "documents": len(docs), **counts,
-            "could_not_check": int((unit_findings["kind"] == "could_not_check").sum()),
-            "unreachable": unreachable, "score": pd.NA if score is None else score,
-            "annual_reports": len(annual), "annual_on_time": on_time,
-            "on_time_rate": on_time / len(annual) if len(annual) else pd.NA, "rates": rates,
+            "unit": unit, "unit_level": levels.get(unit, pd.NA), "documents": n_docs,
+            **{sev: int(severities.get((unit, sev), 0)) for sev in ("critical", "warning", "info")},
+            "could_not_check": int(unchecked.get(unit, 0)),
+            "unreachable": unit in unreachable, "score": pd.NA if score is None else score,
+            "annual_reports": n_annual, "annual_on_time": on_time,
+            "on_time_rate": on_time / n_annual if n_annual else pd.NA, "rates": rates,
         })
     cards = pd.DataFrame(rows, columns=CARD_COLUMNS)
     cards["score"] = cards["score"].astype("Int64")

@@ -97,29 +97,39 @@ class ExpectCellSumsToMatch(AuditExpectation):
         return columns
 
     @classmethod
-    def _sides(cls, df: pd.DataFrame, left: list[str], right: list[str],
-               blank_as_zero: bool = False) -> tuple[pd.Series, pd.Series, pd.Series]:
-        cells = numeric_cells(df, list(dict.fromkeys(left + right)))
-        if blank_as_zero:  # checkable when the left side is given and some right cell is
-            complete = cells[left].notna().all(axis=1) & cells[right].notna().any(axis=1)
-        else:
-            complete = cells.notna().all(axis=1)
-        return cells[left].sum(axis=1), cells[right].sum(axis=1), complete
+    def _sides(cls, df: pd.DataFrame, kw: dict[str, Any]) -> list[tuple[list[str], list[str], np.ndarray,
+                                                                          np.ndarray, np.ndarray]]:
+        """Per equation: its columns, the sums of each side (a blank cell adds nothing) and whether
+        the row is checkable. The cells are read as numbers once for every equation: table 三's
+        templates expand to dozens of equations over the same columns."""
+        cells = numeric_cells(df, cls.input_columns(kw))
+        values = {column: cells[column].to_numpy() for column in cells.columns}
+        blank_as_zero = bool(kw.get("blank_as_zero"))
+        found = []
+        for left, right in equations(kw):
+            lcells = np.column_stack([values[c] for c in left])
+            rcells = np.column_stack([values[c] for c in right])
+            given_left, given_right = ~np.isnan(lcells), ~np.isnan(rcells)
+            if blank_as_zero:  # checkable when the left side is given and some right cell is
+                complete = given_left.all(axis=1) & given_right.any(axis=1)
+            else:
+                complete = given_left.all(axis=1) & given_right.all(axis=1)
+            found.append((left, right, np.nansum(lcells, axis=1), np.nansum(rcells, axis=1), complete))
+        return found
 
     @classmethod
     def check(cls, df: pd.DataFrame, kw: dict[str, Any]) -> pd.Series:
-        ok = pd.Series(True, index=df.index)
+        ok = np.ones(len(df), dtype=bool)
         tolerance = float(kw.get("tolerance") or 0)
-        for left, right in equations(kw):
-            lsum, rsum, complete = cls._sides(df, left, right, bool(kw.get("blank_as_zero")))
-            ok &= ~complete | ((lsum - rsum).abs() <= tolerance + 1e-9)
-        return ok
+        for _, _, lsum, rsum, complete in cls._sides(df, kw):
+            ok &= ~complete | (np.abs(lsum - rsum) <= tolerance + 1e-9)
+        return pd.Series(ok, index=df.index)
 
     @classmethod
     def unchecked(cls, df: pd.DataFrame, kw: dict[str, Any]) -> pd.Series:
-        any_complete = pd.Series(False, index=df.index)
-        for left, right in equations(kw):
-            any_complete |= cls._sides(df, left, right, bool(kw.get("blank_as_zero")))[2]
+        any_complete = np.zeros(len(df), dtype=bool)
+        for *_, complete in cls._sides(df, kw):
+            any_complete |= complete
         reason = pd.Series(pd.NA, index=df.index, dtype="string")
         reason[~any_complete] = "表格相关单元格全部为空或缺失"
         return reason
@@ -129,13 +139,14 @@ class ExpectCellSumsToMatch(AuditExpectation):
         tolerance = float(kw.get("tolerance") or 0)
         observed = pd.Series("", index=rows.index, dtype=object)
         expected = pd.Series("", index=rows.index, dtype=object)
-        for left, right in equations(kw):
-            lsum, rsum, complete = cls._sides(rows, left, right, bool(kw.get("blank_as_zero")))
-            bad = complete & ((lsum - rsum).abs() > tolerance + 1e-9)
-            for index in rows.index[bad]:
-                text = (" + ".join(f"{label(c)} {_num(rows.at[index, c])}" for c in left) + f" = {_num(lsum[index])}"
-                        + " ≠ " + " + ".join(f"{label(c)} {_num(rows.at[index, c])}" for c in right)
-                        + f" = {_num(rsum[index])}")
+        for left, right, lsum, rsum, complete in cls._sides(rows, kw):
+            bad = complete & (np.abs(lsum - rsum) > tolerance + 1e-9)
+            for position in np.flatnonzero(bad):
+                index = rows.index[position]
+                text = (" + ".join(f"{label(c)} {_num(rows.at[index, c])}" for c in left)
+                        + f" = {_num(lsum[position])}" + " ≠ "
+                        + " + ".join(f"{label(c)} {_num(rows.at[index, c])}" for c in right)
+                        + f" = {_num(rsum[position])}")
                 observed[index] = f"{observed[index]}; {text}" if observed[index] else text
                 want = f"{' + '.join(map(label, left))} = {' + '.join(map(label, right))}"
                 expected[index] = f"{expected[index]}; {want}" if expected[index] else want

@@ -13,10 +13,12 @@ import pandas as pd
 
 
 def _number(text: str) -> float | None:
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
     import cn2an  # a third of a second to import: only when a count is written in Chinese numerals
 
     try:
-        return float(text) if re.fullmatch(r"\d+(\.\d+)?", text) else float(cn2an.cn2an(text, "smart"))
+        return float(cn2an.cn2an(text, "smart"))
     except (ValueError, KeyError):
         return None
 

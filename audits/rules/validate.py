@@ -8,11 +8,12 @@ runner does what GX cannot: rows a rule applies to but whose inputs are missing 
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,10 @@ from audits import defaults  # noqa: E402
 from audits.rules import builtin_types, findings as finding_rows  # noqa: E402
 from audits.rules.audit_types import AUDIT_TYPES  # noqa: E402
 from audits.rules.conditions import condition_columns  # noqa: E402
-from audits.rules.derive import derive_frames  # noqa: E402
+from audits.rules.derive import audit_day, derive_frames  # noqa: E402
 from audits.rules.loader import load_rules  # noqa: E402
 from audits.rules.model import Rule, RulePack, Suite  # noqa: E402
+from audits.rules.result_cache import Answer, StoreResultCache, group_key  # noqa: E402
 
 STAT_COLUMNS = {"rule_id": "string", "suite": "string", "severity": "string", "title": "string", "basis": "string",
                 "evaluated": "Int64", "failed": "Int64", "could_not_check": "Int64", "pass_rate": "Float64"}
@@ -58,12 +60,21 @@ def _context() -> Any:
 
 
 def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None = None,
-              pack: RulePack | None = None, unit_full_names: dict[str, str] | None = None) -> AuditResult:
+              pack: RulePack | None = None, unit_full_names: dict[str, str] | None = None,
+              cache: StoreResultCache | None = None, memo: dict | None = None) -> AuditResult:
     """Validate `frames` (a Frames object or a dict of DataFrames) against the rule files.
-    `unit_full_names` maps a unit's name to its standard full name (the site config's)."""
+    `unit_full_names` maps a unit's name to its standard full name (the site config's);
+    `cache` holds GX's earlier answers on the same crawl (`audits.rules.result_cache`);
+    `memo` keeps the derived frames between runs of one process (`govaudit audit --watch`)."""
     pack = pack or load_rules(defaults.rules_dir(rules_dir))
-    derived, reasons = derive_frames(frames, pack.parameters, now, unit_full_names)
-    source = _context().data_sources.add_pandas("govaudit")
+    derived, reasons = _derived(frames, pack.parameters, now, unit_full_names, memo)
+    made: list[Any] = []
+
+    def source() -> Any:
+        if not made:
+            made.append(_context().data_sources.add_pandas("govaudit"))
+        return made[0]
+
     stats: dict[str, dict] = {}
     errors: list[str] = []
     runnable: list[Suite] = []
@@ -78,7 +89,7 @@ def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None =
             stats.update({rule.id: _stat(rule, 0, 0, 0) for rule in suite.rules})
         else:
             runnable.append(suite)
-    outcomes = _run_groups(runnable, derived, source, reasons)
+    outcomes = _run_groups(runnable, derived, source, reasons, cache)
     parts: list[pd.DataFrame] = []
     for suite in runnable:
         suite_stats = []
@@ -99,12 +110,32 @@ def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None =
     return AuditResult(finding_rows.build_findings(parts, derived["documents"], evidence), stat_frame, errors)
 
 
-def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], source: Any,
-                reasons: dict) -> dict[int, tuple[list, dict, list]]:
+def _derived(frames: Any, parameters: dict[str, Any], now: datetime | None,
+             unit_full_names: dict[str, str] | None, memo: dict | None) -> tuple[dict[str, pd.DataFrame], dict]:
+    """derive_frames, or its last result in this process when nothing it reads has changed: the
+    same frames object, parameters, audit date (Beijing), unit names and availability probes."""
+    if memo is None:
+        return derive_frames(frames, parameters, now, unit_full_names)
+    now = now or datetime.now(timezone.utc)
+    probes = frames.get("probes") if isinstance(frames, dict) else getattr(frames, "probes", None)
+    key = (id(frames), json.dumps(parameters, sort_keys=True, default=str), audit_day(now),
+           tuple(sorted((unit_full_names or {}).items())),
+           None if probes is None else probes.to_json(orient="split", date_format="iso"))
+    if memo.get("derive_key") != key:
+        memo["derive_key"], memo["derived"] = key, derive_frames(frames, parameters, now, unit_full_names)
+        memo["derive_frames"] = frames  # keeps id(frames) from being reused by another object
+    derived, reasons = memo["derived"]
+    return {name: frame.copy() for name, frame in derived.items()}, dict(reasons)
+
+
+def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], source: Callable[[], Any],
+                reasons: dict, cache: StoreResultCache | None = None) -> dict[int, tuple[list, dict, list]]:
     """Validate the rules of `suites`, grouped by (frame, row_condition): each condition is
     evaluated once, in pandas, on the columns it names, and Great Expectations validates the
     group's expectations on the rows it picked. Handing GX the condition instead made it run
-    `DataFrame.query()` several times per expectation, each building a Series per column."""
+    `DataFrame.query()` several times per expectation, each building a Series per column.
+    A group whose answers `cache` holds for the same rows and rules is not validated again
+    (`source` makes the GX data source only when some group needs it)."""
     groups: dict[tuple[str, str | None], list[Rule]] = {}
     for suite in suites:
         for rule in suite.rules:
@@ -116,19 +147,26 @@ def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], source: A
         # group's copy at a time, so a million documents are not held twice over.
         used = list(dict.fromkeys(["url", *(c for rule in rules for c in rule.referenced)]))
         rows = _applicable(condition, capped_text(derived[frame][used]))
-        results: dict[str, Any] = {}
+        answers: dict[str, Answer] = {}
         if len(rows):
-            if frame not in assets:
-                assets[frame] = source.add_dataframe_asset(frame).add_batch_definition_whole_dataframe("whole")
-            batch = assets[frame].get_batch(batch_parameters={"dataframe": rows})
-            results = _validate(f"{frame}-{number}", rules, batch)
+            key = group_key(frame, [(r.id, r.type, _gx_kwargs(r)) for r in rules], rows) if cache else None
+            cached = cache.get(key) if cache and key else None
+            if cached is None:
+                if frame not in assets:
+                    assets[frame] = source().add_dataframe_asset(frame).add_batch_definition_whole_dataframe("whole")
+                batch = assets[frame].get_batch(batch_parameters={"dataframe": rows})
+                answers = _validate(f"{frame}-{number}", rules, batch)
+                if cache and key:
+                    cache.put(key, answers)
+            else:
+                answers = cached
         for rule in rules:
-            failure = _exception(results.get(rule.id)) if len(rows) else None
+            failure = answers.get(rule.id, {"exception": "no result"}).get("exception") if len(rows) else None
             if failure:
                 outcomes[id(rule)] = ([], _stat(rule, 0, 0, 0), [
                     f"{rule.location}: rule {rule.id}: Great Expectations could not evaluate it: {failure}"])
                 continue
-            unexpected = results[rule.id].result.get("unexpected_index_list") or [] if len(rows) else []
+            unexpected = answers[rule.id]["unexpected"] if len(rows) else []
             rule_parts, stat = _rule_findings(rule, rows, unexpected, reasons)
             outcomes[id(rule)] = (rule_parts, stat, [])
     return outcomes
@@ -161,14 +199,28 @@ def _stat(rule: Rule, evaluated: int, failed: int, unchecked: int) -> dict:
             "pass_rate": round(passed / evaluated, 4) if evaluated else pd.NA}
 
 
-def _validate(name: str, rules: list[Rule], batch: Any) -> dict[str, Any]:
-    """GX results by rule id; the rules' row condition is already applied to the batch."""
+def _gx_kwargs(rule: Rule) -> dict[str, Any]:
+    """What GX receives for `rule`: its row condition is applied by the runner beforehand."""
+    return {k: v for k, v in rule.gx_kwargs.items() if k not in ("row_condition", "condition_parser")}
+
+
+def _validate(name: str, rules: list[Rule], batch: Any) -> dict[str, Answer]:
+    """GX's answer per rule id (failing row indexes, or the error it raised); the rules' row
+    condition is already applied to the batch."""
     gx_suite = gx.ExpectationSuite(name=name)
     for rule in rules:
-        kwargs = {k: v for k, v in rule.gx_kwargs.items() if k not in ("row_condition", "condition_parser")}
-        gx_suite.add_expectation(type(rule.expectation)(**kwargs, meta={"rule_id": rule.id}))
-    results = batch.validate(gx_suite, result_format=RESULT_FORMAT)
-    return {r.expectation_config.meta.get("rule_id"): r for r in results.results}
+        gx_suite.add_expectation(type(rule.expectation)(**_gx_kwargs(rule), meta={"rule_id": rule.id}))
+    results = {r.expectation_config.meta.get("rule_id"): r
+               for r in batch.validate(gx_suite, result_format=RESULT_FORMAT).results}
+    answers: dict[str, Answer] = {}
+    for rule in rules:
+        failure = _exception(results.get(rule.id))
+        if failure:
+            answers[rule.id] = {"exception": failure}
+        else:
+            unexpected = results[rule.id].result.get("unexpected_index_list") or []
+            answers[rule.id] = {"unexpected": [v.item() if hasattr(v, "item") else v for v in unexpected]}
+    return answers
 
 
 def _exception(result: Any) -> str | None:

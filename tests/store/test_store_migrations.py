@@ -144,3 +144,9 @@ def test_a_sqlite_url_and_a_bare_path_name_the_same_file(tmp_path):
         assert conn.execute(sa.select(sa.func.count()).select_from(sa.table("crawls"))).scalar() == 1
     finally:
         conn.close()
+
+
+def test_the_head_every_command_compares_with_is_alembics_newest_revision():
+    """`migrations.HEAD` is written down so commands need not load Alembic's script directory;
+    a revision added without updating it would leave stores un-upgraded."""
+    assert migrations.head() == migrations.alembic_head()
