@@ -96,13 +96,17 @@ def test_size_below_the_report_count_is_refused():
         build_documents(7, 100)
 
 
-def test_hundred_thousand_documents_generate_with_unique_urls_and_indexes():
-    docs = build_documents(7, 100_000)
-    assert len(docs) == 100_000
+@pytest.mark.parametrize("size,defects", [
+    (3_000, 10),
+    pytest.param(100_000, 100, marks=pytest.mark.slow),  # the scale itself: ~5 s of CPU to generate
+])
+def test_thousands_of_documents_generate_with_unique_urls_and_indexes(size, defects):
+    docs = build_documents(7, size)
+    assert len(docs) == size
     assert len({d.url_path for d in docs}) == len(docs)
     assert len({d.index_no for d in docs if d.index_override is None}) == sum(d.index_override is None for d in docs)
     counts = Counter(x.rule_id for d in docs for x in d.defects)
-    assert counts["ROUTINE-LAG-1"] > 100 and counts["FETCH-1"] > 100  # defects grow with the portal
+    assert counts["ROUTINE-LAG-1"] > defects and counts["FETCH-1"] > defects  # defects grow with the portal
 
 
 def test_manifest_cli_writes_the_portal_manifest(tmp_path, portal):
