@@ -41,8 +41,10 @@ for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 
 
-def main() -> None:
-    """Run the command; a store or disk that refuses writes mid-run is one line and exit 3."""
+def main(args: list[str] | None = None) -> None:
+    """Run the command (`args`, else the process's own); a store or disk that refuses writes
+    mid-run is one line and exit 3. Tests call it with `args` to run a command in-process
+    exactly as the `govaudit` entry point does."""
     import sqlite3
     import sys
 
@@ -51,7 +53,7 @@ def main() -> None:
     from govaudit.store import StoreError, storage_failure
 
     try:
-        app()
+        app(args=args, prog_name="govaudit")
     except StoreError as exc:
         print(f"govaudit: {exc}", file=sys.stderr)
         sys.exit(EXIT_RUN_ERROR)
@@ -61,7 +63,6 @@ def main() -> None:
             raise
         print(f"govaudit: {failure}", file=sys.stderr)
         sys.exit(EXIT_RUN_ERROR)
-
 
 if __name__ == "__main__":
     main()

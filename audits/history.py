@@ -276,16 +276,25 @@ def finding_keys_by_run(store_path: StoreRef, site: str, up_to: int) -> dict[int
 
 
 
-def open_finding_urls(store_path: StoreRef, site: str) -> set[str]:
+# The rules about a page's attachments (broken links, an unreadable attached report): a page with
+# an open finding of theirs has its attachments checked again by every re-crawl.
+ATTACHMENT_RULES = "ATTACH-"
+
+
+def open_finding_urls(store_path: StoreRef, site: str, rule_prefix: str = "") -> set[str]:
     """The pages with a finding (failure or could-not-check) in the latest audit of the site's
     latest audited crawl (its run of record if it has one): a re-crawl must fetch them even when
-    their catalog entry is unchanged, or a fix would never be seen and the finding never resolve."""
+    their catalog entry is unchanged, or a fix would never be seen and the finding never resolve.
+    `rule_prefix` keeps the findings of those rules only (ATTACHMENT_RULES: the pages whose
+    attachments a re-crawl must check again)."""
     with closing(open_history(store_path)) as conn:
         runs, findings = schema.runs.c, schema.findings.c
         run = conn.execute(sa.select(runs.id).where(runs.site == site)
                            .order_by(runs.crawl_id.desc(), runs.trial.asc(), runs.id.desc()).limit(1)).fetchone()
         if run is None:
             return set()
-        return {r[0] for r in conn.execute(sa.select(findings.url).distinct()
-                                           .where(findings.run_id == run[0], findings.url.is_not(None),
-                                                  findings.url != ""))}
+        query = sa.select(findings.url).distinct().where(findings.run_id == run[0], findings.url.is_not(None),
+                                                         findings.url != "")
+        if rule_prefix:
+            query = query.where(findings.rule_id.startswith(rule_prefix, autoescape=True))
+        return {r[0] for r in conn.execute(query)}

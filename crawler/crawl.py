@@ -53,7 +53,8 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
               base_url: str | None = None, show_progress: bool = True, console: Console | None = None,
               log_level: str = "WARNING", resume: int | None = None,
               settings_overrides: dict[str, Any] | None = None, workers: str | None = None, *,
-              full: bool = False, must_fetch: Iterable[str] = (), crawl_date: datetime | None = None) -> CrawlSummary:
+              full: bool = False, must_fetch: Iterable[str] = (), recheck_attachments: Iterable[str] = (),
+              crawl_date: datetime | None = None) -> CrawlSummary:
     """Crawl `site_ref` into the store. `resume` re-runs a killed crawl under its own id: pages
     already stored are replaced, not duplicated, and the HTTP cache makes the re-run cheap.
     `settings_overrides` are Scrapy settings applied last (tests shorten DOWNLOAD_TIMEOUT,
@@ -61,8 +62,10 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
     spreads the crawl over the `govaudit worker` processes serving it (crawler/distributed_crawl.py)
     and returns once they have stored every page.
     A re-crawl fetches only new, changed and due pages and those in `must_fetch` (the URLs with
-    open findings, which the audit side knows), carrying the others over (crawler.recrawl);
-    `full` fetches every page. `crawl_date` dates the crawl (default now), which decides what is due."""
+    open findings, which the audit side knows), carrying the others over (crawler.recrawl), and
+    checks the attachments of an unchanged open-finding page again only when they are due or in
+    `recheck_attachments` (pages with open attachment findings); `full` fetches every page.
+    `crawl_date` dates the crawl (default now), which decides what is due."""
     site = site_ref if isinstance(site_ref, SiteConfig) else load_site(site_ref)
     if base_url:
         site = site.with_base_url(base_url)
@@ -85,7 +88,7 @@ def run_crawl(site_ref: str | Path | SiteConfig, store_path: str | Path, units: 
             started = crawl_date.astimezone(timezone.utc).isoformat(timespec="seconds") if crawl_date else None
             crawl_id = store.start_crawl(site.name, [u.name for u in site.units], site.path, started)
             plan_recrawl(store, crawl_id, recheck_weeks=site.politeness.recheck_weeks, must_fetch=must_fetch,
-                         full=full)
+                         recheck_attachments=recheck_attachments, full=full)
         # Held while this process owns the crawl; the kernel drops it if we die, which is how
         # the next start tells a dead crawl ('running' row, free lock) from a live one.
         owner = ExitStack()

@@ -10,6 +10,7 @@ Last-Modified headers, so conditional requests see exactly what moved.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from .attachment_reports import attachment_documents, stub_blocks
 from .attachment_units import ATTACHMENT_UNITS
 from .bodies import blocks_text, document_blocks, report_tables
-from .catalog_pages import column_page, list_title
+from .catalog_pages import GROUP_SIZE, MAX_PER_PAGE, column_page, list_title
 from .detail_page import render_detail
 from .generator import build_documents
 from .site_columns import COLUMNS_BY_ID, column_page as site_column_page, manifest_entries
@@ -32,12 +33,16 @@ from .xxgk_tables import XxgkTables
 
 
 class Portal:
-    def __init__(self, seed: int, size: int, documents: list[Document], style: int | None = None):
+    def __init__(self, seed: int, size: int, documents: list[Document], style: int | None = None,
+                 per_page: int | None = None):
         self.seed, self.size = seed, size
         self.style_seed = style or None
         self.style = style_for(style)  # None: the default phrasing
+        self.per_page = per_page
         self.units: tuple[Unit, ...] = ALL_UNITS + ATTACHMENT_UNITS
         self.units_by_column = {**UNITS_BY_COLUMN, **{u.column_id: u for u in ATTACHMENT_UNITS}}
+        if per_page is not None:
+            self._set_per_page(documents, per_page)
         self.documents = documents
         # Every document ever generated or published, by key: copies (COPY-1/COPY-2) point at
         # their source by key, which must survive a withdrawn document.
@@ -59,6 +64,18 @@ class Portal:
         self.revisions: dict[int, int] = {}  # doc id → times edited after publication
         self.changed_at: dict[int, float] = {}  # doc id → POSIX time of the last edit
         self.modified = max(_posix(d.published) for d in documents)  # newest change anywhere
+
+    def _set_per_page(self, documents: list[Document], per_page: int) -> None:
+        """Every Hanweb column lists `per_page` records a page (paging windows of 3 pages):
+        the demo's own units list 5 to 15, and its three busiest 5, which makes their
+        catalogs far longer in requests than a real column's 15 × 3. Documents are unchanged."""
+        if not 1 <= per_page <= MAX_PER_PAGE // GROUP_SIZE:
+            raise ValueError(f"per_page={per_page}: expected 1 to {MAX_PER_PAGE // GROUP_SIZE} records per page")
+        paged = {u.name: dataclasses.replace(u, per_page=per_page) for u in self.units if u.cms == "hanweb"}
+        self.units = tuple(paged.get(u.name, u) for u in self.units)
+        self.units_by_column = {column: paged.get(u.name, u) for column, u in self.units_by_column.items()}
+        for doc in documents:
+            doc.unit = paged.get(doc.unit.name, doc.unit)
 
     # changes between crawls -------------------------------------------------------------
     def revise(self, doc: Document) -> None:
@@ -154,8 +171,9 @@ class Portal:
 
     def manifest(self) -> dict:
         styled = {"style": self.style_seed} if self.style_seed else {}
+        paged = {"per_page": self.per_page} if self.per_page is not None else {}
         return {
-            "seed": self.seed, "size": self.size, **styled, "site": SITE_NAME, "host_title": HOST_TITLE,
+            "seed": self.seed, "size": self.size, **styled, **paged, "site": SITE_NAME, "host_title": HOST_TITLE,
             "units": [self._unit_entry(u) for u in self.units],
             "documents": [self._doc_entry(d) for d in sorted(self.documents, key=lambda d: d.doc_id)],
             **manifest_entries(),
@@ -196,8 +214,9 @@ def _posix(local: datetime) -> float:
     return local.replace(tzinfo=timezone(timedelta(hours=8))).timestamp()
 
 
-def build_portal(seed: int = 7, size: int = 300, style: int | None = None) -> Portal:
-    """The portal; `style` (a style seed, see `styles`) changes phrasing only, never the documents."""
+def build_portal(seed: int = 7, size: int = 300, style: int | None = None, per_page: int | None = None) -> Portal:
+    """The portal; `style` (a style seed, see `styles`) changes phrasing only, never the documents;
+    `per_page` (None: each unit's own, 5 to 15) the records per page of every Hanweb column."""
     hanweb = build_documents(seed, size)
     documents = hanweb + build_dialect_documents(seed, len(hanweb))
-    return Portal(seed, size, documents + attachment_documents(seed, documents), style)
+    return Portal(seed, size, documents + attachment_documents(seed, documents), style, per_page)

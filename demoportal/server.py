@@ -13,7 +13,9 @@ Last-Modified time, and a conditional GET or HEAD that matches gets 304, as on a
 Apache/Tomcat front end. A control path under /_demo/ (loopback only, like the whole server)
 switches faults and changes the portal between two crawls, and /_demo/requests returns the
 request log (`demoportal.requestlog`); `DemoPortal` wraps them. `--disallow PREFIX` adds a
-robots.txt Disallow line, so a test can check that a crawler keeps out.
+robots.txt Disallow line, so a test can check that a crawler keeps out. `--per-page N` makes
+every Hanweb column list N records a page (paging windows of 3 pages, real Hanweb's default is
+15); without it each unit keeps its own 5 to 15, which the tests and `make demo` count on.
 """
 from __future__ import annotations
 
@@ -291,8 +293,8 @@ def _int(params: dict, name: str, default: int) -> int:
 
 
 def serve(seed: int, size: int, host: str, port: int, faults: Faults, verbose: bool,
-          disallow: tuple[str, ...] = (), style: int | None = None) -> None:
-    portal = build_portal(seed, size, style)
+          disallow: tuple[str, ...] = (), style: int | None = None, per_page: int | None = None) -> None:
+    portal = build_portal(seed, size, style, per_page)
     server = PortalServer((host, port), portal, faults, verbose, disallow)
     print(f"{URL_LINE}http://{host}:{server.server_address[1]}/", flush=True)
     try:
@@ -324,12 +326,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     parser.add_argument("--style", type=int, default=0,
                         help="phrasing style seed (0: the default phrasing; see demoportal/styles.py)")
+    parser.add_argument("--per-page", type=int, default=None, metavar="N",
+                        help="records per page of every Hanweb column, paging windows of 3 pages "
+                             "(default: each unit's own, 5 to 15; real Hanweb columns mostly list 15)")
     args = parser.parse_args(argv)
     try:
         faults = Faults(dict(args.fault))
     except ValueError as exc:
         parser.error(str(exc))
-    serve(args.seed, args.size, args.host, args.port, faults, args.verbose, tuple(args.disallow), args.style)
+    if args.per_page is not None and not 1 <= args.per_page <= 100:
+        parser.error(f"--per-page expects 1 to 100 records, got {args.per_page}")
+    serve(args.seed, args.size, args.host, args.port, faults, args.verbose, tuple(args.disallow), args.style,
+          args.per_page)
 
 
 def _change_form(params: dict[str, list[str]]) -> dict:
@@ -349,11 +357,12 @@ class DemoPortal:
 
     def __init__(self, seed: int = 7, size: int = 300, faults: dict[str, str] | None = None,
                  verbose: bool = False, startup_timeout: float = 120.0, disallow: tuple[str, ...] = (),
-                 style: int = 0, host: str = "127.0.0.1"):
+                 style: int = 0, host: str = "127.0.0.1", per_page: int | None = None):
         self.seed, self.size, self.faults = seed, size, dict(faults or {})
         self.host = host  # any 127.x.y.z address: several portals on distinct loopback hosts
         self.disallow = tuple(disallow)
         self.style = style
+        self.per_page = per_page  # None: each Hanweb unit's own page size
         self.verbose, self.startup_timeout = verbose, startup_timeout
         self.url: str | None = None
         self._proc: subprocess.Popen | None = None
@@ -377,6 +386,7 @@ class DemoPortal:
         cmd += [arg for prefix in self.disallow for arg in ("--disallow", prefix)]
         cmd += ["--verbose"] if self.verbose else []
         cmd += ["--style", str(self.style)] if self.style else []
+        cmd += ["--per-page", str(self.per_page)] if self.per_page is not None else []
         self._stderr = tempfile.TemporaryFile()
         self._proc = proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr, env=env, text=True)
         self.url = self._read_url(proc)
@@ -413,7 +423,7 @@ class DemoPortal:
     @property
     def manifest(self) -> dict:
         if self._manifest is None:
-            portal = build_portal(self.seed, self.size, self.style or None)
+            portal = build_portal(self.seed, self.size, self.style or None, self.per_page)
             for change in self._changes:
                 apply_changes(portal, **change)
             self._manifest = portal.manifest()

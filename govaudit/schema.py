@@ -187,6 +187,10 @@ recrawl_plan = sa.Table(
     sa.Column("source_crawl_id", sa.Integer, nullable=False),
     _text("source_url", False),
     sa.Column("fetched_crawl_id", sa.Integer, nullable=False),  # the crawl that last fetched the page
+    # An open-finding page whose attachments this crawl checks again even if the page is unchanged
+    # (1: an open attachment finding, or their turn in the rotation); otherwise an unchanged
+    # page's attachment checks are carried over (crawler.recrawl). Null for the other decisions.
+    sa.Column("check_attachments", sa.Integer),
 )
 
 # The frames normalisation made of a crawl's pages (audits.normalize.frame_cache), one Arrow IPC

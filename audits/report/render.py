@@ -11,6 +11,7 @@ the same second gets `-run<ID>` appended instead of overwriting another run's re
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 from datetime import datetime, timezone
@@ -34,7 +35,10 @@ RUN_META = re.compile(r'<meta name="govaudit-run" content="(\d+)"')
 _UNSAFE_PATH = re.compile(r"[^\w.\-]+")
 
 
+@functools.cache
 def environment() -> Environment:
+    """One Jinja environment per process: it keeps the compiled templates (compiling report.html.j2
+    and its includes costs more than rendering them) and recompiles one whose file changed."""
     return Environment(loader=PackageLoader("audits.report", "templates"), autoescape=True,
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 

@@ -2,8 +2,10 @@
 
 Writing at once (not at spider close) means a crawl killed half-way keeps what it fetched, and
 the (crawl id, URL) key means running the same crawl again replaces pages instead of
-duplicating them. Downloaded attachment files are stored by content hash, once. A store that
-stops taking writes (disk full, file made read-only) ends the crawl at once with reason
+duplicating them. Its commits skip the disk flush (`Store.commit_without_sync`): a killed crawl
+still keeps every page committed, and a flush per page was most of the cost of storing it (a
+re-crawl stores thousands of carried-over pages). Downloaded attachment files are stored by
+content hash, once. A store that stops taking writes (disk full, file made read-only) ends the crawl at once with reason
 `store_failed`: fetching on would only lose every later page, and the parent marks such a
 crawl failed.
 """
@@ -39,6 +41,7 @@ class StorePipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         self.store = Store(self.store_path)
+        self.store.commit_without_sync()
 
     def close_spider(self, spider: Any = None) -> None:
         if self.store:

@@ -344,6 +344,10 @@ class CatalogSpider(scrapy.Spider):
             html=html, page_title=parts.page_title, meta_pairs=parts.meta_pairs, meta_tags=parts.meta_tags,
             body_text=parts.body_text, body_html=parts.body_html, attachments=parts.attachments, error=error,
         )
+        if record.attachments and (carried := self.carry_over.carry_attachment_checks(
+                unit.name, response.meta.get("govaudit_listing") or response.url, list_title, list_date, html,
+                record.attachments)):
+            self.crawler.stats.inc_value("govaudit/recrawl/attachment_checks_carried", carried)
         yield from self.check_attachments(record, list(record.attachments))
 
     def detail_parts(self, html: str, url: str) -> DetailParts:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from govaudit.store import Store
+from tests.cli_in_process import govaudit
 
 RULES = Path(__file__).resolve().parents[2] / "expectations"
 
@@ -124,7 +125,7 @@ def test_unknown_crawl_exits_2(demo_crawl):
 
 def test_missing_store_is_a_usage_error_and_creates_nothing(tmp_path):
     store = tmp_path / "nowhere.sqlite3"
-    result = _audit(store)
+    result = govaudit("audit", "--store", str(store))  # in-process: the message and the exit code are the point
     assert result.returncode == 2
     assert "no store at" in result.stderr and not store.exists()
 

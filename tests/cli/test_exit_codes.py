@@ -2,8 +2,6 @@
 (3), an unknown unit or language a usage error (2) found before any work is stored."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -12,6 +10,7 @@ from typer.testing import CliRunner
 from audits.cli import EXIT_RUN_ERROR, EXIT_USAGE, app
 from audits.history import open_history
 from govaudit.store import Store
+from tests.cli_in_process import govaudit
 from tests.mail_fixtures import SITE_UNITS, write_site
 
 runner = CliRunner()
@@ -27,8 +26,7 @@ def stored_crawl(store: Path) -> int:
 def test_a_crawl_where_every_catalog_failed_exits_3_and_is_marked_failed(tmp_path):
     site = write_site(tmp_path)  # every catalog on 127.0.0.1:9, where nothing answers
     store = tmp_path / "var" / "govaudit.sqlite3"
-    done = subprocess.run([sys.executable, "-m", "audits.cli", "crawl", str(site), "--store", str(store), "-q"],
-                          capture_output=True, text=True, timeout=300)
+    done = govaudit("crawl", str(site), "--store", str(store), "-q")  # the crawl itself runs in its own process
     assert done.returncode == EXIT_RUN_ERROR, done.stdout + done.stderr
     assert ": failed" in done.stdout and "complete" not in done.stdout
     with Store(store) as st:

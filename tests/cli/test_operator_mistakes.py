@@ -25,6 +25,7 @@ from audits.rules.model import RuleFileError
 from audits.schedule.schedule_file import ScheduleError, load_schedule
 from govaudit.yamlsource import MAX_DEPTH
 from crawler.sites import SITES_DIR, SiteConfigError, load_site
+from tests.cli_in_process import govaudit
 
 REPO = Path(__file__).resolve().parents[2]
 EXPECTATIONS = REPO / "expectations"
@@ -40,9 +41,10 @@ EXPECTED = {"billion laughs": r":1: anchor &a is not allowed", "python tag": r":
             "custom tag": r":1: tag !include is not allowed", "deep nesting": rf":1: nested more than {MAX_DEPTH} levels deep"}
 
 
-def cli(*args: str, env: dict | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "audits.cli", *args], capture_output=True, text=True, cwd=cwd,
-                          env={**os.environ, "COLUMNS": "200", **(env or {})}, timeout=600)
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """The command run in-process through `audits.cli.main` (tests/cli_in_process.py); the
+    read-only and full-disk tests below start real processes."""
+    return govaudit(*args)
 
 
 def rules_copy(tmp_path: Path) -> Path:
@@ -218,6 +220,16 @@ def test_store_that_is_a_directory_is_one_line_and_exit_3(tmp_path, args):
     assert done.returncode == 3, done.stderr
     assert "is a directory" in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_the_installed_command_says_the_same_in_its_own_process(tmp_path):
+    """The tests above run commands in-process; the installed `govaudit` entry point, a process of
+    its own reading its arguments from argv, prints the same one line and exits 3."""
+    program = Path(sys.executable).parent / "govaudit"
+    done = subprocess.run([str(program), "crawls", "--store", str(tmp_path)], capture_output=True, text=True,
+                          cwd=REPO, env={**os.environ, "COLUMNS": "200"}, timeout=300)
+    assert (done.returncode, done.stdout, done.stderr) == (3, "", cli("crawls", "--store", str(tmp_path)).stderr)
+    assert "is a directory" in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
 @pytest.mark.parametrize("command", ["flush", "outbox"])

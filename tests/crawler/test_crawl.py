@@ -125,3 +125,26 @@ def test_site_config_error_names_file_line_and_field(tmp_path, mutation, field):
     message = " ".join(result.stderr.split())
     assert f"{bad}:{expected_line}" in message
     assert field in message
+
+
+def test_the_spider_pages_in_the_windows_the_column_announces(tmp_path):
+    """A column of 15 records a page, 3 pages a group (the Hanweb default): the spider asks
+    dataproxy.jsp for records 46–90, 91–135 … with perpage=15, and lists every document once."""
+    from urllib.parse import parse_qs
+
+    from crawler.crawl import run_crawl
+    from demoportal.server import DemoPortal
+
+    unit = "桐乡市人民政府"
+    with DemoPortal(seed=7, size=1000, per_page=15) as portal:
+        summary = run_crawl("demo", tmp_path / "s.sqlite3", units=[unit], base_url=portal.url, show_progress=False)
+        windows = [parse_qs(urlparse(r["path"]).query) for r in portal.requests()
+                   if urlparse(r["path"]).path.endswith("/dataproxy.jsp")]
+        expected = {d["url_path"] for d in portal.manifest["documents"] if d["unit"] == unit}
+    assert summary.status == "complete" and len(expected) > 90
+    starts = [int(w["startrecord"][0]) for w in windows]
+    assert starts == list(range(46, len(expected) + 1, 45))
+    assert all(int(w["endrecord"][0]) - int(w["startrecord"][0]) == 44 and w["perpage"] == ["15"] for w in windows)
+    details = Counter(urlparse(p.url).path for p in _pages(tmp_path / "s.sqlite3", summary.crawl_id)
+                      if p.kind == "detail")
+    assert set(details) == expected and max(details.values()) == 1

@@ -44,8 +44,10 @@ def _details(store: Path, crawl_id: int) -> dict[str, object]:
 
 
 class Week:
-    def __init__(self, summary, requested: set[str], pages: dict[str, object], stats: dict[str, int]):
+    def __init__(self, summary, requested: set[str], pages: dict[str, object], stats: dict[str, int],
+                 asked: set[str] | frozenset[str] = frozenset()):
         self.summary, self.requested, self.pages, self.stats = summary, requested, pages, stats
+        self.asked = asked  # paths with their query (attachments differ only in it)
 
     @property
     def fetched(self) -> set[str]:
@@ -56,16 +58,17 @@ class Week:
         return {path for path, p in self.pages.items() if p.carried_from is not None}
 
 
-def _crawl(portal: DemoPortal, store: Path, site: Path, when: datetime, **kw) -> Week:
+def _crawl(portal: DemoPortal, store: Path, site: Path, when: datetime, units: list[str] = UNITS, **kw) -> Week:
     before = len(portal.requests())
-    summary = run_crawl(site, store, units=UNITS, base_url=portal.url, show_progress=False,
+    summary = run_crawl(site, store, units=units, base_url=portal.url, show_progress=False,
                         settings_overrides=TEST_SETTINGS, crawl_date=when, **kw)
     assert summary.status == "complete"
-    requested = {urlsplit(r["path"]).path for r in portal.requests()[before:]}
+    asked = {r["path"] for r in portal.requests()[before:]}
+    requested = {urlsplit(path).path for path in asked}
     with Store(store) as st:
         closed = st.crawl(summary.crawl_id)["stats"]["closed"]
     stats = {k.rsplit("/", 1)[1]: v for k, v in closed.items() if k.startswith("govaudit/recrawl/")}
-    return Week(summary, requested, _details(store, summary.crawl_id), stats)
+    return Week(summary, requested, _details(store, summary.crawl_id), stats, asked)
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +179,48 @@ def test_open_findings_are_fetched_and_carried_pages_are_audited_like_fetched_on
     fetched = len(pages) - len(carried)
     assert line.text_content() == f"本次复核 {fetched} 页，沿用上次 {len(carried)} 页"
     assert not lxml.html.fromstring(first.report_path.read_text(encoding="utf-8")).xpath("//dd[@data-recrawl-carried]")
+
+
+def test_an_unchanged_open_finding_page_keeps_its_attachment_checks(tmp_path):
+    """Pages fetched for their open findings: the attachments of an unchanged one are not asked
+    for again (their checks are carried over, naming the crawl that made them); those of a page
+    edited since, of a page with an open attachment finding and of pages whose turn in the
+    rotation came are."""
+    from crawler.recrawl import _tiebreak, carriable
+
+    units = ["濮院镇", "桐乡市人民政府"]
+    store, site = tmp_path / "govaudit.sqlite3", _site(tmp_path)  # the default 13-week period
+    with DemoPortal(seed=7, size=300) as portal:
+        first = _crawl(portal, store, site, WEEK0, units=units)
+        probed = sorted((path for path, p in first.pages.items()
+                         if p.attachments and all(carriable(a) for a in p.attachments)), key=_tiebreak)
+        assert len(probed) >= 4, probed
+        # The rotation takes the smallest tie-break first: the page edited is one it does not take.
+        attach_finding, edited = probed[0], probed[-1]
+        doc = next(d for d in portal.manifest["documents"] if d["url_path"] == edited)
+        portal.change(change=[doc["doc_id"]])
+        second = _crawl(portal, store, site, WEEK0 + timedelta(weeks=1), units=units,
+                        must_fetch=[portal.url_for(p) for p in probed],
+                        recheck_attachments=[portal.url_for(attach_finding)])
+    with Store(store) as st:
+        flags = {r["path"]: r["check_attachments"] for r in st.conn.execute(
+            "SELECT path, check_attachments FROM recrawl_plan WHERE crawl_id=?", (second.summary.crawl_id,))}
+    assert flags[attach_finding] == 1 and flags[edited] == 0
+    kept = [p for p in probed if flags[p] == 0 and p != edited]
+    # The finding's page, and a 13th of the others (one week of the period) in the rotation.
+    assert kept and sum(flags[p] for p in probed) == 1 + -(-(len(probed) - 1) // 13)
+
+    def requested(path: str) -> set[bool]:
+        links = [urlsplit(a["url"]) for a in second.pages[path].attachments]
+        return {link.path + (f"?{link.query}" if link.query else "") in second.asked for link in links}
+
+    assert set(probed) <= second.fetched  # every page with an open finding is fetched
+    for path in kept:
+        assert requested(path) == {False}, path
+        old, new = first.pages[path].attachments, second.pages[path].attachments
+        assert [(a["url"], a["status"]) for a in new] == [(a["url"], a["status"]) for a in old]
+        assert {a["checked_in"] for a in new} == {str(first.summary.crawl_id)}
+    for path in [p for p in probed if p not in kept]:
+        assert requested(path) == {True}, path
+        assert not any("checked_in" in a for a in second.pages[path].attachments)
+    assert second.stats["attachment_checks_carried"] == sum(len(second.pages[p].attachments) for p in kept)

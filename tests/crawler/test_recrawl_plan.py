@@ -9,6 +9,7 @@ the demo portal in test_recrawl.py.
 """
 from __future__ import annotations
 
+import json
 import math
 from datetime import datetime, timedelta, timezone
 
@@ -158,3 +159,132 @@ def test_a_store_from_before_the_budget_is_upgraded_in_place(tmp_path):
         assert "carried_from" in columns
         [page] = list(store.pages(1))
         assert page.body_text == "old body" and page.carried_from is None
+
+
+# --- attachment checks of open-finding pages --------------------------------------------------
+
+def _probed(i: int, checked_in: int | None = None) -> list[dict[str, str]]:
+    """One attachment of page i, probed with HEAD (answered 200), as the spider stores it."""
+    return [{"url": f"http://portal.example/module/download/{i}.doc", "text": f"附件{i}", "status": "200",
+             **({"checked_in": str(checked_in)} if checked_in else {})}]
+
+
+def _attachment_crawl(store: Store, when: datetime, n: int, weeks: int, recheck: tuple[str, ...] = ()) -> int:
+    """A crawl in which every page has an open finding and one probed attachment: a page whose
+    plan lets it keep its attachment checks keeps them (naming the crawl that made them), the
+    others are checked now."""
+    crawl_id = store.start_crawl(SITE, ["镇"], None, when.isoformat(timespec="seconds"))
+    plan_recrawl(store, crawl_id, recheck_weeks=weeks, must_fetch=[_url(i) for i in range(n)],
+                 recheck_attachments=recheck)
+    plan = {r["source_url"]: r for r in store.conn.execute("SELECT * FROM recrawl_plan WHERE crawl_id=?", (crawl_id,))}
+    previous = {r["url"]: json.loads(r["attachments"]) for r in store.conn.execute(
+        "SELECT url, attachments FROM pages WHERE crawl_id=?", (plan[_url(0)]["source_crawl_id"],))} if plan else {}
+    rows = []
+    for i in range(n):
+        entry = plan.get(_url(i))
+        if entry is not None and entry["check_attachments"] == 0:
+            before = previous[_url(i)][0]
+            attachments = _probed(i, int(before.get("checked_in") or entry["fetched_crawl_id"]))
+        else:
+            attachments = _probed(i)
+        rows.append({**dict(zip(COLUMNS, (crawl_id, _url(i), SITE, "镇", "township", "hanweb", "detail", "t",
+                                          "2025-01-01", 200, "{}", "", "[]", "{}", "", "", "[]", None, None))),
+                     "attachments": json.dumps(attachments)})
+    with store.conn:
+        store.conn.executemany(sa.insert(schema.pages), rows)
+    store.finish_crawl(crawl_id, "complete", {})
+    return crawl_id
+
+
+def _check_age(store: Store, crawl_id: int) -> list[timedelta]:
+    started = {r["id"]: datetime.fromisoformat(r["started_at"]) for r in store.conn.execute("SELECT * FROM crawls")}
+    ages = []
+    for (attachments,) in store.conn.execute("SELECT attachments FROM pages WHERE crawl_id=?", (crawl_id,)):
+        checked = json.loads(attachments)[0].get("checked_in")
+        ages.append(started[crawl_id] - started[int(checked) if checked else crawl_id])
+    return ages
+
+
+def test_open_finding_pages_keep_attachment_checks_but_rotate_them_within_the_period(tmp_path):
+    n, weeks = 52, 13
+    with Store(tmp_path / "s.sqlite3") as store:
+        _attachment_crawl(store, START, n, weeks)
+        rechecked_by_week = []
+        for week in range(1, 3 * weeks + 1):
+            crawl_id = _attachment_crawl(store, START + timedelta(weeks=week), n, weeks, recheck=(_url(5),))
+            flags = {r["source_url"]: r["check_attachments"] for r in store.conn.execute(
+                "SELECT * FROM recrawl_plan WHERE crawl_id=?", (crawl_id,))}
+            assert {r["decision"] for r in store.conn.execute(
+                "SELECT decision FROM recrawl_plan WHERE crawl_id=?", (crawl_id,))} == {"open_finding"}
+            assert flags[_url(5)] == 1  # an open attachment finding: checked every week
+            rechecked = {url for url, flag in flags.items() if flag == 1} - {_url(5)}
+            assert len(rechecked) == math.ceil((n - 1) / weeks), week  # an even share of the rest
+            rechecked_by_week.append(rechecked)
+            assert max(_check_age(store, crawl_id)) < timedelta(weeks=weeks), week
+        # Every attachment is checked again within each window of `weeks` consecutive crawls.
+        for start in range(len(rechecked_by_week) - weeks + 1):
+            assert set().union(*rechecked_by_week[start:start + weeks]) == {_url(i) for i in range(n)} - {_url(5)}
+
+
+def test_downloaded_files_and_unfollowed_links_are_never_carried(tmp_path):
+    from crawler.recrawl import carriable
+
+    assert carriable({"url": "u", "status": "200"}) and carriable({"url": "u", "status": "404", "error": "HTTP 404"})
+    assert not carriable({"url": "u"})  # never checked
+    assert not carriable({"url": "u", "status": "200", "download": "1", "sha256": "ab"})  # the auditor reads it
+    assert not carriable({"url": "u", "status": "skipped", "error": "not followed: …"})
+    with Store(tmp_path / "s.sqlite3") as store:
+        first = store.start_crawl(SITE, ["镇"], None, START.isoformat())
+        files = [{"url": "http://portal.example/r.pdf", "status": "200", "download": "1", "sha256": "ab"}]
+        with store.conn:
+            store.conn.executemany(sa.insert(schema.pages), [
+                {**dict(zip(COLUMNS, (first, _url(i), SITE, "镇", "township", "hanweb", "detail", "t", "2025-01-01",
+                                      200, "{}", "", "[]", "{}", "", "", "[]", None, None))),
+                 "attachments": json.dumps(files if i == 0 else [])} for i in range(2)])
+        store.finish_crawl(first, "complete", {})
+        second = store.start_crawl(SITE, ["镇"], None, (START + timedelta(weeks=1)).isoformat())
+        plan_recrawl(store, second, recheck_weeks=13, must_fetch=[_url(0), _url(1)])
+        flags = {r["source_url"]: r["check_attachments"] for r in store.conn.execute(
+            "SELECT * FROM recrawl_plan WHERE crawl_id=?", (second,))}
+        assert flags == {_url(0): None, _url(1): None}  # nothing to carry: every attachment is fetched
+
+
+def test_a_fetched_open_finding_page_keeps_its_attachment_checks_only_while_unchanged(tmp_path):
+    from crawler.recrawl import CarryOver
+
+    path = tmp_path / "s.sqlite3"
+    broken = {"url": "http://portal.example/module/download/2.doc", "text": "附件2", "status": "404",
+              "error": "HTTP 404"}
+    with Store(path) as store:
+        first = store.start_crawl(SITE, ["镇"], None, START.isoformat())
+        with store.conn:
+            store.conn.executemany(sa.insert(schema.pages), [
+                {**dict(zip(COLUMNS, (first, _url(i), SITE, "镇", "township", "hanweb", "detail", "标题",
+                                      "2025-01-01", 200, "{}", "<p>正文</p>", "[]", "{}", "", "", "[]", None, None))),
+                 "attachments": json.dumps(_probed(i) + [broken])} for i in range(3)])
+        store.finish_crawl(first, "complete", {})
+        second = store.start_crawl(SITE, ["镇"], None, (START + timedelta(days=1)).isoformat())
+        plan_recrawl(store, second, recheck_weeks=13, must_fetch=[_url(i) for i in range(3)],
+                     recheck_attachments=[_url(2)])
+        flags = {r["source_url"]: r["check_attachments"] for r in store.conn.execute(
+            "SELECT * FROM recrawl_plan WHERE crawl_id=?", (second,))}
+    assert flags[_url(2)] == 1 and sorted(flags.values()) == [0, 1, 1]  # one of the other two rotates
+    kept = next(i for i in range(2) if flags[_url(i)] == 0)
+    carry = CarryOver(str(path), second)
+    try:
+        def fresh(i: int) -> list[dict[str, str]]:
+            return [{"url": a["url"], "text": a["text"]} for a in _probed(i) + [broken]]
+
+        unchanged = fresh(kept)
+        assert carry.carry_attachment_checks("镇", _url(kept), "标题", "2025-01-01", "<p>正文</p>", unchanged) == 2
+        assert [(a["status"], a.get("error"), a["checked_in"]) for a in unchanged] == \
+               [("200", None, str(first)), ("404", "HTTP 404", str(first))]
+        for html, title, i in (("<p>正文（更正）</p>", "标题", kept),  # the page changed
+                               ("<p>正文</p>", "新标题", kept),  # its catalog entry changed
+                               ("<p>正文</p>", "标题", 2),  # an open attachment finding
+                               ("<p>正文</p>", "标题", 1 - kept)):  # its attachments' turn in the rotation
+            attachments = fresh(i)
+            assert carry.carry_attachment_checks("镇", _url(i), title, "2025-01-01", html, attachments) == 0
+            assert not any("status" in a for a in attachments)
+    finally:
+        carry.close()

@@ -96,13 +96,17 @@ def test_size_below_the_report_count_is_refused():
         build_documents(7, 100)
 
 
-def test_hundred_thousand_documents_generate_with_unique_urls_and_indexes():
-    docs = build_documents(7, 100_000)
-    assert len(docs) == 100_000
+@pytest.mark.parametrize("size,defects", [
+    (3_000, 10),
+    pytest.param(100_000, 100, marks=pytest.mark.slow),  # the scale itself: ~5 s of CPU to generate
+])
+def test_thousands_of_documents_generate_with_unique_urls_and_indexes(size, defects):
+    docs = build_documents(7, size)
+    assert len(docs) == size
     assert len({d.url_path for d in docs}) == len(docs)
     assert len({d.index_no for d in docs if d.index_override is None}) == sum(d.index_override is None for d in docs)
     counts = Counter(x.rule_id for d in docs for x in d.defects)
-    assert counts["ROUTINE-LAG-1"] > 100 and counts["FETCH-1"] > 100  # defects grow with the portal
+    assert counts["ROUTINE-LAG-1"] > defects and counts["FETCH-1"] > defects  # defects grow with the portal
 
 
 def test_manifest_cli_writes_the_portal_manifest(tmp_path, portal):
@@ -559,3 +563,20 @@ def test_a_started_portal_used_as_a_context_runs_one_server_and_stops_it():
         assert [pid for pid in servers() if pid not in before] == [portal.pid]
         assert fetch(portal.url_for("/"))[0] == 200
     assert [pid for pid in servers() if pid not in before] == []
+
+
+def test_per_page_gives_every_hanweb_column_the_same_page_size_and_keeps_the_documents(portal):
+    paged = build_portal(7, 1000, per_page=15)
+    manifest, default = paged.manifest(), build_portal(7, 1000).manifest()
+    assert manifest["documents"] == default["documents"]  # only the catalog's paging differs
+    assert {u["per_page"] for u in _hanweb(manifest)} == {15} and manifest["per_page"] == 15
+    assert {u["per_page"] for u in _hanweb(default)} == {5, 14, 15} and "per_page" not in default
+    others = {u["name"]: u["per_page"] for u in manifest["units"] if u["cms"] != "hanweb"}
+    assert others == {u["name"]: u["per_page"] for u in default["units"] if u["cms"] != "hanweb"}
+    county = paged.unit_by_column(1229426391)
+    html = paged.column_html(county)
+    assert county.per_page == 15 and "perPage:15" in html and "groupSize:3" in html
+    assert len(re.findall(r"<record>", html)) == 45 < len(paged.catalog(county))
+    assert all(d.unit.per_page == 15 for d in paged.documents if d.unit.cms == "hanweb")
+    with pytest.raises(ValueError, match="per_page=0"):
+        build_portal(7, 300, per_page=0)

@@ -113,6 +113,25 @@ def test_yaml_syntax_error_names_the_line(rules):
     assert any(f"sections.yml:{n}:" in p for p in found for n in (line, line + 1)), found
 
 
+def test_libyaml_and_pure_python_parsers_read_every_shipped_file_alike():
+    """The located reader parses with libyaml (fast) and, for a refused file, again with PyYAML's
+    own parser (clearer message): the values and lines of what we ship must not depend on which."""
+    import yaml
+
+    from govaudit import yamlsource
+
+    repo = RULES.parent
+    shipped = [*repo.glob("expectations/*.yml"), *repo.glob("crawler/sites/*.yml"), *repo.glob("cron/*.yml")]
+    assert len(shipped) > 15
+    for path in shipped:
+        text = path.read_text(encoding="utf-8")
+        fast = yamlsource._document(path, yamlsource._compose(path, text, yamlsource._FAST_LOADER))
+        plain = yamlsource._document(path, yamlsource._compose(path, text, yaml.SafeLoader))
+        assert (fast.data, fast.lines) == (plain.data, plain.lines), path
+    with pytest.raises(yamlsource.YamlError, match=r"x\.yml:3: YAML syntax error: found character '\\t' that cannot"):
+        yamlsource.load_yaml("x.yml", 'jobs:\n  - cron: "0 8"\n\tlang: zh\n')
+
+
 def test_unknown_parameter_is_suggested(rules):
     line = edit(rules / "metadata.yml", "  index_no_year_pattern:", "  index_no_year_patern:", 1)
     found = problems(rules)

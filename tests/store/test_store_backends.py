@@ -78,8 +78,13 @@ def test_the_crawl_pipeline_stores_what_the_spider_yields(store_ref):
     pipeline = StorePipeline(store_ref, crawl_id)
     pipeline.open_spider()
     try:
+        assert pipeline.store is not None
+        if pipeline.store.conn.dialect == "sqlite":  # WAL commits without a flush (synchronous=NORMAL)
+            assert pipeline.store.conn.execute("PRAGMA synchronous").scalar() == 1
         for n in range(5):
             assert pipeline.process_item(page(f"http://x/{n}.html")).url == f"http://x/{n}.html"
+            with Store(store_ref) as other:  # committed as it arrives: another reader sees it at once
+                assert other.page_count(crawl_id) == n + 1
     finally:
         pipeline.close_spider()
     with Store(store_ref) as store:
