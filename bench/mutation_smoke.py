@@ -55,8 +55,8 @@ MUTATIONS = (
              'value = float(num.replace(",", ""))', 'value = float(num.replace(",", "").split(".")[0])',
              ("tests/rules/test_demo_audit.py",), "the figure parser reads 100.1% as 100%"),
     Mutation("identity-self-compare", "audits/rules/identities.py",
-             "ok &= ~complete | ((lsum - rsum).abs() <= tolerance + 1e-9)",
-             "ok &= ~complete | ((lsum - lsum).abs() <= tolerance + 1e-9)",
+             "ok &= ~complete | (np.abs(lsum - rsum) <= tolerance + 1e-9)",
+             "ok &= ~complete | (np.abs(lsum - lsum) <= tolerance + 1e-9)",
              ("tests/rules/test_rules_content.py", "tests/rules/test_demo_audit.py"),
              "a table identity compares its left side with itself"),
 )
