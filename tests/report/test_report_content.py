@@ -16,18 +16,28 @@ from audits.report.render import render_run
 from tests.report_runs import HOSTILE_OBSERVED, HOSTILE_TITLE, SITE, UNITS, realistic_run
 
 
-@pytest.fixture
-def rendered(tmp_path):
-    store = tmp_path / "govaudit.sqlite3"
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """One realistic run rendered once for the tests below, which only read what it wrote."""
+    folder = tmp_path_factory.mktemp("rendered")
+    store = folder / "govaudit.sqlite3"
     run_id, found = realistic_run(store)
-    path = render_run(store, run_id, tmp_path / "reports")
+    path = render_run(store, run_id, folder / "reports")
     return store, run_id, found, path
 
 
-def test_report_lands_in_site_and_run_time_directory_with_exports(rendered, tmp_path):
-    _, _, _, path = rendered
+@pytest.fixture(scope="module")
+def rendered_hostile(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    store = folder / "govaudit.sqlite3"
+    run_id, found = realistic_run(store, hostile=True)
+    return run_id, found, render_run(store, run_id, folder / "reports")
+
+
+def test_report_lands_in_site_and_run_time_directory_with_exports(rendered):
+    store, _, _, path = rendered
     # 01:30 UTC is 09:30 in Asia/Shanghai, the readers' time
-    assert path == tmp_path / "reports" / SITE / "20240408-093000" / "report.html"
+    assert path == store.parent / "reports" / SITE / "20240408-093000" / "report.html"
     assert sorted(p.name for p in path.parent.iterdir()) == [
         "documents.csv", "documents.json", "findings.csv", "findings.json", "findings.xlsx", "report.html"]
 
@@ -108,10 +118,8 @@ def test_appendix_lists_every_rule_with_pass_rate_and_the_unevaluated_one(render
     assert [c.get("data-rule-not-evaluated") for c in unchecked.cssselect("[data-rule-not-evaluated]")] == ["COPY-1"]
 
 
-def test_hostile_page_content_is_escaped_and_still_reads(tmp_path):
-    store = tmp_path / "govaudit.sqlite3"
-    run_id, _ = realistic_run(store, hostile=True)
-    html = render_run(store, run_id, tmp_path / "reports").read_text(encoding="utf-8")
+def test_hostile_page_content_is_escaped_and_still_reads(rendered_hostile):
+    html = rendered_hostile[2].read_text(encoding="utf-8")
     assert "<script" not in html.lower() and "<img" not in html.lower()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     tree = lxml.html.fromstring(html)
@@ -133,10 +141,9 @@ def test_only_http_links_are_clickable(tmp_path):
     assert not [a for a in tree.iter("a") if "javascript" in (a.get("href") or "")]
 
 
-def test_exports_hold_every_finding_and_document_in_excel_friendly_csv(tmp_path):
-    store = tmp_path / "govaudit.sqlite3"
-    run_id, found = realistic_run(store, hostile=True)
-    folder = render_run(store, run_id, tmp_path / "reports").parent
+def test_exports_hold_every_finding_and_document_in_excel_friendly_csv(rendered_hostile):
+    run_id, found, path = rendered_hostile
+    folder = path.parent
     raw = (folder / "findings.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8, not GBK
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
