@@ -68,20 +68,13 @@ def _strict(value: Any) -> Any:
     raise TypeError(f"not digestible: {type(value).__name__}")
 
 
-def answers_storable(answers: dict[str, Answer]) -> bool:
-    """Whether the answers survive JSON unchanged (row indexes that are ints or strings)."""
-    try:
-        return json.loads(json.dumps(answers)) == answers
-    except (TypeError, ValueError):
-        return False
-
-
 class StoreResultCache:
     """The cached answers of one crawl in the store; read once, written once per audit."""
 
     def __init__(self, store: StoreRef, crawl_id: int) -> None:
         self.store, self.crawl_id = store, crawl_id
-        self.used: dict[str, dict[str, Answer]] = {}
+        self.used: set[str] = set()
+        self.new: dict[str, bytes] = {}  # answers to write: keys absent or damaged in the store
         self.hits = 0
         table = schema.validation_cache
         conn = connect(store)
@@ -98,23 +91,29 @@ class StoreResultCache:
             return None
         try:
             answers = json.loads(content)
-        except ValueError:  # a damaged entry is validated again, never trusted
+        except ValueError:  # a damaged entry is validated again (and replaced), never trusted
+            del self.known[key]
             return None
-        self.used[key] = answers
+        self.used.add(key)
         self.hits += 1
         return answers
 
     def put(self, key: str, answers: dict[str, Answer]) -> None:
-        if answers_storable(answers):
-            self.used[key] = answers
+        """Keep `answers` if they survive JSON unchanged (row indexes that are ints or strings)."""
+        try:
+            content = json.dumps(answers)
+        except (TypeError, ValueError):
+            return
+        if json.loads(content) == answers:
+            self.used.add(key)
+            self.new[key] = content.encode()
 
     def save(self) -> None:
         """Keep exactly the answers this audit used (and no answers of crawls older than the
         store's newest few: `govaudit.db.CACHED_CRAWLS`). A store that refuses the write keeps none."""
         table = schema.validation_cache
-        rows = [{"crawl_id": self.crawl_id, "cache_key": key, "content": json.dumps(answers).encode()}
-                for key, answers in self.used.items() if key not in self.known]
-        stale = set(self.known) - set(self.used)
+        rows = [{"crawl_id": self.crawl_id, "cache_key": key, "content": content} for key, content in self.new.items()]
+        stale = set(self.known) - self.used
         if not rows and not stale:
             return
         conn = connect(self.store)

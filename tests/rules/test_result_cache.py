@@ -79,6 +79,8 @@ def test_unchanged_audits_validate_nothing_and_damaged_or_stale_answers_are_vali
     third = audit_crawl(store, 1, RULES, now=NOW, trial=True)
     assert len(validated) == groups + 1
     pd.testing.assert_frame_equal(sorted_findings(first.findings), sorted_findings(third.findings))
+    audit_crawl(store, 1, RULES, now=NOW, trial=True)  # the damaged entry was replaced
+    assert len(validated) == groups + 1
     # Other evaluation code (the expectation types, a library version) validates everything again.
     monkeypatch.setattr(result_cache, "code_digest", lambda: "another version of audits/rules")
     audit_crawl(store, 1, RULES, now=NOW, trial=True)
