@@ -125,7 +125,7 @@ def run_site(site_ref: str | Path, units: list[str] | None = None, *, store_path
     """Crawl a site (in a subprocess, or on the workers serving the Redis URL `workers`), audit the
     crawl once it is complete, and write the report. The re-crawl fetches the pages with open
     findings whatever their catalog says (`full`: every page)."""
-    from audits.history import ATTACHMENT_RULES, open_finding_urls
+    from audits.history import recrawl_fetches
     from crawler.crawl import run_crawl  # Scrapy: only runs that crawl load it
     from crawler.sites import load_site
 
@@ -133,8 +133,7 @@ def run_site(site_ref: str | Path, units: list[str] | None = None, *, store_path
     site = load_site(site_ref)
     crawl = run_crawl(site, store_path, units=units, base_url=base_url, show_progress=show_progress,
                       workers=workers, settings_overrides=settings_overrides,
-                      full=full, must_fetch=() if full else open_finding_urls(store_path, site.name),
-                      recheck_attachments=() if full else open_finding_urls(store_path, site.name, ATTACHMENT_RULES))
+                      full=full, **recrawl_fetches(store_path, site.name, full))
     audit = audit_crawl(store_path, crawl.crawl_id, rules_dir)
     report_path = render(store_path, audit.run_id, reports_dir, lang)
     return SiteRunOutcome(crawl.site, crawl.crawl_id, audit.run_id, report_path, audit.findings,

@@ -287,14 +287,28 @@ def open_finding_urls(store_path: StoreRef, site: str, rule_prefix: str = "") ->
     their catalog entry is unchanged, or a fix would never be seen and the finding never resolve.
     `rule_prefix` keeps the findings of those rules only (ATTACHMENT_RULES: the pages whose
     attachments a re-crawl must check again)."""
+    return {url for url, rule_id in _open_findings(store_path, site) if rule_id.startswith(rule_prefix)}
+
+
+def recrawl_fetches(store_path: StoreRef, site: str, full: bool = False) -> dict[str, Any]:
+    """`run_crawl`'s `must_fetch` (the pages with open findings) and `recheck_attachments` (those
+    whose findings are about their attachments), read in one query; a `full` crawl fetches every
+    page and checks every attachment anyway, so it needs neither."""
+    if full:
+        return {"must_fetch": (), "recheck_attachments": ()}
+    found = _open_findings(store_path, site)
+    return {"must_fetch": {url for url, _ in found},
+            "recheck_attachments": {url for url, rule_id in found if rule_id.startswith(ATTACHMENT_RULES)}}
+
+
+def _open_findings(store_path: StoreRef, site: str) -> set[tuple[str, str]]:
+    """(page URL, rule id) of every finding in the run `open_finding_urls` describes."""
     with closing(open_history(store_path)) as conn:
         runs, findings = schema.runs.c, schema.findings.c
         run = conn.execute(sa.select(runs.id).where(runs.site == site)
                            .order_by(runs.crawl_id.desc(), runs.trial.asc(), runs.id.desc()).limit(1)).fetchone()
         if run is None:
             return set()
-        query = sa.select(findings.url).distinct().where(findings.run_id == run[0], findings.url.is_not(None),
-                                                         findings.url != "")
-        if rule_prefix:
-            query = query.where(findings.rule_id.startswith(rule_prefix, autoescape=True))
-        return {r[0] for r in conn.execute(query)}
+        query = sa.select(findings.url, findings.rule_id).distinct().where(
+            findings.run_id == run[0], findings.url.is_not(None), findings.url != "")
+        return {(r[0], r[1] or "") for r in conn.execute(query)}

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from audits.audit import audit_crawl  # noqa: E402
-from audits.history import ATTACHMENT_RULES, open_finding_urls  # noqa: E402
+from audits.history import recrawl_fetches  # noqa: E402
 from crawler import settings as crawl_settings  # noqa: E402
 from crawler.catalog_sync import changes  # noqa: E402
 from crawler.crawl import run_crawl  # noqa: E402
@@ -117,8 +117,8 @@ def measure(size: int, per_page: int | None) -> dict:
         t0 = time.perf_counter()
         audit = audit_crawl(store, first["crawl_id"], trial=False)
         audit_seconds = time.perf_counter() - t0
-        must = open_finding_urls(store, audit.site)
-        attachment_findings = open_finding_urls(store, audit.site, ATTACHMENT_RULES)
+        fetches = recrawl_fetches(store, audit.site)
+        must, attachment_findings = fetches["must_fetch"], fetches["recheck_attachments"]
         print({"first_s": round(first["seconds"], 1), "audit_s": round(audit_seconds, 1)}, flush=True)
         again = crawl(portal, store, 1, must, paths, attachment_findings)
         print({"again_s": round(again["seconds"], 1), "share": round(again["total"] / first["total"], 4)}, flush=True)

@@ -39,7 +39,7 @@ def crawl(
     it carries the other pages over from the previous crawl (`--full` fetches everything)."""
     from redis.exceptions import RedisError
 
-    from audits.history import ATTACHMENT_RULES, open_finding_urls
+    from audits.history import recrawl_fetches
     from crawler.crawl import run_crawl  # Scrapy is loaded by the commands that crawl, not by every command
     from crawler.frontier import redact
     from crawler.sites import SiteConfigError, load_site
@@ -49,9 +49,7 @@ def crawl(
         config = load_site(site)
         summary = run_crawl(config, store_path, units=unit, base_url=base_url,
                             show_progress=not quiet, console=console, resume=resume, workers=workers, full=full,
-                            must_fetch=() if full else open_finding_urls(store_path, config.name),
-                            recheck_attachments=() if full else open_finding_urls(store_path, config.name,
-                                                                                  ATTACHMENT_RULES))
+                            **recrawl_fetches(store_path, config.name, full))
     except SiteConfigError as exc:
         console.print(f"[red]site config error:[/red] {shown(exc)}")
         raise typer.Exit(EXIT_USAGE) from None
