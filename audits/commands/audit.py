@@ -108,10 +108,11 @@ def watch_rules(store: str | None, crawl_id: int, rules: Path | None, reports: P
     from audits.watch import count_changes, finding_counts, watch
 
     directory = defaults.rules_dir(rules)
-    counts = [finding_counts(first.findings)]
+    counts = finding_counts(first.findings)
     console.print(f"watching {shown(str(directory))} for saved rule files (Ctrl-C stops)")
 
     def run(names: list[str]) -> None:
+        nonlocal counts
         started = time.perf_counter()
         what = shown(", ".join(names))
         try:
@@ -124,8 +125,7 @@ def watch_rules(store: str | None, crawl_id: int, rules: Path | None, reports: P
             console.print("nothing was audited; still watching: fix the file and save it again")
             return
         now = finding_counts(result.findings)
-        changes = count_changes(counts[0], now)
-        counts[0] = now
+        changes, counts = count_changes(counts, now), now
         console.print(f"{what} changed: trial run {result.run_id} in {time.perf_counter() - started:.1f} s; "
                       f"{totals_line(result)}")
         for line in changes or ["no rule finds more or fewer problems than before"]:
@@ -168,7 +168,7 @@ def print_summary(result) -> None:
 
 
 def totals_line(result) -> str:
-    """"502 documents listed, 498 read; 69 critical, 80 warning, 55 could not be checked"."""
+    """The run's totals, e.g. `502 documents listed, 498 read; 69 critical, 80 warning, 55 could not be checked`."""
     f, d = result.findings, result.documents
     details = d[d["kind"] == "detail"] if len(d) else d
     readable = int(details["fetch_error"].isna().sum()) if len(details) else 0

@@ -8,6 +8,7 @@ runner does what GX cannot: rows a rule applies to but whose inputs are missing 
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -74,13 +75,8 @@ def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None =
     `memo` keeps the derived frames between runs of one process (`govaudit audit --watch`)."""
     pack = pack or load_rules(defaults.rules_dir(rules_dir))
     derived, reasons = _derived(frames, pack.parameters, now, unit_full_names, memo)
-    made: list[Any] = []
-
-    def source() -> Any:
-        if not made:
-            made.append(_context().data_sources.add_pandas("govaudit"))
-        return made[0]
-
+    # Made on first use: an audit whose every group is answered from `cache` builds no GX context.
+    source = functools.cache(lambda: _context().data_sources.add_pandas("govaudit"))
     stats: dict[str, dict] = {}
     errors: list[str] = []
     runnable: list[Suite] = []
@@ -125,12 +121,12 @@ def _derived(frames: Any, parameters: dict[str, Any], now: datetime | None,
         return derive_frames(frames, parameters, now, unit_full_names)
     now = now or datetime.now(timezone.utc)
     probes = frames.get("probes") if isinstance(frames, dict) else getattr(frames, "probes", None)
-    key = (id(frames), json.dumps(parameters, sort_keys=True, default=str), audit_day(now),
+    key = (json.dumps(parameters, sort_keys=True, default=str), audit_day(now),
            tuple(sorted((unit_full_names or {}).items())),
            None if probes is None else probes.to_json(orient="split", date_format="iso"))
-    if memo.get("derive_key") != key:
-        memo["derive_key"], memo["derived"] = key, derive_frames(frames, parameters, now, unit_full_names)
-        memo["derive_frames"] = frames  # keeps id(frames) from being reused by another object
+    if memo.get("derived_from") is not frames or memo.get("derive_key") != key:
+        memo["derived_from"], memo["derive_key"] = frames, key
+        memo["derived"] = derive_frames(frames, parameters, now, unit_full_names)
     derived, reasons = memo["derived"]
     return {name: frame.copy() for name, frame in derived.items()}, dict(reasons)
 
