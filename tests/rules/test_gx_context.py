@@ -26,22 +26,17 @@ def _rows_held_by_gx() -> list:
     return [o for o in gc.get_objects() if type(o).__name__ == "PandasBatchData"]
 
 
-def test_a_second_audit_in_the_thread_reuses_the_context_and_sees_its_own_rows():
+def test_a_second_audit_in_the_thread_reuses_the_context_sees_its_own_rows_and_gx_keeps_none():
     first = _audit("濮院镇")
     definition = validate._batch_definition("documents")
     second = _audit("崇福镇")
     assert validate._batch_definition("documents") is definition
     assert set(first["unit"].dropna()) == {"濮院镇"} and set(second["unit"].dropna()) == {"崇福镇"}
     assert "META-1" in set(second[second["url"] == "http://demo.test/art/2.html"]["rule_id"])
-
-
-def test_gx_keeps_none_of_the_rows_once_the_audit_is_done():
-    _audit("濮院镇")
     assert _rows_held_by_gx() == []
 
 
 def test_each_thread_has_its_own_context():
-    _audit("濮院镇")
     mine = validate._batch_definition("documents")
     theirs: list = []
     thread = threading.Thread(target=lambda: (_audit("崇福镇"), theirs.append(validate._batch_definition("documents"))))
