@@ -105,6 +105,7 @@ def synthetic(n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
                            np.char.add("-", serial))
     index_no = np.where(rng.random(n) < 0.02, np.char.add("bgs01/2023-", serial), index_no)
     status = np.where(rng.random(n) < 0.01, 404, 200)
+    readable = (kind == "detail") & (status == 200)
     docs = _typed("documents", {
         "doc_id": ids.astype(str), "url": np.char.add("http://x.test/", ids.astype(str)), "site": hosts,
         "host": hosts, "unit": rng.choice(units, n), "crawl_id": np.ones(n, int), "kind": kind,
@@ -117,6 +118,9 @@ def synthetic(n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
         "body_length": np.where(status == 200, 2000, 0), "content_hash": ids.astype(str), "http_status": status,
         "fetch_error": np.where(status == 404, "HTTP 404", None), "fetched_at": pd.Timestamp("2024-06-01", tz="UTC"),
         "attachment_count": np.zeros(n, int),
+        # What the normaliser writes for the wording lists (audits/normalize/frames.py): "" when a
+        # readable detail page has no listed word, <NA> for any other row.
+        "serious_wording": np.where(readable, "", None), "wording_typos": np.where(readable, "", None),
     })
     frames = {name: _typed(name, {}) for name in base_columns()}
     frames["documents"] = docs
