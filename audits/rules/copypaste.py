@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from audits.rules import shingles
-from audits.rules.shingles import ShingleSets, distinct, distinct_inverse, normalised, shingle_sets
+from audits.rules.shingles import ShingleSets, distinct, distinct_inverse, normalised, shingle_sets, sort_order
 
 # Groups of reports are shingled together until their texts hold this many characters: few
 # numpy calls for many small groups, bounded memory for a million documents.
@@ -152,9 +152,10 @@ def peer_similarity(documents: pd.DataFrame, texts: pd.Series, report_types: lis
     return result
 
 
-def _pairs_sharing(keys: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _pairs_sharing(keys: np.ndarray, key_bound: int, members: np.ndarray, member_bound: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """Every (a, b) of members with the same key, a == b included."""
-    order = np.lexsort((members, keys))
+    order = sort_order((keys, key_bound), (members, member_bound))
     keys, members = keys[order], members[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
     runs = np.diff(np.r_[starts, len(keys)])
@@ -173,14 +174,16 @@ def _peer_batch(sets: ShingleSets, group: np.ndarray, unit: np.ndarray, digest: 
     _, place, frequency = distinct_inverse(group[doc] * max(sets.count, 1) + sets.ids)
     # Each report's prefix: its rarest shingles in (frequency, shingle) order, as many as
     # |A| − ⌈floor·|A|⌉ + 1 (math.ceil and np.ceil agree on the same float product).
-    by_rank = np.lexsort((sets.ids, frequency[place], doc))
+    by_rank = sort_order((doc, n), (frequency[place], n + 1), (sets.ids, max(sets.count, 1)))
     rank = np.arange(len(doc)) - sets.indptr[doc[by_rank]]
     length = sizes - np.ceil(floor * sizes).astype(np.int64) + 1
     prefix = by_rank[rank < length[doc[by_rank]]]
     prefix_doc, prefix_place = doc[prefix], place[prefix]
-    left, right = _pairs_sharing(prefix_place, prefix_doc)
+    left, right = _pairs_sharing(prefix_place, len(place), prefix_doc, n)
     hashed = np.flatnonzero(digest >= 0)
-    same_left, same_right = _pairs_sharing(group[hashed] * (int(digest.max()) + 1) + digest[hashed], hashed)
+    hashes = int(digest.max()) + 1
+    same_left, same_right = _pairs_sharing(group[hashed] * hashes + digest[hashed], (int(group.max()) + 1) * hashes,
+                                           hashed, n)
     pair = distinct(np.r_[left, same_left] * n + np.r_[right, same_right])
     left, right = np.divmod(pair, n)
     other = unit[left] != unit[right]
@@ -201,8 +204,8 @@ def _peer_batch(sets: ShingleSets, group: np.ndarray, unit: np.ndarray, digest: 
     tied = np.flatnonzero(ties > 1)
     if len(tied):
         holders: dict[int, list] = {}  # each prefix shingle's reports (labels), in row order
-        for place, j in zip(prefix_place.tolist(), prefix_doc.tolist()):
-            holders.setdefault(place, []).append(labels[j])
+        for spot, j in zip(prefix_place.tolist(), prefix_doc.tolist()):
+            holders.setdefault(spot, []).append(labels[j])
         for i in tied.tolist():
             found[i] = _first_in_visit_order(i, right[at_top & (left == i)], prefix_place[prefix_doc == i],
                                              holders, digest, group, labels)

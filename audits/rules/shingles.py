@@ -108,6 +108,20 @@ def distinct_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     return ordered[first], where, np.diff(np.r_[np.flatnonzero(first), len(values)])
 
 
+def sort_order(*columns: tuple[np.ndarray, int]) -> np.ndarray:
+    """Indices ordering the rows by the columns in turn (non-negative integers, each given with a
+    bound above its values): one argsort of the columns packed into an int64 when they fit,
+    np.lexsort (several times slower) when they do not. Rows equal in every column keep no
+    particular order."""
+    widths = [max(int(bound - 1).bit_length(), 1) for _, bound in columns]
+    if sum(widths) > 63:
+        return np.lexsort([values for values, _ in columns][::-1])
+    packed = np.zeros(len(columns[0][0]), dtype=np.int64)
+    for (values, _), width in zip(columns, widths):
+        packed = (packed << width) | values
+    return np.argsort(packed)
+
+
 def jaccard(sets: ShingleSets, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """round(|A∩B| / |A∪B|, 4) for the texts left[k] and right[k]; NaN where either set is empty."""
     sizes = sets.sizes
