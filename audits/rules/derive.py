@@ -96,9 +96,11 @@ def derive_frames(frames: Any, parameters: dict[str, Any], now: datetime | None 
     for name, frame in out.items():
         if name == "documents":
             continue
-        for column in CONTEXT_COLUMNS:
-            if column not in frame.columns:
-                frame[column] = frame["url"].map(context[column]) if len(frame) else pd.Series(dtype="string")
+        missing = [column for column in CONTEXT_COLUMNS if column not in frame.columns]
+        # The frame's urls looked up once for all the columns (url.map per column hashed them each time).
+        taken = context[missing].reindex(pd.Index(frame["url"])) if len(frame) and missing else None
+        for column in missing:
+            frame[column] = taken[column].array if taken is not None else pd.Series(dtype="string")
         for column in ("total", "parts_sum"):  # 0.1 + 0.2 must equal 0.3 when totals are compared
             if name == "figure_groups":
                 frame[column] = frame[column].round(6)
@@ -195,16 +197,27 @@ def _document_columns(docs: pd.DataFrame, out: dict[str, pd.DataFrame], paramete
 
 def _joined(frame: pd.DataFrame, column: str, sep: str = ",", distinct: bool = True) -> pd.Series:
     """Per url: the non-blank values of `column` in row order (each once when `distinct`), joined.
-    One pass over the rows in Python: a groupby aggregation built a Series per document."""
+    Column-wise: the rows are ordered by url (stably) and the n-th value of every url is
+    appended in one array operation per n."""
     rows = frame[["url", column]].dropna()
     text = rows[column].astype(str)
     rows = pd.DataFrame({"url": rows["url"], "text": text})[text != ""]
     if distinct:
         rows = rows.drop_duplicates()
-    joined: dict[str, list[str]] = {}
-    for url, value in zip(rows["url"].tolist(), rows["text"].tolist()):
-        joined.setdefault(url, []).append(value)
-    return pd.Series({url: sep.join(values) for url, values in joined.items()}, dtype=object)
+    if rows.empty:
+        return pd.Series(dtype=object)
+    code, urls = pd.factorize(rows["url"])
+    order = np.argsort(code, kind="stable")
+    code, values = code[order], rows["text"].to_numpy(dtype=object)[order]
+    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    nth = np.arange(len(code)) - np.repeat(starts, np.diff(np.r_[starts, len(code)]))
+    joined = values[starts].copy()  # the urls' codes are 0, 1, … in the order of `starts`
+    by_nth = np.argsort(nth, kind="stable")
+    bounds = np.searchsorted(nth[by_nth], np.arange(1, int(nth.max()) + 2))
+    for low, high in zip(bounds[:-1], bounds[1:]):
+        rows_n = by_nth[low:high]
+        joined[code[rows_n]] = joined[code[rows_n]] + (sep + values[rows_n])
+    return pd.Series(joined, index=pd.Index(urls, dtype=object), dtype=object)
 
 
 def _by_url(urls: pd.Series) -> Callable[[pd.Series], pd.Series]:
@@ -240,11 +253,24 @@ def _section_summary(docs: pd.DataFrame, sections: pd.DataFrame) -> dict[str, pd
                           "pair": per_kind["kind"].astype(str) + "=" + per_kind["years"].astype(str)})
     counts = own.groupby("url").size()
     on_docs = _by_url(docs["url"])
+    url_index = pd.Index(docs["url"])
     result["heading_count"] = on_docs(counts).fillna(0).astype("Int64").where(has_body, pd.NA)
     for name, values in (("section_kinds", _joined(own, "kind")),
                          ("folded_section_kinds", _joined(folded, "kind")),
                          ("section_heading_years", _joined(pairs, "pair", ";", distinct=False)),
                          ("heading_years", _joined(own, "years"))):
-        mapped = on_docs(values).astype("string").fillna("")
-        result[name] = mapped.where(has_body, pd.NA)
+        result[name] = _text_on_docs(url_index, docs.index, values, on_docs).where(has_body, pd.NA)
     return result
+
+
+def _text_on_docs(urls: pd.Index, rows: pd.Index, values: pd.Series, on_docs: Callable[[pd.Series], pd.Series]
+                  ) -> pd.Series:
+    """`values` (text by url) on the documents (`urls`, in row order), "" where a document has
+    none: only the documents with a value are converted to the string dtype, not a million blanks."""
+    if not urls.is_unique:
+        return on_docs(values).astype("string").fillna("")
+    where = urls.get_indexer(values.index)
+    hit = where >= 0
+    column = pd.Series("", index=rows, dtype="string")
+    column.iloc[where[hit]] = pd.array(values.to_numpy(dtype=object)[hit], dtype="string")
+    return column
