@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from audits.rules import shingles
+from audits.rules.joined import joined_per_key
 from audits.rules.shingles import ShingleSets, distinct, distinct_inverse, normalised, shingle_sets, sort_order
 
 # Groups of reports are shingled together until their texts hold this many characters: few
@@ -34,10 +35,7 @@ def doc_texts(sections: pd.DataFrame, figures: pd.DataFrame) -> pd.Series:
     if not parts:
         return pd.Series(dtype="string")
     joined = pd.concat(parts).dropna()
-    texts: dict[str, list[str]] = {}  # one pass in row order (a groupby built a Series per document)
-    for url, text in zip(joined["url"].tolist(), joined["text"].tolist()):
-        texts.setdefault(url, []).append(str(text))
-    return pd.Series({url: "\n".join(values) for url, values in texts.items()}, dtype=object)
+    return joined_per_key(joined["url"], joined["text"].astype(str), "\n")
 
 
 def _batches(lengths: np.ndarray, starts: np.ndarray) -> list[slice]:

@@ -19,6 +19,7 @@ import pandas as pd
 from audits.defaults import DEFAULT_TIMEZONE
 from audits.rules import copypaste, metadata_formats, narrative, publisher, spotcheck, workdays
 from audits.rules.document_facts import body_facts, date_checks
+from audits.rules.joined import joined_per_key
 from audits.rules.columns import CONTEXT_COLUMNS, base_columns
 from govaudit.columns import REPORT_TYPES
 
@@ -196,28 +197,13 @@ def _document_columns(docs: pd.DataFrame, out: dict[str, pd.DataFrame], paramete
 
 
 def _joined(frame: pd.DataFrame, column: str, sep: str = ",", distinct: bool = True) -> pd.Series:
-    """Per url: the non-blank values of `column` in row order (each once when `distinct`), joined.
-    Column-wise: the rows are ordered by url (stably) and the n-th value of every url is
-    appended in one array operation per n."""
+    """Per url: the non-blank values of `column` in row order (each once when `distinct`), joined."""
     rows = frame[["url", column]].dropna()
     text = rows[column].astype(str)
     rows = pd.DataFrame({"url": rows["url"], "text": text})[text != ""]
     if distinct:
         rows = rows.drop_duplicates()
-    if rows.empty:
-        return pd.Series(dtype=object)
-    code, urls = pd.factorize(rows["url"])
-    order = np.argsort(code, kind="stable")
-    code, values = code[order], rows["text"].to_numpy(dtype=object)[order]
-    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
-    nth = np.arange(len(code)) - np.repeat(starts, np.diff(np.r_[starts, len(code)]))
-    joined = values[starts].copy()  # the urls' codes are 0, 1, … in the order of `starts`
-    by_nth = np.argsort(nth, kind="stable")
-    bounds = np.searchsorted(nth[by_nth], np.arange(1, int(nth.max()) + 2))
-    for low, high in zip(bounds[:-1], bounds[1:]):
-        rows_n = by_nth[low:high]
-        joined[code[rows_n]] = joined[code[rows_n]] + (sep + values[rows_n])
-    return pd.Series(joined, index=pd.Index(urls, dtype=object), dtype=object)
+    return joined_per_key(rows["url"], rows["text"], sep)
 
 
 def _by_url(urls: pd.Series) -> Callable[[pd.Series], pd.Series]:
