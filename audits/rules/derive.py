@@ -245,18 +245,21 @@ def _section_summary(docs: pd.DataFrame, sections: pd.DataFrame) -> dict[str, pd
                          ("folded_section_kinds", _joined(folded, "kind")),
                          ("section_heading_years", _joined(pairs, "pair", ";", distinct=False)),
                          ("heading_years", _joined(own, "years"))):
-        result[name] = _text_on_docs(url_index, docs.index, values, on_docs).where(has_body, pd.NA)
+        result[name] = _text_on_docs(url_index, empty, values, on_docs)
     return result
 
 
-def _text_on_docs(urls: pd.Index, rows: pd.Index, values: pd.Series, on_docs: Callable[[pd.Series], pd.Series]
+def _text_on_docs(urls: pd.Index, empty: pd.Series, values: pd.Series, on_docs: Callable[[pd.Series], pd.Series]
                   ) -> pd.Series:
-    """`values` (text by url) on the documents (`urls`, in row order), "" where a document has
-    none: only the documents with a value are converted to the string dtype, not a million blanks."""
+    """`values` (text by url) on the documents (`urls`, in row order): `empty` ("" with a body,
+    <NA> without) where a document has no value or no body, so that only the documents with a
+    value are converted to the string dtype, not a million blanks."""
     if not urls.is_unique:
-        return on_docs(values).astype("string").fillna("")
+        return on_docs(values).astype("string").fillna("").where(empty.notna(), pd.NA)
     where = urls.get_indexer(values.index)
     hit = where >= 0
-    column = pd.Series("", index=rows, dtype="string")
-    column.iloc[where[hit]] = pd.array(values.to_numpy(dtype=object)[hit], dtype="string")
+    texts, where = values.to_numpy(dtype=object)[hit], where[hit]
+    kept = empty.notna().to_numpy()[where]
+    column = empty.copy()
+    column.iloc[where[kept]] = pd.array(texts[kept], dtype="string")
     return column
