@@ -4,6 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export GX_ANALYTICS_ENABLED := False
+# Compiled modules (and pytest's rewritten test modules) are cached in __pycache__, as Python does by
+# default: an environment that turns this off makes every test process compile the project again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo test test-fast lint bench eval install clean
 
@@ -24,10 +27,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# The loop while editing: everything that needs no demo portal, browser or service process,
-# spread over the machine's cores (pytest-xdist).
+# The loop while editing: everything but the tests marked slow (the demo portal, a browser, a
+# service or child process, several whole audits, stress inputs), spread over the machine's cores
+# (pytest-xdist), a test module per worker so its module-wide fixtures are built once.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow" -n auto
+	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadscope
 
 # Style and types: ruff and mypy, configured in pyproject.toml.
 lint: $(STAMP)

@@ -88,8 +88,10 @@ def _detail_docs(run: RunData) -> pd.DataFrame:
     return docs[(docs["kind"] == "detail") & docs["doc_id"].notna()]
 
 
-def compare_runs(store_path: str | Path, run_id: int) -> RunDiff:
-    current = load_run(store_path, run_id)
+def compare_runs(store_path: str | Path, run_id: int, current: RunData | None = None) -> RunDiff:
+    """The run against the previous run of its site; `current` is the run when the caller has
+    already loaded it."""
+    current = current if current is not None else load_run(store_path, run_id)
     keys_by_run = finding_keys_by_run(store_path, current.site, run_id)
     opened = current.findings.assign(
         open_runs=open_streaks(keys_by_run, run_id, current.findings["finding_key"]))

@@ -48,7 +48,7 @@ def render_html(store_path: str | Path, run: RunData, lang: str = "zh",
     from audits.rules.calendar_watch import calendar_notice
 
     t = translator(lang)
-    diff = diff if diff is not None else compare_runs(store_path, run.id)
+    diff = diff if diff is not None else compare_runs(store_path, run.id, run)
     where = where or standing(store_path, run, diff)
     previous = next((r for r in site_runs(store_path, run.site) if r["id"] == diff.previous_run_id), None)
     context = build_context(
@@ -84,7 +84,7 @@ def render_run(store_path: str | Path, run_id: int, out_root: Path | None = None
     sent byte-identical."""
     translator(lang)  # an unknown language fails before anything is written
     run = load_run(store_path, run_id)
-    diff = compare_runs(store_path, run_id)
+    diff = compare_runs(store_path, run_id, run)
     where = standing(store_path, run, diff)
     html = render_html(store_path, run, lang, diff, where)
     directory = report_dir(Path(out_root) if out_root is not None else reports_dir(), run)

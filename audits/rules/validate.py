@@ -1,18 +1,19 @@
 """Run a rule pack on the frames of one crawl with Great Expectations.
 
-One ephemeral GX context per run (nothing is written to disk, no telemetry): one pandas data
-source, one dataframe asset per frame, and each suite validated on its frame's batch with the
-COMPLETE result format, whose unexpected_index_list maps failures back to rows. Around GX, the
-runner does what GX cannot: rows a rule applies to but whose inputs are missing become
-"could not check" findings (never passes), and a suite that checks no row at all is an error.
+One ephemeral GX context per thread (nothing is written to disk, no telemetry), kept for the
+next run: one pandas data source, one dataframe asset per frame, and each group of rules
+validated on a batch of its frame's rows with the COMPLETE result format, whose
+unexpected_index_list maps failures back to rows. Around GX, the runner does what GX cannot:
+rows a rule applies to but whose inputs are missing become "could not check" findings (never
+passes), and a suite that checks no row at all is an error.
 """
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -66,6 +67,34 @@ def _context() -> Any:
     return context
 
 
+_gx = threading.local()
+
+
+def _batch_definition(frame: str) -> Any:
+    """The whole-dataframe batch definition of `frame`, made once per thread and kept: adding a
+    data source or an asset makes the ephemeral context serialise its whole configuration to
+    YAML, which cost more than validating a small crawl. One per thread, because scheduled jobs
+    run in threads and a GX context is not made to be shared between them; the rows are handed
+    over with each batch, so nothing of one run stays with the next."""
+    definitions = getattr(_gx, "definitions", None)
+    if definitions is None:
+        definitions = _gx.definitions = {}
+        _gx.source = _context().data_sources.add_pandas("govaudit")
+    if frame not in definitions:
+        definitions[frame] = _gx.source.add_dataframe_asset(frame).add_batch_definition_whole_dataframe("whole")
+    return definitions[frame]
+
+
+def _release_batches() -> None:
+    """Drop the rows GX's execution engine keeps of the last batch of each frame: in a scheduler
+    process they would otherwise stay in memory until the next audit."""
+    source = getattr(_gx, "source", None)
+    if source is not None:
+        manager = source.get_execution_engine().batch_manager
+        manager.reset_batch_cache()
+        manager.batch_data_cache.clear()
+
+
 def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None = None,
               pack: RulePack | None = None, unit_full_names: dict[str, str] | None = None,
               cache: StoreResultCache | None = None, memo: dict | None = None) -> AuditResult:
@@ -75,8 +104,6 @@ def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None =
     `memo` keeps the derived frames between runs of one process (`govaudit audit --watch`)."""
     pack = pack or load_rules(defaults.rules_dir(rules_dir))
     derived, reasons = _derived(frames, pack.parameters, now, unit_full_names, memo)
-    # Made on first use: an audit whose every group is answered from `cache` builds no GX context.
-    source = functools.cache(lambda: _context().data_sources.add_pandas("govaudit"))
     stats: dict[str, dict] = {}
     errors: list[str] = []
     runnable: list[Suite] = []
@@ -91,7 +118,10 @@ def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None =
             stats.update({rule.id: _stat(rule, 0, 0, 0) for rule in suite.rules})
         else:
             runnable.append(suite)
-    outcomes = _run_groups(runnable, derived, source, reasons, cache)
+    try:
+        outcomes = _run_groups(runnable, derived, reasons, cache)
+    finally:
+        _release_batches()
     parts: list[pd.DataFrame] = []
     for suite in runnable:
         suite_stats = []
@@ -131,20 +161,19 @@ def _derived(frames: Any, parameters: dict[str, Any], now: datetime | None,
     return {name: frame.copy() for name, frame in derived.items()}, dict(reasons)
 
 
-def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], source: Callable[[], Any],
-                reasons: dict, cache: StoreResultCache | None = None) -> dict[int, tuple[list, dict, list]]:
+def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], reasons: dict,
+                cache: StoreResultCache | None = None) -> dict[int, tuple[list, dict, list]]:
     """Validate the rules of `suites`, grouped by (frame, row_condition): each condition is
     evaluated once, in pandas, on the columns it names, and Great Expectations validates the
     group's expectations on the rows it picked. Handing GX the condition instead made it run
     `DataFrame.query()` several times per expectation, each building a Series per column.
-    A group whose answers `cache` holds for the same rows and rules is not validated again
-    (`source` makes the GX data source only when some group needs it)."""
+    A group whose answers `cache` holds for the same rows and rules is not validated again (an
+    audit whose every group is answered so makes no GX context)."""
     groups: dict[tuple[str, str | None], list[Rule]] = {}
     for suite in suites:
         for rule in suite.rules:
             groups.setdefault((suite.frame, rule.row_condition), []).append(rule)
     outcomes: dict[int, tuple[list, dict, list]] = {}
-    assets: dict[str, Any] = {}
     for number, ((frame, condition), rules) in enumerate(groups.items()):
         # Only the columns the group's rules name (table 三 alone has ~190), text capped; one
         # group's copy at a time, so a million documents are not held twice over.
@@ -155,9 +184,7 @@ def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], source: C
             key = group_key(frame, [(r.id, r.type, _gx_kwargs(r)) for r in rules], rows) if cache else None
             cached = cache.get(key) if cache and key else None
             if cached is None:
-                if frame not in assets:
-                    assets[frame] = source().add_dataframe_asset(frame).add_batch_definition_whole_dataframe("whole")
-                batch = assets[frame].get_batch(batch_parameters={"dataframe": rows})
+                batch = _batch_definition(frame).get_batch(batch_parameters={"dataframe": rows})
                 answers = _validate(f"{frame}-{number}", rules, batch)
                 if cache and key:
                     cache.put(key, answers)

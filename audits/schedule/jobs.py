@@ -191,7 +191,8 @@ def run_standing(store_path: str | Path | None, run_id: Any) -> Any:
         return None
     try:
         run_id = int(run_id)
-        return standing(store_path, load_run(store_path, run_id), compare_runs(store_path, run_id))
+        run = load_run(store_path, run_id)
+        return standing(store_path, run, compare_runs(store_path, run_id, run))
     except (LookupError, ValueError, TypeError):
         return None
 

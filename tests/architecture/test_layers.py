@@ -9,6 +9,7 @@ local imports included: hiding an import in a function does not remove the depen
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,7 @@ def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
     return found
 
 
+@functools.cache  # the three tests below read one walk of the source tree
 def graph() -> dict[str, set[str]]:
     modules = project_modules()
     known = set(modules)

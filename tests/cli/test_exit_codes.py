@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import closing
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from audits.cli import EXIT_RUN_ERROR, EXIT_USAGE, app
@@ -23,6 +24,7 @@ def stored_crawl(store: Path) -> int:
     return crawl_id
 
 
+@pytest.mark.slow  # the crawl runs in a child process
 def test_a_crawl_where_every_catalog_failed_exits_3_and_is_marked_failed(tmp_path):
     site = write_site(tmp_path)  # every catalog on 127.0.0.1:9, where nothing answers
     store = tmp_path / "var" / "govaudit.sqlite3"

@@ -55,7 +55,8 @@ def rules_copy(tmp_path: Path) -> Path:
 
 # 5 ----------------------------------------------------------------------------------------
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("bomb", BOMBS)
+@pytest.mark.parametrize("bomb", [pytest.param(b, marks=pytest.mark.slow) if b == "deep nesting" else b
+                                  for b in BOMBS])  # 20,000 brackets through four readers: a stress input
 def test_yaml_bombs_are_refused_by_every_reader(bomb, tmp_path):
     import re
 
@@ -222,6 +223,7 @@ def test_store_that_is_a_directory_is_one_line_and_exit_3(tmp_path, args):
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
+@pytest.mark.slow  # a child process
 def test_the_installed_command_says_the_same_in_its_own_process(tmp_path):
     """The tests above run commands in-process; the installed `govaudit` entry point, a process of
     its own reading its arguments from argv, prints the same one line and exits 3."""

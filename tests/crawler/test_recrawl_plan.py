@@ -73,6 +73,7 @@ def _oldest_copy(store: Store, crawl_id: int) -> timedelta:
     return max(started[crawl_id] - started[fetched] for (fetched,) in rows)
 
 
+@pytest.mark.slow  # plans many weekly crawls
 def test_weekly_crawls_fetch_an_even_share_and_no_copy_outlives_the_period(tmp_path):
     n, weeks = 260, 13
     with Store(tmp_path / "s.sqlite3") as store:

@@ -8,6 +8,8 @@ would show up here as well as in `make eval`).
 """
 from __future__ import annotations
 
+from functools import cache
+
 import pytest
 
 from audits.normalize.figure_groups import find_figures
@@ -21,22 +23,33 @@ def _pages(portal) -> dict[str, str]:
     return {d.url_path: portal.detail_html(d) for d in portal.documents if d.http_status == 200}
 
 
+@cache
+def _portal(style: int | None = None):
+    """One build per style for the whole module (a build is deterministic: see test_demoportal)."""
+    return build_portal(7, 300, style)
+
+
+@cache
+def _pages_of(style: int | None = None) -> dict[str, str]:
+    return _pages(_portal(style))
+
+
 def _truth(portal) -> list:
     return sorted((d.url_path, d.title, tuple(x.rule_id for x in d.defects)) for d in portal.documents)
 
 
 def test_style_zero_is_the_default_portal():
     assert style_for(0) is None and style_for(None) is None
-    default, zero = build_portal(7, 300), build_portal(7, 300, 0)
-    assert _pages(default) == _pages(zero)
+    default, zero = _portal(), build_portal(7, 300, 0)
+    assert _pages_of() == _pages(zero)
     assert default.manifest() == zero.manifest()
 
 
 @pytest.mark.parametrize("style", STYLES)
 def test_a_style_changes_words_not_ground_truth(style):
-    default, styled = build_portal(7, 300), build_portal(7, 300, style)
+    default, styled = _portal(), _portal(style)
     assert _truth(default) == _truth(styled)
-    pages, styled_pages = _pages(default), _pages(styled)
+    pages, styled_pages = _pages_of(), _pages_of(style)
     changed = sum(pages[p] != styled_pages[p] for p in pages)
     assert changed > len(pages) / 2
     assert styled.manifest()["style"] == style
@@ -48,7 +61,7 @@ def test_every_slot_offers_five_phrasings():
 
 @pytest.mark.parametrize("style", (0, *STYLES))
 def test_figure_sentences_are_consistent_exactly_where_the_manifest_says(style):
-    portal = build_portal(7, 300, style)
+    portal = _portal(style)
     checked = 0
     for doc in portal.documents:
         if doc.http_status != 200 or doc.report_type not in ("fazhi_annual", "budget", "final_accounts"):

@@ -10,6 +10,7 @@ from email import policy
 from email.parser import BytesParser
 
 import lxml.html
+import pytest
 
 from audits.history import load_run
 from audits.schedule.jobs import queue_digests
@@ -48,6 +49,7 @@ def queued(tmp_path, store, run_id) -> dict:
     return {"report": lxml.html.fromstring(report.read_text(encoding="utf-8")), "messages": messages}
 
 
+@pytest.mark.slow  # records and renders several weekly runs
 def test_new_resolved_and_scores_are_the_reports(tmp_path):
     store = tmp_path / "s.sqlite3"
     got = queued(tmp_path, store, weeks(store))
@@ -70,6 +72,7 @@ def test_new_resolved_and_scores_are_the_reports(tmp_path):
     assert names == ["report.zip", "findings.xlsx"]
 
 
+@pytest.mark.slow  # records and renders several weekly runs
 def test_waived_findings_are_listed_apart_in_the_digest(tmp_path):
     rules = tmp_path / "rules"
     rules.mkdir()

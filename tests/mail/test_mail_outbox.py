@@ -146,6 +146,7 @@ def test_missing_settings_queue_the_mail_and_the_from_is_added_when_fixed(tmp_pa
     assert all(m.message["From"].addresses[0].addr_spec == "audit@example.org" for m in sink.messages)
 
 
+@pytest.mark.slow  # two flushes in parallel processes
 def test_two_flushes_at_once_send_each_message_once(tmp_path, setup):
     schedule, store, sink = setup
     job = load_schedule(schedule).job("weekly-test")

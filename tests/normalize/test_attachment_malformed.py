@@ -75,6 +75,7 @@ def _bomb(ext: str, inflated_mib: int) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.slow  # a stress input held to a memory bound
 @pytest.mark.parametrize("ext", ["docx", "xlsx"])
 def test_zip_bomb_is_refused_within_a_memory_bound(ext):
     bomb = _bomb(ext, 256)

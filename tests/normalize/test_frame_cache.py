@@ -166,6 +166,7 @@ def test_a_damaged_cache_entry_is_rebuilt(store):
         assert_same_frames(again, build_frames(st.pages(1), 1, read_file=st.attachment_file))
 
 
+@pytest.mark.slow  # audits the store three times
 def test_an_edited_rule_takes_effect_on_the_next_audit_with_the_cache_warm(store, tmp_path, monkeypatch):
     """A rule tuner's loop: audit, edit a deadline, audit again; the pages are parsed once."""
     rules = tmp_path / "rules"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from audits.cli import EXIT_USAGE, app
@@ -11,6 +12,7 @@ from tests.report_runs import realistic_run
 runner = CliRunner()
 
 
+@pytest.mark.slow  # renders several runs
 def test_report_command_renders_latest_or_a_given_run(tmp_path):
     store = tmp_path / "govaudit.sqlite3"
     first, _ = realistic_run(store, started_at="2024-04-01T01:00:00+00:00")

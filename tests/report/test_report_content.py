@@ -172,6 +172,7 @@ def test_csv_cells_that_excel_would_run_as_formulas_are_defused(tmp_path):
     assert json.loads((folder / "findings.json").read_text(encoding="utf-8"))[0]["title"] == doc["title"]
 
 
+@pytest.mark.slow  # records two runs and renders three times
 def test_rendering_again_overwrites_the_same_run_but_never_another_run(tmp_path):
     store = tmp_path / "govaudit.sqlite3"
     first, _ = realistic_run(store)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from audits.cli import app
@@ -55,6 +56,7 @@ def second_run_view(store: Path, with_trial: bool) -> dict:
     }
 
 
+@pytest.mark.slow  # records and renders several runs
 def test_a_trial_between_two_weekly_runs_changes_nothing_in_the_second_report(tmp_path):
     plain = second_run_view(tmp_path / "a.sqlite3", with_trial=False)
     with_trial = second_run_view(tmp_path / "b.sqlite3", with_trial=True)
@@ -76,6 +78,7 @@ def test_a_trial_is_compared_with_the_last_run_of_record_and_drawn_after_it(tmp_
     assert 'id="trial-banner"' in html and "不进入每周历史" in html
 
 
+@pytest.mark.slow  # records and renders several runs
 def test_re_rendering_in_english_leaves_the_sent_report_byte_identical(tmp_path):
     store, out = tmp_path / "s.sqlite3", tmp_path / "reports"
     run_id = record(store, *week(1), started_at=WEEK1)

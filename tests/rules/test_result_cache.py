@@ -55,6 +55,7 @@ def cached_keys(store) -> set[str]:
         conn.close()
 
 
+@pytest.mark.slow  # audits the store five times
 def test_unchanged_audits_validate_nothing_and_damaged_or_stale_answers_are_validated_again(
         store, validated, monkeypatch):
     first = audit_crawl(store, 1, RULES, now=NOW, trial=True)
@@ -87,6 +88,7 @@ def test_unchanged_audits_validate_nothing_and_damaged_or_stale_answers_are_vali
     assert len(validated) == 2 * groups + 1
 
 
+@pytest.mark.slow  # audits the store three times
 def test_a_changed_title_needs_no_validation_and_an_edited_rule_revalidates_its_group_alone(
         store, validated, tmp_path):
     rules = tmp_path / "rules"

@@ -40,6 +40,7 @@ def test_some_rules_read_page_text():
     assert "publisher" in _text_columns()["documents"] and "doc_no" in _text_columns()["documents"]
 
 
+@pytest.mark.slow  # a stress input: every text column hostile and huge
 @pytest.mark.timeout(600)
 def test_every_text_rule_finishes_on_a_huge_value():
     text_columns = _text_columns()["documents"]

@@ -154,6 +154,7 @@ def _late_fazhi():
     return frames(documents=[document(1, report_type="fazhi_annual", report_year=2022, published_at="2023-04-15")])
 
 
+@pytest.mark.slow  # runs the whole rule pack twice
 def test_tuning_the_fazhi_deadline_changes_findings(rules):
     before = run_rules(_late_fazhi(), rules)
     assert "FZ-DATE-1" in set(before.findings["rule_id"])

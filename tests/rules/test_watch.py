@@ -99,6 +99,7 @@ def test_one_save_runs_once_and_a_save_in_steps_runs_once_when_it_settles(rules)
     assert runs == [["deadlines.yml"], ["deadlines.yml", "scoring.yml"]]
 
 
+@pytest.mark.slow  # audits the store five times
 def test_a_rerun_in_the_process_reuses_frames_and_derived_columns_until_a_parameter_changes(
         store, rules, monkeypatch):
     derived: list[int] = []

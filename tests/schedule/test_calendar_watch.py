@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 import time_machine
+import pytest
 from typer.testing import CliRunner
 
 from audits.rules.calendar_watch import UPDATE_COMMAND, calendar_end, calendar_notice
@@ -31,6 +32,7 @@ def test_the_notice_starts_the_configured_number_of_days_before_the_end(monkeypa
     assert calendar_notice(at(11).date()) is None and calendar_notice(at(10).date()) is not None
 
 
+@pytest.mark.slow  # records and renders two runs
 def test_the_report_header_warns_only_near_the_end(tmp_path):
     store = tmp_path / "s.sqlite3"
     docs = realistic_docs()

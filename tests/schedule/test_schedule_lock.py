@@ -54,6 +54,7 @@ class CountingRunner:
         return standard_outcome(self.tmp_path, 7 + self.calls)
 
 
+@pytest.mark.slow  # a child process holds the lock
 def test_a_run_while_another_process_holds_the_job_does_nothing(tmp_path, setup):
     schedule, store, sink = setup
     holder = hold_lock(store, "job-weekly-test")
@@ -92,6 +93,7 @@ def test_overlapping_runs_in_one_process_run_once(tmp_path, setup):
     conn.close()
 
 
+@pytest.mark.slow  # a child process holds the lock and is killed
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path):
     store = tmp_path / "var" / "govaudit.sqlite3"
     holder = hold_lock(store, "job-weekly-test")

@@ -10,6 +10,8 @@ import multiprocessing
 import traceback
 from typing import Any
 
+import pytest
+
 from audits.history import load_run, site_runs
 from govaudit.db import dispose_engines
 from govaudit.records import PageRecord
@@ -60,6 +62,7 @@ def report(store: Any, crawl_id: int, done: Any) -> None:
             return
 
 
+@pytest.mark.slow  # child processes
 def test_a_crawl_two_audits_and_a_report_at_once(store_ref):
     with Store(store_ref) as st:
         crawl_id = st.start_crawl(SITE, ["濮院镇"])

@@ -1,0 +1,50 @@
+"""The GX context an audit keeps for the next one: one per thread, holding no rows in between."""
+from __future__ import annotations
+
+import dataclasses
+import gc
+import threading
+
+import pandas as pd
+
+from audits.rules import validate
+from audits.rules.loader import load_rules
+from rules_frames import document, frames
+
+# The metadata suite alone: what is tested is the context around the rules, not the rules.
+FULL = load_rules("expectations")
+PACK = dataclasses.replace(FULL, suites=[s for s in FULL.suites if any(r.id == "META-1" for r in s.rules)])
+
+
+def _audit(unit: str) -> pd.DataFrame:
+    docs = [document(1, unit=unit), document(2, unit=unit, publisher="")]
+    return validate.run_rules(frames(documents=docs), pack=PACK).findings
+
+
+def _rows_held_by_gx() -> list:
+    gc.collect()
+    return [o for o in gc.get_objects() if type(o).__name__ == "PandasBatchData"]
+
+
+def test_a_second_audit_in_the_thread_reuses_the_context_and_sees_its_own_rows():
+    first = _audit("濮院镇")
+    definition = validate._batch_definition("documents")
+    second = _audit("崇福镇")
+    assert validate._batch_definition("documents") is definition
+    assert set(first["unit"].dropna()) == {"濮院镇"} and set(second["unit"].dropna()) == {"崇福镇"}
+    assert "META-1" in set(second[second["url"] == "http://demo.test/art/2.html"]["rule_id"])
+
+
+def test_gx_keeps_none_of_the_rows_once_the_audit_is_done():
+    _audit("濮院镇")
+    assert _rows_held_by_gx() == []
+
+
+def test_each_thread_has_its_own_context():
+    _audit("濮院镇")
+    mine = validate._batch_definition("documents")
+    theirs: list = []
+    thread = threading.Thread(target=lambda: (_audit("崇福镇"), theirs.append(validate._batch_definition("documents"))))
+    thread.start()
+    thread.join()
+    assert theirs and theirs[0] is not mine
