@@ -23,6 +23,8 @@ from audits.rules.shingles import ShingleSets, distinct, distinct_inverse, norma
 # Groups of reports are shingled together until their texts hold this many characters: few
 # numpy calls for many small groups, bounded memory for a million documents.
 _BATCH_CHARS = 2_000_000
+# Candidate pairs expanded at a time before repeats are dropped (see _pairs_sharing).
+_PAIR_CHUNK = 250_000
 
 
 def doc_texts(sections: pd.DataFrame, figures: pd.DataFrame) -> pd.Series:
@@ -150,16 +152,28 @@ def peer_similarity(documents: pd.DataFrame, texts: pd.Series, report_types: lis
     return result
 
 
-def _pairs_sharing(keys: np.ndarray, key_bound: int, members: np.ndarray, member_bound: int
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Every (a, b) of members with the same key, a == b included."""
-    order = sort_order((keys, key_bound), (members, member_bound))
+def _pairs_sharing(keys: np.ndarray, key_bound: int, members: np.ndarray, n: int) -> np.ndarray:
+    """Every pair (a, b) of members (below n) with the same key, a == b included, as distinct
+    codes a·n + b. Reports that share many prefix shingles (a text copied by many units) repeat
+    their pairs once per shingle: runs are expanded _PAIR_CHUNK pairs at a time and repeats
+    dropped as they come, so memory follows the distinct pairs, not the repeats."""
+    order = sort_order((keys, key_bound), (members, n))
     keys, members = keys[order], members[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
     runs = np.diff(np.r_[starts, len(keys)])
-    per_member = np.repeat(runs, runs)
-    offsets = np.arange(per_member.sum()) - np.repeat(np.cumsum(per_member) - per_member, per_member)
-    return np.repeat(members, per_member), members[np.repeat(np.repeat(starts, runs), per_member) + offsets]
+    cut = np.searchsorted(np.cumsum(runs * runs), np.arange(_PAIR_CHUNK, int((runs * runs).sum()), _PAIR_CHUNK))
+    codes = np.zeros(0, dtype=np.int64)
+    for part in np.split(np.arange(len(runs)), distinct(cut)):
+        if not len(part):
+            continue
+        size = runs[part]
+        per_member = np.repeat(size, size)
+        run_members = members[starts[part[0]]:starts[part[-1]] + size[-1]]  # consecutive runs
+        offsets = np.arange(per_member.sum()) - np.repeat(np.cumsum(per_member) - per_member, per_member)
+        local = np.repeat(np.cumsum(size) - size, size)  # each run's start among run_members
+        right = run_members[np.repeat(local, per_member) + offsets]
+        codes = distinct(np.r_[codes, np.repeat(run_members, per_member) * n + right])
+    return codes
 
 
 def _peer_batch(sets: ShingleSets, group: np.ndarray, unit: np.ndarray, digest: np.ndarray,
@@ -177,12 +191,42 @@ def _peer_batch(sets: ShingleSets, group: np.ndarray, unit: np.ndarray, digest: 
     length = sizes - np.ceil(floor * sizes).astype(np.int64) + 1
     prefix = by_rank[rank < length[doc[by_rank]]]
     prefix_doc, prefix_place = doc[prefix], place[prefix]
-    left, right = _pairs_sharing(prefix_place, len(place), prefix_doc, n)
+    prefix_pairs = _pairs_sharing(prefix_place, len(place), prefix_doc, n)
     hashed = np.flatnonzero(digest >= 0)
     hashes = int(digest.max()) + 1
-    same_left, same_right = _pairs_sharing(group[hashed] * hashes + digest[hashed], (int(group.max()) + 1) * hashes,
-                                           hashed, n)
-    pair = distinct(np.r_[left, same_left] * n + np.r_[right, same_right])
+    same_pairs = _pairs_sharing(group[hashed] * hashes + digest[hashed], (int(group.max()) + 1) * hashes, hashed, n)
+    pair = distinct(np.r_[prefix_pairs, same_pairs])  # ordered by the first report of each pair
+    # The best per report; the first report to reach it in the order the candidates were
+    # visited wins, so a tie is settled by that order (see _first_in_visit_order). Pairs are
+    # scored a slice of whole reports at a time, so memory follows the slice, not all pairs.
+    top, found = np.full(n, -np.inf), np.full(n, -1)
+    holders: dict[int, list] = {}  # each prefix shingle's reports (labels), in row order
+    prefix_of = np.searchsorted(prefix_doc, np.arange(n + 1))  # prefixes are ordered by report too
+    bounds = distinct(np.r_[np.searchsorted(pair, pair[::_PAIR_CHUNK] // n * n), len(pair)])
+    for low, high in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        left, right, score = _scored_pairs(pair[low:high], n, sets, unit, digest)
+        np.maximum.at(top, left, score)
+        at_top = score == top[left]
+        found[left[at_top]] = right[at_top]
+        tied = np.flatnonzero(np.bincount(left[at_top], minlength=n) > 1)
+        if len(tied) and not holders:
+            for spot, j in zip(prefix_place.tolist(), prefix_doc.tolist()):
+                holders.setdefault(spot, []).append(labels[j])
+        pairs_of = np.searchsorted(left, tied)
+        for i, first in zip(tied.tolist(), pairs_of.tolist()):
+            rows = slice(first, int(np.searchsorted(left, i, side="right")))
+            found[i] = _first_in_visit_order(i, right[rows][at_top[rows]], prefix_place[prefix_of[i]:prefix_of[i + 1]],
+                                             holders, digest, group, labels)
+    start = np.where(sizes > 0, 0.0, -1.0)  # an empty report is only ever identical (same hash)
+    beaten = top > start
+    best = np.where(beaten, top, np.where(sizes > 0, 0.0, np.nan))
+    return best, np.where(beaten, found, -1)
+
+
+def _scored_pairs(pair: np.ndarray, n: int, sets: ShingleSets, unit: np.ndarray, digest: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs (codes a·n + b) of reports by different units that have a score: 1.0 for the
+    same content hash, else the Jaccard index of their shingles (none when either has none)."""
     left, right = np.divmod(pair, n)
     other = unit[left] != unit[right]
     left, right = left[other], right[other]
@@ -190,27 +234,7 @@ def _peer_batch(sets: ShingleSets, group: np.ndarray, unit: np.ndarray, digest: 
     score = np.ones(len(left))
     score[~same] = shingles.jaccard(sets, left[~same], right[~same])
     valid = ~np.isnan(score)
-    left, right, score = left[valid], right[valid], score[valid]
-    # The best per report; the first report to reach it in the order the candidates were
-    # visited wins, so a tie is settled by that order (see _first_in_visit_order).
-    top = np.full(n, -np.inf)
-    np.maximum.at(top, left, score)
-    at_top = score == top[left]
-    ties = np.bincount(left[at_top], minlength=n)
-    found = np.full(n, -1)
-    found[left[at_top]] = right[at_top]
-    tied = np.flatnonzero(ties > 1)
-    if len(tied):
-        holders: dict[int, list] = {}  # each prefix shingle's reports (labels), in row order
-        for spot, j in zip(prefix_place.tolist(), prefix_doc.tolist()):
-            holders.setdefault(spot, []).append(labels[j])
-        for i in tied.tolist():
-            found[i] = _first_in_visit_order(i, right[at_top & (left == i)], prefix_place[prefix_doc == i],
-                                             holders, digest, group, labels)
-    start = np.where(sizes > 0, 0.0, -1.0)  # an empty report is only ever identical (same hash)
-    beaten = top > start
-    best = np.where(beaten, top, np.where(sizes > 0, 0.0, np.nan))
-    return best, np.where(beaten, found, -1)
+    return left[valid], right[valid], score[valid]
 
 
 def _first_in_visit_order(i: int, tied: np.ndarray, prefix: np.ndarray, holders: dict[int, list],
