@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from audits.rules import copypaste, shingles
 from audits.rules.copypaste import _unit_word, peer_similarity, previous_year_similarity
 from audits.rules.shingles import normalised, rounded, shingle_sets
 
@@ -105,11 +106,16 @@ def _random_reports(rng: random.Random) -> tuple[pd.DataFrame, pd.Series]:
     return docs(*rows), pd.Series(texts, dtype=object)
 
 
-@pytest.mark.parametrize("seed", range(2))
-def test_peer_similarity_matches_every_pair_compared(seed):
+@pytest.mark.parametrize("seed, small_batches", [(0, False), (1, False), (2, True)])
+def test_peer_similarity_matches_every_pair_compared(seed, small_batches, monkeypatch):
     """Against all pairs compared as Python sets: a best score at or above the floor is found
     exactly (the prefix filter loses no such pair), and the peer named is one of the reports
-    reaching it; a report whose best is below the floor scores no more than that best."""
+    reaching it; a report whose best is below the floor scores no more than that best. With
+    `small_batches`, every group, candidate run and pair slice is cut as small as it goes."""
+    if small_batches:
+        monkeypatch.setattr(copypaste, "_BATCH_CHARS", 30)
+        monkeypatch.setattr(copypaste, "_PAIR_CHUNK", 2)
+        monkeypatch.setattr(shingles, "_PAIR_CHUNK_IDS", 5)
     rng = random.Random(seed)
     for _ in range(100):
         frame, texts = _random_reports(rng)
