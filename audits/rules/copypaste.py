@@ -23,7 +23,7 @@ from audits.rules.shingles import ShingleSets, distinct, distinct_inverse, norma
 # Groups of reports are shingled together until their texts hold this many characters: few
 # numpy calls for many small groups, bounded memory for a million documents.
 _BATCH_CHARS = 2_000_000
-# Candidate pairs expanded at a time before repeats are dropped (see _pairs_sharing).
+# Candidate pairs (repeats included) made and scored at a time (see _peer_batch).
 _PAIR_CHUNK = 250_000
 
 
@@ -152,28 +152,25 @@ def peer_similarity(documents: pd.DataFrame, texts: pd.Series, report_types: lis
     return result
 
 
-def _pairs_sharing(keys: np.ndarray, key_bound: int, members: np.ndarray, n: int) -> np.ndarray:
-    """Every pair (a, b) of members (below n) with the same key, a == b included, as distinct
-    codes a·n + b. Reports that share many prefix shingles (a text copied by many units) repeat
-    their pairs once per shingle: runs are expanded _PAIR_CHUNK pairs at a time and repeats
-    dropped as they come, so memory follows the distinct pairs, not the repeats."""
+def _sharing(keys: np.ndarray, key_bound: int, members: np.ndarray, n: int
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The members (below n) grouped by key, in member order within a key, and for each entry
+    (keys[k], members[k]) where the members sharing its key start among them and how many."""
     order = sort_order((keys, key_bound), (members, n))
-    keys, members = keys[order], members[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
-    runs = np.diff(np.r_[starts, len(keys)])
-    cut = np.searchsorted(np.cumsum(runs * runs), np.arange(_PAIR_CHUNK, int((runs * runs).sum()), _PAIR_CHUNK))
-    codes = np.zeros(0, dtype=np.int64)
-    for part in np.split(np.arange(len(runs)), distinct(cut)):
-        if not len(part):
-            continue
-        size = runs[part]
-        per_member = np.repeat(size, size)
-        run_members = members[starts[part[0]]:starts[part[-1]] + size[-1]]  # consecutive runs
-        offsets = np.arange(per_member.sum()) - np.repeat(np.cumsum(per_member) - per_member, per_member)
-        local = np.repeat(np.cumsum(size) - size, size)  # each run's start among run_members
-        right = run_members[np.repeat(local, per_member) + offsets]
-        codes = distinct(np.r_[codes, np.repeat(run_members, per_member) * n + right])
-    return codes
+    ordered = keys[order]
+    first = np.r_[True, ordered[1:] != ordered[:-1]] if len(keys) else np.zeros(0, dtype=bool)
+    run = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
+    lengths = np.diff(np.r_[starts, len(keys)])
+    start, length = np.empty(len(keys), dtype=np.int64), np.empty(len(keys), dtype=np.int64)
+    start[order], length[order] = starts[run], lengths[run]
+    return members[order], start, length
+
+
+def _expand(owner: np.ndarray, start: np.ndarray, length: np.ndarray, grouped: np.ndarray, n: int) -> np.ndarray:
+    """Codes owner·n + b for every member b sharing each entry's key (see _sharing)."""
+    offsets = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length)
+    return np.repeat(owner, length) * n + grouped[np.repeat(start, length) + offsets]
 
 
 def _peer_batch(sets: ShingleSets, group: np.ndarray, unit: np.ndarray, digest: np.ndarray,
@@ -191,20 +188,26 @@ def _peer_batch(sets: ShingleSets, group: np.ndarray, unit: np.ndarray, digest: 
     length = sizes - np.ceil(floor * sizes).astype(np.int64) + 1
     prefix = by_rank[rank < length[doc[by_rank]]]
     prefix_doc, prefix_place = doc[prefix], place[prefix]
-    prefix_pairs = _pairs_sharing(prefix_place, len(place), prefix_doc, n)
+    # Candidates: the reports sharing a prefix shingle, and those of the same hash in the group.
+    by_place = _sharing(prefix_place, len(place), prefix_doc, n)
     hashed = np.flatnonzero(digest >= 0)
     hashes = int(digest.max()) + 1
-    same_pairs = _pairs_sharing(group[hashed] * hashes + digest[hashed], (int(group.max()) + 1) * hashes, hashed, n)
-    pair = distinct(np.r_[prefix_pairs, same_pairs])  # ordered by the first report of each pair
+    by_hash = _sharing(group[hashed] * hashes + digest[hashed], (int(group.max()) + 1) * hashes, hashed, n)
     # The best per report; the first report to reach it in the order the candidates were
-    # visited wins, so a tie is settled by that order (see _first_in_visit_order). Pairs are
-    # scored a slice of whole reports at a time, so memory follows the slice, not all pairs.
+    # visited wins, so a tie is settled by that order (see _first_in_visit_order). Candidate
+    # pairs are made and scored for a slice of reports at a time, about _PAIR_CHUNK pairs
+    # (with repeats), so memory follows the slice, however many reports share a text.
     top, found = np.full(n, -np.inf), np.full(n, -1)
     holders: dict[int, list] = {}  # each prefix shingle's reports (labels), in row order
     prefix_of = np.searchsorted(prefix_doc, np.arange(n + 1))  # prefixes are ordered by report too
-    bounds = distinct(np.r_[np.searchsorted(pair, pair[::_PAIR_CHUNK] // n * n), len(pair)])
+    hashed_of = np.searchsorted(hashed, np.arange(n + 1))
+    made = np.cumsum(np.bincount(prefix_doc, by_place[2], minlength=n) + np.bincount(hashed, by_hash[2], minlength=n))
+    bounds = distinct(np.r_[0, np.searchsorted(made, np.arange(_PAIR_CHUNK, made[-1] if n else 0, _PAIR_CHUNK)), n])
     for low, high in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        left, right, score = _scored_pairs(pair[low:high], n, sets, unit, digest)
+        places, hashes_in = slice(prefix_of[low], prefix_of[high]), slice(hashed_of[low], hashed_of[high])
+        pair = distinct(np.r_[_expand(prefix_doc[places], by_place[1][places], by_place[2][places], by_place[0], n),
+                              _expand(hashed[hashes_in], by_hash[1][hashes_in], by_hash[2][hashes_in], by_hash[0], n)])
+        left, right, score = _scored_pairs(pair, n, sets, unit, digest)
         np.maximum.at(top, left, score)
         at_top = score == top[left]
         found[left[at_top]] = right[at_top]
