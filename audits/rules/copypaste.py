@@ -7,7 +7,8 @@ years are masked first, so a copy that only bumps "2022年" to "2023年" scores 
 while real new figures make sentences differ. Between units, the units' names are masked
 too, so a township that copies its neighbour and swaps the name scores as identical. Similarity
 is the Jaccard index of character shingles (`audits.rules.shingles`); an identical content_hash
-scores 1.0 outright. A missing content_hash is never identical to another.
+scores 1.0 outright. A missing content_hash is never identical to another, and reports with
+no unit are compared with the named units' reports, not with each other.
 """
 from __future__ import annotations
 

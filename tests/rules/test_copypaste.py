@@ -80,6 +80,15 @@ def test_edges_empty_texts_single_unit_and_hashes():
     assert peers["peer_url"].iloc[6:].tolist() == ["u7", "u6"]
 
 
+def test_a_report_without_unit_is_compared_with_the_named_units_only():
+    frame = docs(dict(unit="甲镇"), dict(unit="乙镇"), dict(unit=None), dict(unit=None))
+    texts = pd.Series({"u0": "全年办理政府信息公开申请25件", "u1": "全年收到行政复议申请3件",
+                       "u2": "全年收到行政复议申请3件", "u3": "全年收到行政复议申请3件"})
+    peers = peer_similarity(frame, texts, TYPES, 4, 0.8)
+    assert peers["peer_similarity"].tolist() == [0.0, 1.0, 1.0, 1.0]
+    assert peers["peer_url"].tolist()[2:] == ["u1", "u1"]
+
+
 def test_previous_year_pairs_same_unit_and_compares_texts():
     frame = docs(dict(unit="甲镇", report_year=2021, content_hash="h"), dict(unit="甲镇", content_hash="h"),
                  dict(unit="乙镇", report_year=2021, content_hash="a"), dict(unit="乙镇"),
