@@ -23,6 +23,16 @@ def _fmt(day: pd.Series) -> pd.Series:
     return day.dt.strftime("%Y-%m-%d").astype("string")
 
 
+def _fmt_where(day: pd.Series, rows: pd.Series) -> pd.Series:
+    """_fmt(day) on `rows` only (<NA> elsewhere): the messages name the few future dates, and
+    formatting a million dates to keep a handful cost seconds."""
+    out = pd.Series(pd.NA, index=day.index, dtype="string")
+    rows = rows.fillna(False).astype(bool)
+    if rows.any():
+        out[rows] = _fmt(day[rows])
+    return out
+
+
 def future_dates(docs: pd.DataFrame) -> pd.Series:
     """'发文日期 2033-03-04；索引号年份 2033' for documents with dates after fetched_date; <NA> else."""
     out = pd.Series(pd.NA, index=docs.index, dtype="string")
@@ -30,7 +40,7 @@ def future_dates(docs: pd.DataFrame) -> pd.Series:
     pieces = []
     for column, label in _LABELS.items():
         later = docs[column].notna() & (docs[column] > fetched)
-        pieces.append((label + " " + _fmt(docs[column])).where(later))
+        pieces.append((label + " " + _fmt_where(docs[column], later)).where(later))
     if "index_no_year" in docs.columns:
         year = pd.to_numeric(docs["index_no_year"], errors="coerce")
         later = year.notna() & (year > fetched.dt.year)
@@ -56,7 +66,7 @@ def untrusted(docs: pd.DataFrame, column: str, raw_column: str, label: str) -> p
     """Why `column` cannot be used by a rule: in the future, or printed malformed; <NA> when fine."""
     why = pd.Series(pd.NA, index=docs.index, dtype="string")
     later = docs[column].notna() & (docs[column] > docs["fetched_date"])
-    why = why.mask(later, label + " " + _fmt(docs[column]) + " 在抓取日期之后（未来日期），无法据此判断")
+    why = why.mask(later, label + " " + _fmt_where(docs[column], later) + " 在抓取日期之后（未来日期），无法据此判断")
     if raw_column in docs.columns:
         raw = docs[raw_column].astype("string")
         unread = raw.notna() & docs[column].isna()  # no other label gave a valid date

@@ -19,6 +19,7 @@ import pandas as pd
 from audits.defaults import DEFAULT_TIMEZONE
 from audits.rules import copypaste, metadata_formats, narrative, publisher, spotcheck, workdays
 from audits.rules.document_facts import body_facts, date_checks
+from audits.rules.joined import joined_per_key
 from audits.rules.columns import CONTEXT_COLUMNS, base_columns
 from govaudit.columns import REPORT_TYPES
 
@@ -96,9 +97,11 @@ def derive_frames(frames: Any, parameters: dict[str, Any], now: datetime | None 
     for name, frame in out.items():
         if name == "documents":
             continue
-        for column in CONTEXT_COLUMNS:
-            if column not in frame.columns:
-                frame[column] = frame["url"].map(context[column]) if len(frame) else pd.Series(dtype="string")
+        missing = [column for column in CONTEXT_COLUMNS if column not in frame.columns]
+        # The frame's urls looked up once for all the columns (url.map per column hashed them each time).
+        taken = context[missing].reindex(pd.Index(frame["url"])) if len(frame) and missing else None
+        for column in missing:
+            frame[column] = taken[column].array if taken is not None else pd.Series(dtype="string")
         for column in ("total", "parts_sum"):  # 0.1 + 0.2 must equal 0.3 when totals are compared
             if name == "figure_groups":
                 frame[column] = frame[column].round(6)
@@ -194,17 +197,13 @@ def _document_columns(docs: pd.DataFrame, out: dict[str, pd.DataFrame], paramete
 
 
 def _joined(frame: pd.DataFrame, column: str, sep: str = ",", distinct: bool = True) -> pd.Series:
-    """Per url: the non-blank values of `column` in row order (each once when `distinct`), joined.
-    One pass over the rows in Python: a groupby aggregation built a Series per document."""
+    """Per url: the non-blank values of `column` in row order (each once when `distinct`), joined."""
     rows = frame[["url", column]].dropna()
     text = rows[column].astype(str)
     rows = pd.DataFrame({"url": rows["url"], "text": text})[text != ""]
     if distinct:
         rows = rows.drop_duplicates()
-    joined: dict[str, list[str]] = {}
-    for url, value in zip(rows["url"].tolist(), rows["text"].tolist()):
-        joined.setdefault(url, []).append(value)
-    return pd.Series({url: sep.join(values) for url, values in joined.items()}, dtype=object)
+    return joined_per_key(rows["url"], rows["text"], sep)
 
 
 def _by_url(urls: pd.Series) -> Callable[[pd.Series], pd.Series]:
@@ -240,11 +239,27 @@ def _section_summary(docs: pd.DataFrame, sections: pd.DataFrame) -> dict[str, pd
                           "pair": per_kind["kind"].astype(str) + "=" + per_kind["years"].astype(str)})
     counts = own.groupby("url").size()
     on_docs = _by_url(docs["url"])
+    url_index = pd.Index(docs["url"])
     result["heading_count"] = on_docs(counts).fillna(0).astype("Int64").where(has_body, pd.NA)
     for name, values in (("section_kinds", _joined(own, "kind")),
                          ("folded_section_kinds", _joined(folded, "kind")),
                          ("section_heading_years", _joined(pairs, "pair", ";", distinct=False)),
                          ("heading_years", _joined(own, "years"))):
-        mapped = on_docs(values).astype("string").fillna("")
-        result[name] = mapped.where(has_body, pd.NA)
+        result[name] = _text_on_docs(url_index, empty, values, on_docs)
     return result
+
+
+def _text_on_docs(urls: pd.Index, empty: pd.Series, values: pd.Series, on_docs: Callable[[pd.Series], pd.Series]
+                  ) -> pd.Series:
+    """`values` (text by url) on the documents (`urls`, in row order): `empty` ("" with a body,
+    <NA> without) where a document has no value or no body, so that only the documents with a
+    value are converted to the string dtype, not a million blanks."""
+    if not urls.is_unique:
+        return on_docs(values).astype("string").fillna("").where(empty.notna(), pd.NA)
+    where = urls.get_indexer(values.index)
+    hit = where >= 0
+    texts, where = values.to_numpy(dtype=object)[hit], where[hit]
+    kept = empty.notna().to_numpy()[where]
+    column = empty.copy()
+    column.iloc[where[kept]] = pd.array(texts[kept], dtype="string")
+    return column

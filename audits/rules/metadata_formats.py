@@ -65,11 +65,14 @@ def learned_shapes(documents: pd.DataFrame) -> pd.DataFrame:
 
 
 def index_year(index_no: pd.Series, pattern: str) -> pd.Series:
-    # str.extract's first group, searched value by value without building a frame of all groups.
+    # str.extract's first group, searched value by value without building a frame of all groups
+    # (nearly every 索引号 is distinct); the few distinct years found are converted once each.
     search = re.compile(pattern).search
     values = index_no.astype("string")
     found = [None if value is pd.NA or (hit := search(value)) is None else hit.group(1) for value in values.tolist()]
-    return pd.to_numeric(pd.Series(found, index=index_no.index, dtype="string"), errors="coerce").astype("Int64")
+    codes, years = pd.factorize(pd.Series(found, dtype=object))
+    numbers = pd.to_numeric(pd.Series(years, dtype="string"), errors="coerce").astype("Int64").array
+    return pd.Series(numbers.take(codes, allow_fill=True), index=index_no.index)
 
 
 @audit_type
