@@ -6,6 +6,7 @@ store, so every later stage is tested on what a user would get.
 """
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -23,6 +24,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(SkipPolicy(read_allowed()), "govaudit-skip-policy")
     if PROC.is_dir():
         config.pluginmanager.register(ProcessCheck(), "govaudit-process-check")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # What collection imported (Great Expectations, pandas, Scrapy, the test modules) lives to the
+    # end of the run: frozen out of the cyclic collector's sight, it is not walked again by every
+    # full collection during the tests, nor by the collections pytest runs when the session ends.
+    gc.freeze()
 
 
 # Tests that use these fixtures need the demo portal served and crawled: `make test-fast` skips them.

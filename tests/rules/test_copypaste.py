@@ -115,6 +115,7 @@ def _random_reports(rng: random.Random) -> tuple[pd.DataFrame, pd.Series]:
     return docs(*rows), pd.Series(texts, dtype=object)
 
 
+@pytest.mark.slow  # three hundred random portals, each compared pair by pair in Python
 @pytest.mark.parametrize("seed, small_batches", [(0, False), (1, False), (2, True)])
 def test_peer_similarity_matches_every_pair_compared(seed, small_batches, monkeypatch):
     """Against all pairs compared as Python sets: a best score at or above the floor is found
