@@ -281,13 +281,11 @@ def finding_keys_by_run(store_path: StoreRef, site: str, up_to: int) -> dict[int
 ATTACHMENT_RULES = "ATTACH-"
 
 
-def open_finding_urls(store_path: StoreRef, site: str, rule_prefix: str = "") -> set[str]:
+def open_finding_urls(store_path: StoreRef, site: str) -> set[str]:
     """The pages with a finding (failure or could-not-check) in the latest audit of the site's
     latest audited crawl (its run of record if it has one): a re-crawl must fetch them even when
-    their catalog entry is unchanged, or a fix would never be seen and the finding never resolve.
-    `rule_prefix` keeps the findings of those rules only (ATTACHMENT_RULES: the pages whose
-    attachments a re-crawl must check again)."""
-    return {url for url, rule_id in _open_findings(store_path, site) if rule_id.startswith(rule_prefix)}
+    their catalog entry is unchanged, or a fix would never be seen and the finding never resolve."""
+    return {url for url, _ in _open_findings(store_path, site)}
 
 
 def recrawl_fetches(store_path: StoreRef, site: str, full: bool = False) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+
 import pandas as pd
 
 Snapshot = dict[str, tuple[int, int]]

@@ -82,7 +82,7 @@ def main() -> None:
 
 
 def _standing(store: Path, run, run_id: int) -> None:  # type: ignore[no-untyped-def]
-    standing(store, run, compare_runs(store, run_id))
+    standing(store, run, compare_runs(store, run_id, run))  # as render_run does: the run loaded once
 
 
 def history(n: int, weeks: int, rounds: int) -> None:

@@ -17,6 +17,8 @@ from .units import ALL_UNITS, HOST_TITLE, Unit
 GROUP_SIZE = 3
 PROXY = "/module/web/jpage/dataproxy.jsp"
 MAX_PER_PAGE = 300  # real servers silently cap perpage around 300
+# Records per page a portal may be built with: a paging window of GROUP_SIZE pages stays within the cap.
+MAX_RECORDS_PER_PAGE = MAX_PER_PAGE // GROUP_SIZE
 FOOTER = "Produced By 大汉网络 大汉版通发布系统"
 
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from .attachment_reports import attachment_documents, stub_blocks
 from .attachment_units import ATTACHMENT_UNITS
 from .bodies import blocks_text, document_blocks, report_tables
-from .catalog_pages import GROUP_SIZE, MAX_PER_PAGE, column_page, list_title
+from .catalog_pages import MAX_RECORDS_PER_PAGE, column_page, list_title
 from .detail_page import render_detail
 from .generator import build_documents
 from .site_columns import COLUMNS_BY_ID, column_page as site_column_page, manifest_entries
@@ -69,8 +69,8 @@ class Portal:
         """Every Hanweb column lists `per_page` records a page (paging windows of 3 pages):
         the demo's own units list 5 to 15, and its three busiest 5, which makes their
         catalogs far longer in requests than a real column's 15 × 3. Documents are unchanged."""
-        if not 1 <= per_page <= MAX_PER_PAGE // GROUP_SIZE:
-            raise ValueError(f"per_page={per_page}: expected 1 to {MAX_PER_PAGE // GROUP_SIZE} records per page")
+        if not 1 <= per_page <= MAX_RECORDS_PER_PAGE:
+            raise ValueError(f"per_page={per_page}: expected 1 to {MAX_RECORDS_PER_PAGE} records per page")
         paged = {u.name: dataclasses.replace(u, per_page=per_page) for u in self.units if u.cms == "hanweb"}
         self.units = tuple(paged.get(u.name, u) for u in self.units)
         self.units_by_column = {column: paged.get(u.name, u) for column, u in self.units_by_column.items()}

@@ -334,8 +334,8 @@ def main(argv: list[str] | None = None) -> None:
         faults = Faults(dict(args.fault))
     except ValueError as exc:
         parser.error(str(exc))
-    if args.per_page is not None and not 1 <= args.per_page <= 100:
-        parser.error(f"--per-page expects 1 to 100 records, got {args.per_page}")
+    if args.per_page is not None and not 1 <= args.per_page <= cp.MAX_RECORDS_PER_PAGE:
+        parser.error(f"--per-page expects 1 to {cp.MAX_RECORDS_PER_PAGE} records, got {args.per_page}")
     serve(args.seed, args.size, args.host, args.port, faults, args.verbose, tuple(args.disallow), args.style,
           args.per_page)
 

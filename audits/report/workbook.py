@@ -79,8 +79,8 @@ def _plain(value: Any) -> Any:
 
 def _fill(sheet: Any, table: pd.DataFrame) -> None:
     """Header, widths, frozen header and filters first, then one row per finding: the workbook is
-    written in openpyxl's write-only mode, row by row, which is several times faster than
-    building every cell in memory."""
+    written in openpyxl's write-only mode, row by row, so memory does not grow with the findings
+    (and it is about a tenth faster than building every cell first)."""
     for col_no, (_, _, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(col_no)].width = width
     sheet.freeze_panes = "A2"

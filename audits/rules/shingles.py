@@ -143,6 +143,7 @@ def jaccard(sets: ShingleSets, left: np.ndarray, right: np.ndarray) -> np.ndarra
 def rounded(values: np.ndarray, digits: int = 4) -> np.ndarray:
     """Python's round(value, digits) of each value (correctly rounded: numpy's np.round is not),
     computed once per distinct value."""
-    distinct, where = np.unique(values, return_inverse=True)
-    return np.array([round(float(v), digits) if v == v else np.nan for v in distinct], dtype=float)[where] \
-        if len(values) else values.astype(float)
+    if not len(values):
+        return values.astype(float)
+    unique, where, _ = distinct_inverse(values)
+    return np.array([round(float(v), digits) if v == v else np.nan for v in unique], dtype=float)[where]
