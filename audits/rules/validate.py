@@ -85,14 +85,27 @@ def _batch_definition(frame: str) -> Any:
     return definitions[frame]
 
 
+def _forget_metrics() -> None:
+    """Empty the execution engine's metric cache. GX keeps every metric it resolves there, for
+    the engine's lifetime: each group's row masks (with their index), unexpected-index lists and
+    domain frames. A validation resolves its metrics afresh (the cache only backs dependencies
+    missing from the current resolution), so nothing reads them after their group; kept, they
+    grew resident memory by about 400 MiB over the groups of a million documents."""
+    source = getattr(_gx, "source", None)
+    cache = getattr(source.get_execution_engine(), "_metric_cache", None) if source is not None else None
+    if isinstance(cache, dict):
+        cache.clear()
+
+
 def _release_batches() -> None:
-    """Drop the rows GX's execution engine keeps of the last batch of each frame: in a scheduler
-    process they would otherwise stay in memory until the next audit."""
+    """Drop the rows (and metrics) GX's execution engine keeps of the last batch of each frame:
+    in a scheduler process they would otherwise stay in memory until the next audit."""
     source = getattr(_gx, "source", None)
     if source is not None:
         manager = source.get_execution_engine().batch_manager
         manager.reset_batch_cache()
         manager.batch_data_cache.clear()
+        _forget_metrics()
 
 
 def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None = None,
@@ -186,6 +199,7 @@ def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], reasons: 
             if cached is None:
                 batch = _batch_definition(frame).get_batch(batch_parameters={"dataframe": rows})
                 answers = _validate(f"{frame}-{number}", rules, batch)
+                _forget_metrics()
                 if cache and key:
                     cache.put(key, answers)
             else:
