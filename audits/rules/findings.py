@@ -8,7 +8,9 @@ stable from one run to the next and history can tell new findings from persistin
 from __future__ import annotations
 
 import string
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from audits.normalize.shared_strings import shared
@@ -70,17 +72,25 @@ def render_messages(template: str, rows: pd.DataFrame, observed: pd.Series, expe
     return pd.Series(messages, index=rows.index, dtype="string")
 
 
+class Part(NamedTuple):
+    """Finding rows (before folding) of one rule and kind. Only what differs from row to row is
+    held per row; the rule's own texts (suite, severity, title, basis, fix) are the rule's, and
+    are spelt out per finding once, in `build_findings`."""
+    rule: Rule
+    kind: str
+    rows: pd.DataFrame  # url, message, observed, expected
+
+
 def rule_rows(rule: Rule, rows: pd.DataFrame, kind: str, observed: pd.Series, expected: pd.Series,
-              message: pd.Series) -> pd.DataFrame:
+              message: pd.Series) -> Part:
     """Finding rows (before folding) for rows of one rule's frame. A rule's messages repeat (every
     page without text "could not check" the same way): each distinct text is held once."""
-    return pd.DataFrame({
-        "url": rows["url"].astype("string"),
-        "rule_id": rule.id, "suite": rule.suite, "kind": kind, "severity": rule.severity,
-        "rule_title": rule.title, "message": shared(message.astype("string").array),
-        "observed": shared(observed.astype("string").array), "expected": shared(expected.astype("string").array),
-        "basis": rule.basis, "fix": rule.fix,
-    }, index=rows.index)
+    return Part(rule, kind, pd.DataFrame({
+        "url": rows["url"].astype("string", copy=False).array,
+        "message": shared(message.astype("string", copy=False).array),
+        "observed": shared(observed.astype("string", copy=False).array),
+        "expected": shared(expected.astype("string", copy=False).array),
+    }, copy=False))
 
 
 def _fold(texts: pd.Series) -> str:
@@ -90,64 +100,125 @@ def _fold(texts: pd.Series) -> str:
 
 
 _EVIDENCE = ("site", "unit", "doc_id", "title", "crawl_id", "content_hash", "fetched_at", "body_source")
+_RULE_TEXTS = ("rule_id", "suite", "kind", "severity", "rule_title", "basis", "fix")
 
 
-def _evidence(documents: pd.DataFrame, others: list[pd.DataFrame]) -> pd.DataFrame:
-    """Evidence per url: the documents', then rows of frames whose url is no document (a site
-    column's listing, a unit's veto row), which carry their own site, unit and title."""
-    frames = [documents] + [o for o in others if len(o)]
-    shaped = [f[[c for c in _EVIDENCE + ("url",) if c in f.columns]] for f in frames]
-    return pd.concat(shaped, ignore_index=True).drop_duplicates("url").set_index("url") if frames else documents
+def _rule_texts(part: Part) -> tuple:
+    rule = part.rule
+    return rule.id, rule.suite, part.kind, rule.severity, rule.title, rule.basis, rule.fix
 
 
-def build_findings(parts: list[pd.DataFrame], documents: pd.DataFrame,
+def _concat(parts: list[Part], column: str) -> pd.api.extensions.ExtensionArray:
+    return pd.concat([p.rows[column] for p in parts], ignore_index=True).array
+
+
+def _first_rows(urls: pd.api.extensions.ExtensionArray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows are the first of their (url, rule, kind) (as `DataFrame.duplicated` keeps
+    them, a missing url counting as one value), and the rows of pairs found on several rows
+    with a url: those are folded into their first row."""
+    codes, _ = pd.factorize(urls)  # -1 for a missing url
+    key = pd.Series((codes.astype(np.int64) + 1) * (int(pairs.max()) + 1) + pairs)
+    return ~key.duplicated().to_numpy(), (key.duplicated(keep=False).to_numpy() & (codes >= 0))
+
+
+class _Evidence:
+    """Each finding's evidence row, looked up once (not once per column): the documents', then,
+    for urls that are no document's (a site column's listing, a unit's veto row), the first row
+    of the other frames, which carry their own site, unit and title. Where a url is in no frame,
+    every evidence value is missing."""
+
+    def __init__(self, urls: pd.Series, documents: pd.DataFrame, others: list[pd.DataFrame]) -> None:
+        if not pd.Index(documents["url"]).is_unique:  # the first row of a url is its evidence
+            documents = documents[~documents["url"].duplicated().to_numpy()]
+        self.frames = [documents]
+        self.where = [pd.Index(documents["url"]).get_indexer(urls)]
+        missing = self.where[0] < 0
+        shaped = [o[[c for c in _EVIDENCE + ("url",) if c in o.columns]] for o in others if len(o)]
+        if shaped and missing.any():
+            extra = pd.concat(shaped, ignore_index=True).drop_duplicates("url")
+            where = np.full(len(urls), -1)
+            where[missing] = pd.Index(extra["url"]).get_indexer(urls[missing])
+            self.frames.append(extra)
+            self.where.append(where)
+
+    def __getitem__(self, column: str) -> pd.Series:
+        """`column`'s evidence value of each finding (<NA> where it has none)."""
+        values = None
+        for frame, where in zip(self.frames, self.where):
+            found = where >= 0
+            if column not in frame.columns or not found.any():
+                continue
+            taken = pd.Series(frame[column].take(where.clip(0)).array).where(found, pd.NA)
+            values = taken if values is None else values.where(values.notna() | ~found, taken)
+        return values if values is not None else pd.Series(pd.NA, index=range(len(self.where[0])), dtype=object)
+
+
+def _fetched_texts(fetched: pd.Series) -> pd.api.extensions.ExtensionArray:
+    """Fetch times as ISO text: a crawl has few distinct fetch times next to its findings, so each
+    is formatted once."""
+    codes, times = pd.factorize(pd.to_datetime(fetched, utc=True))
+    texts = pd.array(pd.DatetimeIndex(times).strftime("%Y-%m-%dT%H:%M:%SZ"), dtype="string")
+    return texts.take(codes, allow_fill=True)
+
+
+def build_findings(parts: list[Part], documents: pd.DataFrame,
                    other_evidence: list[pd.DataFrame] | None = None) -> pd.DataFrame:
-    """Fold per-row parts into one finding per (document, rule) and add the document's evidence.
-    `parts` is emptied as its rows are taken, so that they are not held twice."""
-    taken = [p for p in parts if len(p)]
+    """Fold per-row parts into one finding per (document, rule) and add the document's evidence,
+    ordered by site, url and rule. `parts` is emptied as its rows are taken, so that they are
+    not held twice. Each column of the result is built once, already in its final order: a
+    million documents' findings are not copied whole from one step to the next."""
+    taken = [p for p in parts if len(p.rows)]
     parts.clear()
     if not taken:
         return empty_findings()
-    rows = pd.concat(taken, ignore_index=True)
+    part_of = np.repeat(np.arange(len(taken)), [len(p.rows) for p in taken])
+    rule_texts = [_rule_texts(p) for p in taken]
+    pair_codes: dict[tuple, int] = {}
+    pairs = np.array([pair_codes.setdefault((t[0], t[2]), len(pair_codes)) for t in rule_texts])[part_of]
+    url = _concat(taken, "url")
+    texts = {column: _concat(taken, column) for column in ("message", "observed", "expected")}
     del taken
-    keys = ["url", "rule_id", "kind"]
-    # Only the rows of (document, rule) pairs that failed on several rows are grouped and folded
-    # into their first row; a pair with a missing url is never grouped, as groupby drops it.
-    repeated = (rows.duplicated(keys, keep=False) & rows[keys].notna().all(axis=1)).to_numpy()
-    findings = rows[~rows.duplicated(keys).to_numpy()]
+    first, repeated = _first_rows(url, pairs)
     if repeated.any():
-        folded = rows[repeated].groupby(keys, sort=False)[["message", "observed", "expected"]].agg(_fold)
-        kept = repeated[findings.index.to_numpy()]
-        at = pd.MultiIndex.from_frame(findings.loc[kept, keys])
-        findings = findings.copy()
-        for column in ("message", "observed", "expected"):
-            findings.loc[kept, column] = folded[column].reindex(at).to_numpy()
-    del rows
-    findings = findings.reset_index(drop=True)
-    evidence = _evidence(documents, other_evidence or [])
-    # Each finding's evidence row, looked up once (not once per column): -1 where its url is no row.
-    where = evidence.index.get_indexer(findings["url"]) if len(evidence) else None
-    found = where >= 0 if where is not None else None
-    rows_index = findings.index
-
-    def evidence_of(column: str) -> pd.Series:
-        assert where is not None  # called only when there is evidence
-        values = evidence[column].take(where.clip(0)).where(found, pd.NA)
-        return pd.Series(values.array, index=rows_index)
-
-    for column in ("site", "unit", "doc_id", "title", "crawl_id", "content_hash", "body_source"):
-        present = len(evidence) and column in evidence
-        findings[column] = evidence_of(column) if present else pd.NA
-    fetched = pd.to_datetime(evidence_of("fetched_at"), utc=True) if len(evidence) else None
-    if fetched is not None:  # a crawl has few distinct fetch times next to its findings: each formatted once
-        codes, times = pd.factorize(fetched)
-        texts = pd.array(pd.DatetimeIndex(times).strftime("%Y-%m-%dT%H:%M:%SZ"), dtype="string")
-        findings["fetched_at"] = pd.Series(texts.take(codes, allow_fill=True), index=findings.index)
-    else:
-        findings["fetched_at"] = pd.NA
-    ident = findings["doc_id"].astype("string").fillna(findings["url"].astype("string"))
-    findings["finding_key"] = findings["site"].astype("string").fillna("") + "|" + ident + "|" + findings["rule_id"]
-    out = pd.DataFrame({c: findings[c] if c in findings else pd.NA for c in FINDING_COLUMNS}, copy=False)
-    del findings
-    return out.astype(FINDING_COLUMNS, copy=False).sort_values(["site", "url", "rule_id"], kind="stable",
-                                                               ignore_index=True)
+        # Only the rows of (document, rule) pairs that failed on several rows are grouped and
+        # folded into their first row.
+        rows = pd.DataFrame({"url": url[repeated], "pair": pairs[repeated],
+                             **{c: v[repeated] for c, v in texts.items()}})
+        folded = rows.groupby(["url", "pair"], sort=False)[list(texts)].agg(_fold)
+        at = first & repeated
+        index = pd.MultiIndex.from_arrays([url[at], pairs[at]])
+        for column in texts:
+            texts[column] = texts[column].copy()
+            texts[column][at] = folded[column].reindex(index).to_numpy()
+    kept = np.flatnonzero(first)
+    del first, repeated, pairs
+    url = url.take(kept)
+    part_of = part_of[kept]
+    rule_ids = pd.array([t[0] for t in rule_texts], dtype="string").take(part_of)
+    evidence = _Evidence(pd.Series(url), documents, other_evidence or [])
+    site = evidence["site"].astype("string")
+    keys = pd.DataFrame({"site": site, "url": url, "rule_id": rule_ids}, copy=False)
+    order = keys.sort_values(["site", "url", "rule_id"], kind="stable").index.to_numpy()
+    del keys
+    columns: dict[str, pd.api.extensions.ExtensionArray] = {}
+    for column in FINDING_COLUMNS:
+        dtype = FINDING_COLUMNS[column]
+        if column in _RULE_TEXTS:
+            at = _RULE_TEXTS.index(column)
+            values = pd.array([t[at] for t in rule_texts], dtype=dtype).take(part_of[order])
+        elif column in texts:
+            values = texts.pop(column).take(kept[order])
+        elif column == "url":
+            values = url.take(order)
+        elif column == "fetched_at":
+            values = _fetched_texts(evidence["fetched_at"].take(order))
+        elif column in _EVIDENCE:
+            values = evidence[column].take(order).astype(dtype).array
+        else:
+            continue
+        columns[column] = values if values.dtype == dtype else pd.array(values, dtype=dtype)
+    # site|doc_id-or-url|rule_id, from the columns as ordered
+    ident = pd.Series(columns["doc_id"]).fillna(pd.Series(columns["url"]))
+    columns["finding_key"] = (pd.Series(columns["site"]).fillna("") + "|" + ident + "|"
+                              + pd.Series(columns["rule_id"])).array
+    return pd.DataFrame({c: columns[c] for c in FINDING_COLUMNS}, copy=False)

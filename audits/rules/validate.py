@@ -135,7 +135,7 @@ def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None =
         outcomes = _run_groups(runnable, derived, reasons, cache)
     finally:
         _release_batches()
-    parts: list[pd.DataFrame] = []
+    parts: list[finding_rows.Part] = []
     for suite in runnable:
         suite_stats = []
         for rule in suite.rules:
