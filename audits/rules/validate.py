@@ -85,27 +85,23 @@ def _batch_definition(frame: str) -> Any:
     return definitions[frame]
 
 
-def _forget_metrics() -> None:
-    """Empty the execution engine's metric cache. GX keeps every metric it resolves there, for
-    the engine's lifetime: each group's row masks (with their index), unexpected-index lists and
-    domain frames. A validation resolves its metrics afresh (the cache only backs dependencies
-    missing from the current resolution), so nothing reads them after their group; kept, they
-    grew resident memory by about 400 MiB over the groups of a million documents."""
-    source = getattr(_gx, "source", None)
-    cache = getattr(source.get_execution_engine(), "_metric_cache", None) if source is not None else None
-    if isinstance(cache, dict):
-        cache.clear()
-
-
 def _release_batches() -> None:
-    """Drop the rows (and metrics) GX's execution engine keeps of the last batch of each frame:
-    in a scheduler process they would otherwise stay in memory until the next audit."""
+    """Drop what GX's execution engine keeps of the batches it validated: the rows of the last
+    batch of each frame, and every metric it resolved on them. Its metric cache keeps them for
+    the engine's lifetime (each group's row masks with their index, unexpected-index lists,
+    domain frames), though nothing reads them after their validation: a validation resolves its
+    metrics afresh, the cache only backing dependencies missing from the current resolution.
+    Released after each group, so that one group's rows and metrics are not held while the next
+    group is copied and validated (kept, they grew a million documents' audit by ~400 MiB), and
+    so that a scheduler process holds none of them until its next audit."""
     source = getattr(_gx, "source", None)
     if source is not None:
-        manager = source.get_execution_engine().batch_manager
-        manager.reset_batch_cache()
-        manager.batch_data_cache.clear()
-        _forget_metrics()
+        engine = source.get_execution_engine()
+        engine.batch_manager.reset_batch_cache()
+        engine.batch_manager.batch_data_cache.clear()
+        cache = getattr(engine, "_metric_cache", None)
+        if isinstance(cache, dict):
+            cache.clear()
 
 
 def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None = None,
@@ -199,7 +195,8 @@ def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], reasons: 
             if cached is None:
                 batch = _batch_definition(frame).get_batch(batch_parameters={"dataframe": rows})
                 answers = _validate(f"{frame}-{number}", rules, batch)
-                _forget_metrics()
+                del batch
+                _release_batches()
                 if cache and key:
                     cache.put(key, answers)
             else:
@@ -213,6 +210,7 @@ def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], reasons: 
             unexpected = answers[rule.id]["unexpected"] if len(rows) else []
             rule_parts, stat = _rule_findings(rule, rows, unexpected, reasons)
             outcomes[id(rule)] = (rule_parts, stat, [])
+        del rows  # before the next group's rows are copied
     return outcomes
 
 
