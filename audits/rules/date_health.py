@@ -15,12 +15,17 @@ _LABELS = {"issued_day": "发文日期", "published_date": "发布日期"}
 
 
 def _fmt(day: pd.Series) -> pd.Series:
+    """YYYY-MM-DD of each day (<NA> where missing). A crawl's documents share few distinct days:
+    each is formatted once and its text object shared by the rows that have it (a million rows
+    with a text each held 60 MiB)."""
+    codes, days = pd.factorize(day)  # -1: missing
     if day.dtype == "datetime64[ns]":  # numpy formats whole days at C speed; strftime goes value by value
         # (whole days by floor division: numpy's own ns→D cast wraps dates near 1677 around)
-        days = (day.to_numpy().view("i8") // 86_400_000_000_000).astype("datetime64[D]")
-        text = np.datetime_as_string(days, unit="D")
-        return pd.Series(text, index=day.index, dtype=object).where(day.notna()).astype("string")
-    return day.dt.strftime("%Y-%m-%d").astype("string")
+        whole = (days.to_numpy().view("i8") // 86_400_000_000_000).astype("datetime64[D]")
+        text = np.datetime_as_string(whole, unit="D").astype(object)
+    else:
+        text = pd.Series(days).dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    return pd.Series(pd.array(text, dtype="string").take(codes, allow_fill=True), index=day.index)
 
 
 def _fmt_where(day: pd.Series, rows: pd.Series) -> pd.Series:

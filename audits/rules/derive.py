@@ -115,7 +115,17 @@ def derive_frames(frames: Any, parameters: dict[str, Any], now: datetime | None 
         t3 = out["table3_wide"]
         counts = narrative.narrative_counts(out["figures"], parameters["narrative_application_pattern"])
         t3["narrative_new_applications"] = t3["url"].map(counts).astype("Float64")
+    _known_only(reasons)
     return out, reasons
+
+
+def _known_only(reasons: dict[tuple[str, str], pd.Series]) -> None:
+    """Each reason cut to the rows that have one. Reasons are read by row label (reindexed onto a
+    rule's rows, or filled in by label), where a row left out reads as no reason; a million
+    documents' reasons held in full were 8 MiB a column, nearly all of it <NA>."""
+    for key, why in reasons.items():
+        if why.isna().any():
+            reasons[key] = why[why.notna()]
 
 
 def audit_day(now: datetime) -> pd.Timestamp:
@@ -174,6 +184,7 @@ def _document_columns(docs: pd.DataFrame, out: dict[str, pd.DataFrame], paramete
         docs["index_no_year"] = metadata_formats.index_year(docs["index_no"], parameters["index_no_year_pattern"])
     date_checks(docs, reasons)
     body_facts(docs, out["sections"], reasons)
+    _known_only(reasons)  # before the section summaries and similarities add their own working memory
     for column, values in _section_summary(docs, out["sections"]).items():
         docs[column] = values
     if "opening_year" in docs.columns:  # a stale opening ("2021年,我镇…" in a 2023 report) is stale text too
