@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from audits.history import RULE_STAT_COLUMNS, finding_key, record_run
+from audits.history import RULE_STAT_COLUMNS, finding_key, load_run, record_run
 from govaudit.columns import DOCUMENT_COLUMNS, FINDING_COLUMNS
 from govaudit.store import Store
 
@@ -176,3 +176,11 @@ def realistic_run(store_path: Path, *, hostile: bool = False, started_at: str = 
             row["finding_key"] = finding_key(site, row["doc_id"], row["url"], row["rule_id"])
     run_id = record(store_path, list(docs.values()), found, started_at=started_at, skipped=("COPY-1",), site=site)
     return run_id, found
+
+
+def rendered_html(store_path: Path, run_id: int, lang: str = "zh") -> str:
+    """The HTML `render_run` writes for the run, without the workbook and exports it writes beside
+    it (for tests that read the HTML alone)."""
+    from audits.report.render import render_html
+
+    return render_html(store_path, load_run(store_path, run_id), lang)

@@ -55,7 +55,9 @@ def safe_href(url: Any) -> str | None:
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts with None for missing values, plus a safe link and a readable label."""
-    out = []
+    out: list[dict[str, Any]] = []
+    if frame.empty:  # most of a report's lists are empty, and converting a frame costs as much as a row
+        return out
     for row in frame.astype(object).to_dict("records"):
         row = {k: (None if v is None or v is pd.NaT or (not isinstance(v, (list, dict)) and pd.isna(v)) else v)
                for k, v in row.items()}
@@ -78,14 +80,12 @@ def fix_first(diff: RunDiff) -> list[dict[str, Any]]:
     groups = []
     for severity in SEVERITIES:
         mine = _order_findings(failures[failures["severity"] == severity])
-        rules = []
-        for rule_id, rows in mine.groupby("rule_id", sort=False):
-            items = records(rows)
-            for item in items:
-                item["is_new"] = item["finding_key"] in new_keys
-            first = items[0]
-            rules.append({"rule_id": rule_id, "rule_title": first["rule_title"], "basis": first["basis"],
-                          "findings": items})
+        by_rule: dict[Any, list[dict[str, Any]]] = {}  # in the order each rule first comes, rows in order
+        for item in records(mine):  # converted once, not once per rule
+            item["is_new"] = item["finding_key"] in new_keys
+            by_rule.setdefault(item["rule_id"], []).append(item)
+        rules = [{"rule_id": rule_id, "rule_title": items[0]["rule_title"], "basis": items[0]["basis"],
+                  "findings": items} for rule_id, items in by_rule.items() if rule_id is not None]
         groups.append({"severity": severity, "count": len(mine), "rules": rules})
     return groups
 

@@ -17,10 +17,12 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
+from jinja2.bccache import Bucket
 
 from audits.defaults import reports_dir
 from audits.history import RunData, is_trial, load_run, site_runs
+from audits.report import beside
 from audits.report.context import build_context, run_time
 from audits.report.spotcheck_box import spotcheck_box
 from audits.report.diff import RunDiff, compare_runs
@@ -35,12 +37,35 @@ RUN_META = re.compile(r'<meta name="govaudit-run" content="(\d+)"')
 _UNSAFE_PATH = re.compile(r"[^\w.\-]+")
 
 
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Compiled templates kept between processes, in Jinja's private per-user directory under the
+    temporary directory (mode 0700): compiling report.html.j2 and its includes takes longer than
+    rendering them, and every `govaudit audit` from the shell would pay it again. An entry is
+    used only while its template's source is unchanged. A cache that cannot be written (read-only
+    or full temporary directory) costs a compilation, never a report."""
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _compiled_templates() -> BytecodeCache | None:
+    try:
+        # Named for this environment: its options (autoescape, trim_blocks) are in the compiled code.
+        return _CompiledTemplates(pattern="__govaudit_report_%s.cache")
+    except (OSError, RuntimeError):  # no private directory to be had: compile in memory
+        return None
+
+
 @functools.cache
 def environment() -> Environment:
-    """One Jinja environment per process: it keeps the compiled templates (compiling report.html.j2
-    and its includes costs more than rendering them) and recompiles one whose file changed."""
+    """One Jinja environment per process: it keeps the compiled templates and recompiles one whose
+    file changed."""
     return Environment(loader=PackageLoader("audits.report", "templates"), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                       bytecode_cache=_compiled_templates())
 
 
 def render_html(store_path: str | Path, run: RunData, lang: str = "zh",
@@ -86,17 +111,23 @@ def render_run(store_path: str | Path, run_id: int, out_root: Path | None = None
     run = load_run(store_path, run_id)
     diff = compare_runs(store_path, run_id, run)
     where = standing(store_path, run, diff)
-    html = render_html(store_path, run, lang, diff, where)
     directory = report_dir(Path(out_root) if out_root is not None else reports_dir(), run)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "report.html"
     if rerender and path.exists():
         path = directory / f"report.{lang}.html"
-        _write_atomic(path, html)
+        _write_atomic(path, render_html(store_path, run, lang, diff, where))
         return path
-    _write_atomic(path, html)
-    write_exports(run, directory, diff.open["open_runs"])
-    write_workbook(directory / "findings.xlsx", where)
+
+    def files_beside() -> None:
+        write_exports(run, directory, diff.open["open_runs"])
+        write_workbook(directory / "findings.xlsx", where)
+
+    pending = beside.start(files_beside)  # written meanwhile by a second process where one helps
+    try:
+        _write_atomic(path, render_html(store_path, run, lang, diff, where))
+    finally:
+        pending.wait()
     return path
 
 

@@ -183,11 +183,12 @@ def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], reasons: 
         for rule in suite.rules:
             groups.setdefault((suite.frame, rule.row_condition), []).append(rule)
     outcomes: dict[int, tuple[list, dict, list]] = {}
+    short: dict[str, set[str]] = {}  # per frame: columns with no text over the cap
     for number, ((frame, condition), rules) in enumerate(groups.items()):
         # Only the columns the group's rules name (table 三 alone has ~190), text capped; one
         # group's copy at a time, so a million documents are not held twice over.
         used = list(dict.fromkeys(["url", *(c for rule in rules for c in rule.referenced)]))
-        rows = _applicable(condition, capped_text(derived[frame][used]))
+        rows = _applicable(condition, capped_text(derived[frame][used], short=short.setdefault(frame, set())))
         answers: dict[str, Answer] = {}
         if len(rows):
             key = group_key(frame, [(r.id, r.type, _gx_kwargs(r)) for r in rules], rows) if cache else None
@@ -214,13 +215,16 @@ def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], reasons: 
     return outcomes
 
 
-def capped_text(df: pd.DataFrame, cap: int = defaults.RULE_TEXT_CAP) -> pd.DataFrame:
+def capped_text(df: pd.DataFrame, cap: int = defaults.RULE_TEXT_CAP, short: set[str] | None = None) -> pd.DataFrame:
     """Text cells cut to `cap` characters (marked with …) before any rule reads them: a rule
     regex that backtracks (quadratic or worse) then costs a bounded time per cell, whatever a
-    hostile page puts in its 发布机构. URLs stay whole: they are how findings find their page."""
+    hostile page puts in its 发布机构. URLs stay whole: they are how findings find their page.
+    `short` (kept by the caller across groups of one frame) names the columns already found to
+    hold no longer text, so each is measured once, not once per group that reads it."""
     out = df
-    for column in df.columns:
-        if column == "url" or not (df[column].dtype == object or pd.api.types.is_string_dtype(df[column])):
+    for column, dtype in df.dtypes.items():  # (the dtype alone: given a column, pandas reads its values)
+        if column == "url" or (short is not None and column in short) or not (
+                pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)):
             continue
         values = df[column]
         if isinstance(values.dtype, pd.StringDtype):  # every value a str or <NA>: measured at once
@@ -231,6 +235,8 @@ def capped_text(df: pd.DataFrame, cap: int = defaults.RULE_TEXT_CAP) -> pd.DataF
             if out is df:
                 out = df.copy()
             out.loc[long, column] = values[long].map(lambda v: v[:cap] + "…")
+        elif short is not None:
+            short.add(column)
     return out
 
 

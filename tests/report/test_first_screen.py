@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from audits.report.render import render_run
-from tests.report_runs import HOST, document, finding, realistic_docs, realistic_findings, record
+from tests.report_runs import HOST, document, finding, realistic_docs, realistic_findings, record, rendered_html
 
 
 def test_sections_come_in_the_supervisors_order_and_unchecked_rows_are_folded(tmp_path):
@@ -16,7 +15,7 @@ def test_sections_come_in_the_supervisors_order_and_unchecked_rows_are_folded(tm
     found += [finding("FETCH-1", d, observed=f"HTTP 404 at http://{HOST}/art/{d['doc_id']}.html on 2024-04-0{i + 1}")
               for i, d in enumerate(gone)]
     run_id = record(store, [*docs.values(), *gone], found, started_at="2024-04-08T01:30:00+00:00")
-    html = render_run(store, run_id, tmp_path / "r").read_text(encoding="utf-8")
+    html = rendered_html(store, run_id)
     tree = lxml.html.fromstring(html)
     order = [el.get("id") for el in tree.xpath("//body/header | //body/section")]
     # the spot-check box (国办抽查单项否决风险) follows the first screen, before the findings to fix first

@@ -5,8 +5,7 @@ import lxml.html
 import pytest
 
 from audits.report.diff import compare_runs as diff_runs
-from audits.report.render import render_run
-from tests.report_runs import SITE, document, finding, record
+from tests.report_runs import SITE, document, finding, record, rendered_html
 
 FIRST, SECOND = "2024-04-01T01:00:00+00:00", "2024-04-08T01:00:00+00:00"
 
@@ -64,7 +63,7 @@ def test_diff_classifies_new_resolved_unverified_and_documents(two_runs):
 
 def test_report_shows_the_changes_since_the_previous_run(two_runs, tmp_path):
     store, first, second = two_runs
-    tree = lxml.html.fromstring(render_run(store, second, tmp_path / "r").read_text(encoding="utf-8"))
+    tree = lxml.html.fromstring(rendered_html(store, second))
     changes = tree.get_element_by_id("changes")
 
     def rows(change: str, attr: str) -> list[str]:

@@ -13,7 +13,7 @@ import pytest
 from audits.history import load_run
 from audits.report.extract import reported_findings
 from audits.report.render import render_run
-from tests.report_runs import HOSTILE_OBSERVED, HOSTILE_TITLE, SITE, UNITS, realistic_run
+from tests.report_runs import HOSTILE_OBSERVED, HOSTILE_TITLE, SITE, UNITS, realistic_run, rendered_html
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +135,7 @@ def test_only_http_links_are_clickable(tmp_path):
     store = tmp_path / "govaudit.sqlite3"
     doc = document("js", "濮院镇", "伪造链接", url="javascript:alert(document.domain)")
     run_id = record(store, [doc], [finding("META-3", doc)], started_at="2024-04-01T00:00:00+00:00")
-    tree = lxml.html.fromstring(render_run(store, run_id, tmp_path / "r").read_text(encoding="utf-8"))
+    tree = lxml.html.fromstring(rendered_html(store, run_id))
     row = tree.cssselect("tr.finding")[0]
     assert not row.cssselect("a") and "伪造链接" in row.text_content()
     assert not [a for a in tree.iter("a") if "javascript" in (a.get("href") or "")]

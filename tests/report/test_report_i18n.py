@@ -8,7 +8,7 @@ import pytest
 
 from audits.report.i18n import LANGUAGES, STRINGS, translator
 from audits.report.render import render_run
-from tests.report_runs import realistic_run
+from tests.report_runs import realistic_run, rendered_html
 
 CJK = re.compile(r"[\u3400-\u9fff\uff08\uff09\uff1a\uff1b]")
 
@@ -34,7 +34,7 @@ def test_unknown_language_is_a_usage_error(tmp_path):
 def test_english_report_translates_labels_and_keeps_page_content(tmp_path):
     store = tmp_path / "s.sqlite3"
     run_id, _ = realistic_run(store)
-    tree = lxml.html.fromstring(render_run(store, run_id, tmp_path / "r", lang="en").read_text(encoding="utf-8"))
+    tree = lxml.html.fromstring(rendered_html(store, run_id, "en"))
     assert tree.get("lang") == "en"
     labels = tree.xpath("//th | //h1 | //h2 | //h3 | //dt | //nav//a | //p[@class='note'] | //footer")
     leaked = [el.text_content() for el in labels if CJK.search(el.text_content())]

@@ -10,7 +10,7 @@ import pandas as pd
 
 from audits.history import record_run
 from audits.mail.spotcheck_line import spotcheck_risks
-from audits.report.render import render_run
+from tests.report_runs import rendered_html
 from govaudit.columns import DOCUMENT_COLUMNS, FINDING_COLUMNS
 from govaudit.schema import RULE_STAT_COLUMNS
 from govaudit.store import Store, connect
@@ -63,7 +63,7 @@ def _store(tmp_path):
 
 def test_box_lists_each_unit_that_would_fail_with_evidence_and_availability(tmp_path):
     store, run_id = _store(tmp_path)
-    tree = lxml.html.fromstring(render_run(store, run_id, tmp_path / "r").read_text(encoding="utf-8"))
+    tree = lxml.html.fromstring(rendered_html(store, run_id))
     box = tree.get_element_by_id("spotcheck")
     # The header says how many units would fail and links to the box, which follows the first
     # screen (scorecard, this week) and comes before the findings to fix first.

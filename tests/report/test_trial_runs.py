@@ -13,7 +13,7 @@ from audits.history import load_run, previous_run
 from audits.report.diff import compare_runs
 from audits.report.render import render_run
 from audits.report.standing import standing
-from tests.report_runs import document, finding, realistic_docs, realistic_findings, record
+from tests.report_runs import document, finding, realistic_docs, realistic_findings, record, rendered_html
 
 runner = CliRunner()
 WEEK1, TRIAL, WEEK2 = "2024-04-01T01:30:00+00:00", "2024-04-03T06:00:00+00:00", "2024-04-08T01:30:00+00:00"
@@ -74,7 +74,7 @@ def test_a_trial_is_compared_with_the_last_run_of_record_and_drawn_after_it(tmp_
     diff = compare_runs(store, trial_id)
     assert diff.previous_run_id == first
     assert len(diff.new) == 7  # its own findings are new against the week, never the other way round
-    html = render_run(store, trial_id, tmp_path / "r").read_text(encoding="utf-8")
+    html = rendered_html(store, trial_id)
     assert 'id="trial-banner"' in html and "不进入每周历史" in html
 
 

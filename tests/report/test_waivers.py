@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from audits.cli import EXIT_USAGE, app
 from audits.history import load_run
 from audits.report.diff import compare_runs
-from audits.report.render import render_run
+from audits.report.render import render_html
 from audits.report.standing import standing
 from audits.report.waivers import WaiverFileError, load_waivers
 from tests.report_runs import SITE, realistic_docs, realistic_findings, record
@@ -43,9 +43,10 @@ def run_with(tmp_path, until: str | None, content_hash: str | None = "page"):
         waivers(rules, until, docs["wtrt"]["content_hash"] if content_hash == "page" else content_hash)
     store = tmp_path / "s.sqlite3"
     run_id = record(store, list(docs.values()), realistic_findings(docs), started_at=RUN_DAY, rules_dir=str(rules))
-    html = render_run(store, run_id, tmp_path / "r").read_text(encoding="utf-8")
-    where = standing(store, load_run(store, run_id), compare_runs(store, run_id))
-    return lxml.html.fromstring(html), where
+    run = load_run(store, run_id)
+    diff = compare_runs(store, run_id, run)
+    where = standing(store, run, diff)
+    return lxml.html.fromstring(render_html(store, run, diff=diff, where=where)), where
 
 
 def score(tree, unit: str) -> str:
