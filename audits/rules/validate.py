@@ -63,7 +63,14 @@ def _context() -> Any:
     _quiet_gx()
     context = gx.get_context(mode="ephemeral")
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from tqdm import tqdm
+
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    # GX still makes a (disabled) tqdm bar per validation, and the first tqdm bar of a process
+    # starts tqdm's monitor thread: a thread for no bar at all, and one that keeps the report's
+    # workbook from being written by a forked copy (audits.report.beside forks single-threaded
+    # processes only).
+    tqdm.monitor_interval = 0
     return context
 
 

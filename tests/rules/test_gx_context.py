@@ -69,3 +69,18 @@ def test_each_thread_has_its_own_context():
     thread.start()
     thread.join()
     assert theirs and theirs[0] is not mine
+
+
+def test_an_audit_leaves_no_thread_behind(monkeypatch):
+    # GX makes a disabled tqdm bar per validation; tqdm's first bar in a process starts a monitor
+    # thread, and a process with a second thread writes its report files without forking.
+    from tqdm import tqdm
+    from tqdm.auto import tqdm as bar_class  # the class GX makes its bars of
+
+    monkeypatch.setattr(tqdm, "monitor_interval", 10)  # as in a fresh process: no monitor yet
+    monkeypatch.setattr(bar_class, "monitor", None)
+    before = set(threading.enumerate())
+    thread = threading.Thread(target=lambda: _audit("崇福镇"))  # a thread of its own: a context of its own
+    thread.start()
+    thread.join()
+    assert [t.name for t in set(threading.enumerate()) - before] == []
