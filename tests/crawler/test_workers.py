@@ -18,9 +18,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import redis
 import yaml
 
 from crawler.crawl import run_crawl
+from crawler.frontier import waiting_workers
 from demoportal.server import DemoPortal
 from govaudit.store import Store
 
@@ -44,12 +46,22 @@ class Workers:
 
     def __init__(self, url: str, n: int, log_dir: Path):
         log_dir.mkdir(parents=True, exist_ok=True)
+        self.url = url
         self.procs = [subprocess.Popen([sys.executable, "-m", "audits.cli", "worker", url, "--once",
                                         "--log-dir", str(log_dir), "--log-level", "INFO"],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
                       for _ in range(n)]
 
     def __enter__(self) -> "Workers":
+        # Every worker waiting for a crawl before one is queued: on a busy machine one worker could
+        # otherwise drain a small crawl before the other had started.
+        server = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + 60
+        while waiting_workers(server) < len(self.procs) and time.monotonic() < deadline:
+            if any(proc.poll() is not None for proc in self.procs):
+                break  # a worker that died says why in the test's own assertions
+            time.sleep(0.1)
+        server.close()
         return self
 
     def __exit__(self, *exc: object) -> None:
