@@ -281,17 +281,14 @@ def finding_keys_by_run(store_path: StoreRef, site: str, up_to: int) -> dict[int
 ATTACHMENT_RULES = "ATTACH-"
 
 
-def open_finding_urls(store_path: StoreRef, site: str) -> set[str]:
-    """The pages with a finding (failure or could-not-check) in the latest audit of the site's
-    latest audited crawl (its run of record if it has one): a re-crawl must fetch them even when
-    their catalog entry is unchanged, or a fix would never be seen and the finding never resolve."""
-    return {url for url, _ in _open_findings(store_path, site)}
-
-
 def recrawl_fetches(store_path: StoreRef, site: str, full: bool = False) -> dict[str, Any]:
-    """`run_crawl`'s `must_fetch` (the pages with open findings) and `recheck_attachments` (those
-    whose findings are about their attachments), read in one query; a `full` crawl fetches every
-    page and checks every attachment anyway, so it needs neither."""
+    """`run_crawl`'s `must_fetch` and `recheck_attachments`, read in one query; a `full` crawl
+    fetches every page and checks every attachment anyway, so it needs neither.
+
+    `must_fetch`: the pages with a finding (failure or could-not-check) in the latest audit of
+    the site's latest audited crawl (its run of record if it has one). A re-crawl fetches them
+    even when their catalog entry is unchanged, or a fix would never be seen and the finding never
+    resolve. `recheck_attachments`: those of them whose findings are about their attachments."""
     if full:
         return {"must_fetch": (), "recheck_attachments": ()}
     found = _open_findings(store_path, site)
@@ -300,7 +297,7 @@ def recrawl_fetches(store_path: StoreRef, site: str, full: bool = False) -> dict
 
 
 def _open_findings(store_path: StoreRef, site: str) -> set[tuple[str, str]]:
-    """(page URL, rule id) of every finding in the run `open_finding_urls` describes."""
+    """(page URL, rule id) of every finding in the run `recrawl_fetches` describes."""
     with closing(open_history(store_path)) as conn:
         runs, findings = schema.runs.c, schema.findings.c
         run = conn.execute(sa.select(runs.id).where(runs.site == site)

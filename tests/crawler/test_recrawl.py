@@ -156,12 +156,12 @@ def test_a_crawl_after_a_gap_longer_than_the_period_fetches_every_page(weekly):
 
 def test_open_findings_are_fetched_and_carried_pages_are_audited_like_fetched_ones(tmp_path):
     from audits.audit import run_site
-    from audits.history import open_finding_urls
+    from audits.history import recrawl_fetches
 
     store, reports = tmp_path / "govaudit.sqlite3", tmp_path / "reports"
     with DemoPortal(seed=7, size=300) as portal:
         first = run_site("demo", UNITS, store_path=store, reports_dir=reports, base_url=portal.url)
-        open_urls = {urlsplit(u).path for u in open_finding_urls(store, first.site)}
+        open_urls = {urlsplit(u).path for u in recrawl_fetches(store, first.site)["must_fetch"]}
         before = len(portal.requests())
         second = run_site("demo", UNITS, store_path=store, reports_dir=reports, base_url=portal.url)
         requested = {urlsplit(r["path"]).path for r in portal.requests()[before:]}
