@@ -10,9 +10,7 @@ import jinja2
 import pytest
 
 from audits.report import render
-from audits.history import load_run
-from audits.report.render import render_html
-from tests.report_runs import realistic_run
+from tests.report_runs import realistic_run, rendered_html
 
 
 @pytest.fixture
@@ -34,8 +32,7 @@ def _cache_files(tmp):
 def test_a_second_process_renders_from_the_compiled_templates_alike(tmp_path, private_tmp, monkeypatch):
     store = tmp_path / "s.sqlite3"
     run_id, _ = realistic_run(store)
-    run = load_run(store, run_id)
-    first = render_html(store, run)
+    first = rendered_html(store, run_id)
     kept = _cache_files(private_tmp)
     assert kept, "the report template and its includes were compiled and kept"
 
@@ -45,7 +42,7 @@ def test_a_second_process_renders_from_the_compiled_templates_alike(tmp_path, pr
         raise AssertionError("a template was compiled although its compiled form was kept")
 
     monkeypatch.setattr(jinja2.Environment, "compile", no_compiling)
-    second = render_html(store, run)
+    second = rendered_html(store, run_id)
     assert second == first
     assert _cache_files(private_tmp) == kept
 
