@@ -15,4 +15,8 @@ import os
 # Telemetry must never leave the machine: set before Great Expectations is first imported.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
+from audits.rules import deferred_imports  # noqa: E402  (before Great Expectations is imported)
+
+deferred_imports.defer()
+
 from audits.rules import deadlines, identities, metadata_formats, sections, trends  # noqa: E402,F401  (registration)
