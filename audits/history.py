@@ -167,14 +167,14 @@ def record_run(store_path: StoreRef, *, site: str, crawl_id: int, documents: pd.
 def typed_frame(rows: list[Record], columns: dict[str, str]) -> pd.DataFrame:
     """Rebuild a frame with the dtypes of its column contract (the store keeps only text/numbers)."""
     frame = pd.DataFrame([dict(r) for r in rows], columns=["run_id", *columns])
+    typed = {}
     for name, dtype in columns.items():
         if dtype.startswith("datetime64"):
-            utc = "UTC" in dtype
             values = pd.to_datetime(frame[name], errors="coerce", utc=True, format="ISO8601")
-            frame[name] = values if utc else values.dt.tz_localize(None)
-        else:
-            frame[name] = frame[name].astype(object).where(frame[name].notna(), None).astype(dtype)
-    return frame.drop(columns="run_id")
+            typed[name] = values if "UTC" in dtype else values.dt.tz_localize(None)
+        else:  # one conversion per column, None and NaN alike becoming <NA>
+            typed[name] = pd.array(frame[name].to_numpy(dtype=object), dtype=dtype)
+    return pd.DataFrame(typed, index=frame.index)
 
 
 def _run_row(conn: StoreConnection, run_id: int, store_path: StoreRef) -> dict[str, Any]:
