@@ -200,7 +200,7 @@ def _suite(doc: YamlDoc, parameters: dict, seen_ids: dict, problems: list[str],
 
 def _rule(doc: YamlDoc, i: int, item: Any, suite: Suite, columns: set[str], parameters: dict,
           seen_ids: dict, problems: list[str], kinds: set[str] | None = None) -> Rule | None:
-    file = _shown(Path(doc.file))
+    file = suite.location.file  # shown once per file by _suite
     at = ("expectations", i)
     if not isinstance(item, dict):
         problems.append(f"{file}:{doc.line(*at)}: expectation {i + 1} must be a mapping with type, kwargs, meta")
