@@ -42,7 +42,7 @@ def test_a_deferred_module_runs_its_code_on_first_use_once(package):
     assert sys.modules[f"{name}.sub"] is not sub and "VALUE" in vars(sub)  # the stand-in now holds the names
     assert importlib.import_module(f"{name}.sub").VALUE == 42 and runs() == [f"{name}.sub"]
     with pytest.raises(AttributeError):
-        sub.NOT_THERE
+        _ = sub.NOT_THERE
 
 
 def test_a_submodule_of_a_deferred_package_imports(package):
@@ -60,7 +60,7 @@ def test_a_failing_real_import_raises_and_leaves_the_stand_in_for_a_retry(packag
     deferred_imports.defer((f"{name}.sub",))
     sub = importlib.import_module(f"{name}.sub")
     with pytest.raises(ImportError, match="lacks"):
-        sub.VALUE
+        _ = sub.VALUE
     assert deferred_imports.deferred(f"{name}.sub")
     init.write_text(good)
     importlib.invalidate_caches()
