@@ -2,6 +2,7 @@
 PostgreSQL database (the `store_ref` fixture; the PostgreSQL half is marked postgres and slow)."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 
@@ -175,3 +176,50 @@ def test_the_scheduler_keeps_its_jobs_in_the_same_database(store_ref, tmp_path):
     with time_machine.travel(moment + timedelta(minutes=5)):
         _, report = prepare(schedule, store_ref, scheduler_cls=BackgroundScheduler)
     assert report.kept == ["weekly-test"]  # read back from the store after a restart
+
+
+def _schema(url: sa.URL | str) -> dict:
+    """Everything a migration decides about a database: tables, columns, keys, indexes, revision."""
+    engine = sa.create_engine(url)
+    try:
+        inspector = sa.inspect(engine)
+        shape = {table: {
+            "columns": [(c["name"], str(c["type"]), c["nullable"], str(c.get("default"))) for c in
+                        inspector.get_columns(table)],
+            "primary key": inspector.get_pk_constraint(table),
+            "indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in
+                              inspector.get_indexes(table)),
+            "unique": sorted((u["name"] or "", tuple(u["column_names"])) for u in
+                             inspector.get_unique_constraints(table)),
+            "foreign keys": sorted(str(sorted(f.items())) for f in inspector.get_foreign_keys(table)),
+        } for table in inspector.get_table_names()}
+        with engine.connect() as conn:
+            shape["revision"] = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+        return shape
+    finally:
+        engine.dispose()
+
+
+def test_a_new_store_has_the_schema_the_migrations_give(store_ref, tmp_path, request):
+    """A new store is created from the metadata and stamped; the same store built by running every
+    Alembic revision from an empty database must come out identical."""
+    from alembic import command
+
+    from govaudit import migrations
+    from govaudit.db import engine, store_location
+
+    connect(store_ref).close()
+    if isinstance(store_ref, str):  # PostgreSQL: a second new database beside the first
+        server = request.getfixturevalue("postgres_server")
+        name = f"govaudit_migrated_{uuid.uuid4().hex[:12]}"
+        migrated_ref = server.create_database(name)
+        request.addfinalizer(lambda: server.drop_database(name))
+    else:
+        migrated_ref = tmp_path / "migrated.sqlite3"
+    with engine(store_location(migrated_ref)).connect() as conn:
+        command.upgrade(migrations.config(conn), "head")
+        migrations.add_missing_columns(conn)
+        conn.commit()
+    created = _schema(engine(store_location(store_ref)).url)
+    assert created["revision"] == [migrations.head()] and "findings" in created
+    assert created == _schema(engine(store_location(migrated_ref)).url)
