@@ -65,12 +65,9 @@ def document(doc_id: str, unit: str, title: str, *, report_type: str = "routine"
 
 def documents_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS))
-    for name, dtype in DOCUMENT_COLUMNS.items():
-        if dtype.startswith("datetime64"):
-            frame[name] = pd.to_datetime(frame[name], utc="UTC" in dtype)
-        else:
-            frame[name] = frame[name].astype(dtype)
-    return frame
+    return pd.DataFrame({name: pd.to_datetime(frame[name], utc="UTC" in dtype) if dtype.startswith("datetime64")
+                         else pd.array(frame[name].to_numpy(dtype=object), dtype=dtype)
+                         for name, dtype in DOCUMENT_COLUMNS.items()}, index=frame.index)
 
 
 def finding(rule_id: str, doc: dict[str, Any] | None = None, *, unit: str | None = None, url: str | None = None,
@@ -97,10 +94,10 @@ def findings_frame(rows: list[dict[str, Any]], crawl_id: int) -> pd.DataFrame:
 
 def rule_stats_frame(findings: pd.DataFrame, evaluated: int, skipped: tuple[str, ...] = ()) -> pd.DataFrame:
     rows = []
+    counts = findings.groupby(["rule_id", "kind"], observed=True).size().to_dict()
     for rule_id, (suite, severity, title) in RULES.items():
-        mine = findings[findings["rule_id"] == rule_id]
-        failed = int((mine["kind"] == "failure").sum())
-        cnc = int((mine["kind"] == "could_not_check").sum())
+        failed = int(counts.get((rule_id, "failure"), 0))
+        cnc = int(counts.get((rule_id, "could_not_check"), 0))
         n = 0 if rule_id in skipped or rule_id == "ROUTINE-LAG-1" else evaluated
         cnc += evaluated if rule_id in skipped else 0  # a skipped rule could not read its rows
         rows.append({"rule_id": rule_id, "suite": suite, "severity": severity, "title": title,
