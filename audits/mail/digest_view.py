@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from audits.mail.plain import plain
-from audits.report.context import safe_href
+from audits.report.context import plain_rows, safe_href
 
 if TYPE_CHECKING:
     from audits.report.standing import Standing
@@ -111,7 +111,7 @@ def _summaries(units: tuple[str, ...] | None, findings: pd.DataFrame, documents:
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows for the templates: missing values as None, a safe link, messages in plain Chinese."""
     out = []
-    for row in frame.astype(object).where(frame.notna(), None).to_dict("records"):
+    for row in plain_rows(frame):
         row["href"] = safe_href(row.get("url"))
         row["plain_message"] = plain(row.get("message") or row.get("rule_title") or "")
         row["plain_fix"] = plain(row.get("fix") or "")

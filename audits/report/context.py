@@ -53,14 +53,18 @@ def safe_href(url: Any) -> str | None:
     return url.strip() if scheme in ("http", "https") else None
 
 
+def plain_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of plain values, None for every missing one (<NA>, NaN, NaT), for templates."""
+    if frame.empty:  # most of a report's lists are empty, and converting a frame costs as much as a row
+        return []
+    return [{k: (None if v is None or v is pd.NaT or (not isinstance(v, (list, dict)) and pd.isna(v)) else v)
+             for k, v in row.items()} for row in frame.astype(object).to_dict("records")]
+
+
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts with None for missing values, plus a safe link and a readable label."""
     out: list[dict[str, Any]] = []
-    if frame.empty:  # most of a report's lists are empty, and converting a frame costs as much as a row
-        return out
-    for row in frame.astype(object).to_dict("records"):
-        row = {k: (None if v is None or v is pd.NaT or (not isinstance(v, (list, dict)) and pd.isna(v)) else v)
-               for k, v in row.items()}
+    for row in plain_rows(frame):
         row["href"] = safe_href(row.get("url"))
         row["label"] = row.get("title") or row.get("url") or row.get("doc_id") or ""
         out.append(row)
