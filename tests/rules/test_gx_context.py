@@ -52,13 +52,14 @@ def test_gx_keeps_no_metric_of_the_audited_rows():
 
 
 def test_a_second_audit_in_the_thread_reuses_the_context_sees_its_own_rows_and_gx_keeps_none():
+    earlier = _rows_held_by_gx()  # a plain GX validator of another test may keep its own batches
     first = _audit("濮院镇")
     definition = validate._batch_definition("documents")
     second = _audit("崇福镇")
     assert validate._batch_definition("documents") is definition
     assert set(first["unit"].dropna()) == {"濮院镇"} and set(second["unit"].dropna()) == {"崇福镇"}
     assert "META-1" in set(second[second["url"] == "http://demo.test/art/2.html"]["rule_id"])
-    assert _rows_held_by_gx() == []
+    assert [b for b in _rows_held_by_gx() if not any(b is e for e in earlier)] == []
 
 
 def test_each_thread_has_its_own_context():
