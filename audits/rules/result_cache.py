@@ -13,10 +13,15 @@ everything its answer depends on:
   of the modules they take constants from (`audits/defaults.py`, the table layouts, `govaudit/`) and
   the versions of Great Expectations, pandas, NumPy, pyarrow and chinesecalendar (working days).
 
-What is kept per rule is only what GX said: the failing row indexes, or the error it raised.
-Findings, messages and could-not-check reasons are rebuilt from the rows on every run, so a
-change in wording, severity or `fix:` text needs no validation at all. A group whose rows cannot
-be hashed (unhashable values) or whose indexes are not plain JSON values is validated every time.
+What is kept per rule is what GX said: the failing row indexes, or the error it raised. Beside
+it, under a key of its own (`findings_key`), are the group's finding rows as built from that
+answer: per rule its rows' URL, message, observed and expected texts and its counts. That key adds
+what those texts are made of besides the rows and the answer: each rule's message template,
+title, kind, type and arguments, and the could-not-check reasons derivation left on the rows'
+columns. A change in wording therefore rebuilds the rows without validating; a change in
+severity, basis or `fix:` text rebuilds nothing, since those are the rule's own and are added to
+every finding afresh. A group whose rows cannot be hashed (unhashable values) or whose indexes
+are not plain JSON values is validated every time.
 """
 from __future__ import annotations
 
@@ -28,6 +33,9 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from audits.normalize.shared_strings import shared
+from audits.rules.findings import Part
+from audits.rules.model import Rule
 from govaudit import schema
 from govaudit.db import StoreRef, connect, insert_replacing, prune_crawl_cache, write_refused
 from govaudit.source_digest import source_digest
@@ -62,6 +70,62 @@ def group_key(frame: str, rules_config: list[tuple[str, str, dict[str, Any]]], r
     except (TypeError, ValueError):
         return None
     return digest.hexdigest()
+
+
+FINDINGS = "findings:"  # the key prefix of a group's kept finding rows
+
+
+def findings_key(key: str, frame: str, rules: list[Rule], rows: pd.DataFrame,
+                 reasons: dict[tuple[str, str], pd.Series]) -> str | None:
+    """The key of a group's finding rows (see the module docstring), or None when something in
+    it cannot be digested."""
+    digest = hashlib.sha256(f"{FINDINGS}{key}\0".encode())
+    try:
+        digest.update(json.dumps([(r.id, r.message, r.title, r.kind, r.type, r.kwargs, list(r.columns))
+                                  for r in rules], sort_keys=True, default=_strict).encode())
+        for column in rows.columns:
+            known = reasons.get((frame, column))
+            if known is not None:
+                digest.update(f"\0{column}\0".encode())
+                digest.update(pd.util.hash_pandas_object(known.reindex(rows.index), index=False).to_numpy().tobytes())
+    except (TypeError, ValueError):
+        return None
+    return FINDINGS + digest.hexdigest()
+
+
+# One rule's kept rows: {"parts": [[kind, {column: [text or None, ...]}], ...], "counts": [evaluated,
+# failed, could_not_check]}; a group's: {rule id: that}.
+_PART_COLUMNS = ("url", "message", "observed", "expected")
+
+
+def kept_findings(rules: list[Rule], outcomes: dict[int, tuple[list[Part], dict, list]]) -> dict[str, Any]:
+    kept = {}
+    for rule in rules:
+        parts, stat, _ = outcomes[id(rule)]
+        kept[rule.id] = {
+            "parts": [[part.kind, {c: part.rows[c].array.to_numpy(dtype=object, na_value=None).tolist()
+                                   for c in _PART_COLUMNS}] for part in parts],
+            "counts": [stat["evaluated"], stat["failed"], stat["could_not_check"]]}
+    return kept
+
+
+Restored = dict[int, tuple[list[Part], tuple[int, int, int]]]  # id(rule): its parts and counts
+
+
+def restored_findings(kept: dict[str, Any], rules: list[Rule]) -> Restored | None:
+    """{id(rule): (parts, counts)} from `kept`, or None when it does not hold every rule whole."""
+    try:
+        restored: Restored = {}
+        for rule in rules:
+            entry = kept[rule.id]
+            parts = [Part(rule, str(kind), pd.DataFrame(  # texts shared as rule_rows shares them
+                {c: pd.array(columns[c], dtype="string") if c == "url" else shared(pd.array(columns[c], dtype="string"))
+                 for c in _PART_COLUMNS}, copy=False)) for kind, columns in entry["parts"]]
+            evaluated, failed, unchecked = (int(n) for n in entry["counts"])
+            restored[id(rule)] = (parts, (evaluated, failed, unchecked))
+        return restored
+    except (KeyError, TypeError, ValueError):
+        return None  # a damaged entry: the rows are built again (and the entry replaced)
 
 
 def _strict(value: Any) -> Any:

@@ -32,7 +32,8 @@ from audits.rules.conditions import condition_columns  # noqa: E402
 from audits.rules.derive import audit_day, derive_frames  # noqa: E402
 from audits.rules.loader import load_rules  # noqa: E402
 from audits.rules.model import Rule, RulePack, Suite  # noqa: E402
-from audits.rules.result_cache import Answer, StoreResultCache, group_key  # noqa: E402
+from audits.rules.result_cache import (  # noqa: E402
+    Answer, StoreResultCache, findings_key, group_key, kept_findings, restored_findings)
 
 # GX fingerprints every pandas batch (hash_pandas_object over all its cells, twice per group: the
 # batch and the validator's batch) for a marker nobody here reads: on a million documents that
@@ -197,6 +198,7 @@ def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], reasons: 
         used = list(dict.fromkeys(["url", *(c for rule in rules for c in rule.referenced)]))
         rows = _applicable(condition, capped_text(derived[frame][used], short=short.setdefault(frame, set())))
         answers: dict[str, Answer] = {}
+        rows_key = None
         if len(rows):
             key = group_key(frame, [(r.id, r.type, _gx_kwargs(r)) for r in rules], rows) if cache else None
             cached = cache.get(key) if cache and key else None
@@ -209,16 +211,35 @@ def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], reasons: 
                     cache.put(key, answers)
             else:
                 answers = cached
-        for rule in rules:
-            failure = answers.get(rule.id, {"exception": "no result"}).get("exception") if len(rows) else None
-            if failure:
-                outcomes[id(rule)] = ([], _stat(rule, 0, 0, 0), [
-                    f"{rule.location}: rule {rule.id}: Great Expectations could not evaluate it: {failure}"])
-                continue
-            unexpected = answers[rule.id]["unexpected"] if len(rows) else []
-            rule_parts, stat = _rule_findings(rule, rows, unexpected, reasons)
-            outcomes[id(rule)] = (rule_parts, stat, [])
+            rows_key = findings_key(key, frame, rules, rows, reasons) if cache and key else None
+        kept = cache.get(rows_key) if cache and rows_key else None
+        restored = restored_findings(kept, rules) if kept is not None else None
+        if restored is not None:  # the same rows, answers, templates and reasons: the same finding rows
+            for rule in rules:
+                parts, counts = restored[id(rule)]
+                outcomes[id(rule)] = (parts, _stat(rule, *counts), [])
+        else:
+            group = _group_outcomes(rules, rows, answers, reasons)
+            outcomes.update(group)
+            if cache and rows_key and not any(errors for _, _, errors in group.values()):
+                cache.put(rows_key, kept_findings(rules, group))
         del rows  # before the next group's rows are copied
+    return outcomes
+
+
+def _group_outcomes(rules: list[Rule], rows: pd.DataFrame, answers: dict[str, Answer],
+                    reasons: dict) -> dict[int, tuple[list, dict, list]]:
+    """Per rule of one group: its finding parts, its stat and the errors GX raised for it."""
+    outcomes: dict[int, tuple[list, dict, list]] = {}
+    for rule in rules:
+        failure = answers.get(rule.id, {"exception": "no result"}).get("exception") if len(rows) else None
+        if failure:
+            outcomes[id(rule)] = ([], _stat(rule, 0, 0, 0), [
+                f"{rule.location}: rule {rule.id}: Great Expectations could not evaluate it: {failure}"])
+            continue
+        unexpected = answers[rule.id]["unexpected"] if len(rows) else []
+        rule_parts, stat = _rule_findings(rule, rows, unexpected, reasons)
+        outcomes[id(rule)] = (rule_parts, stat, [])
     return outcomes
 
 

@@ -4,6 +4,7 @@ or changed evaluation code miss the cache; a damaged entry is validated again; t
 the answers the last audit used. Each test runs on a SQLite file and on PostgreSQL (marked postgres)."""
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -47,12 +48,39 @@ def sorted_findings(found: pd.DataFrame) -> pd.DataFrame:
     return found.sort_values(["rule_id", "url", "kind"]).reset_index(drop=True)
 
 
-def cached_keys(store) -> set[str]:
+def cached_keys(store, findings: bool = False) -> set[str]:
+    """The keys of GX's answers kept in the store (`findings`: of the groups' kept finding rows)."""
     conn = connect(store)
     try:
-        return {row[0] for row in conn.execute(sa.select(schema.validation_cache.c.cache_key))}
+        keys = {row[0] for row in conn.execute(sa.select(schema.validation_cache.c.cache_key))}
     finally:
         conn.close()
+    return {k for k in keys if k.startswith(result_cache.FINDINGS) == findings}
+
+
+def damage(store, key: str) -> None:
+    conn = connect(store)
+    try:
+        with conn:
+            conn.execute(sa.update(schema.validation_cache).where(schema.validation_cache.c.cache_key == key)
+                         .values(content=b"\x00{not json"))
+    finally:
+        conn.close()
+
+
+@pytest.fixture()
+def rebuilt(monkeypatch) -> list[list[str]]:
+    """The rule ids of every group whose finding rows are built from its rows (not kept ones)."""
+    groups: list[list[str]] = []
+    real = validate._group_outcomes
+
+    def counting(rules, rows, answers, reasons):
+        if len(rows):
+            groups.append([rule.id for rule in rules])
+        return real(rules, rows, answers, reasons)
+
+    monkeypatch.setattr(validate, "_group_outcomes", counting)
+    return groups
 
 
 @pytest.mark.slow  # audits the store five times
@@ -67,16 +95,9 @@ def test_unchanged_audits_validate_nothing_and_damaged_or_stale_answers_are_vali
     pd.testing.assert_frame_equal(sorted_findings(first.findings), sorted_findings(second.findings))
     pd.testing.assert_frame_equal(first.rule_stats, second.rule_stats)
     assert first.errors == second.errors
-    assert len(cached_keys(store)) == groups
+    assert len(cached_keys(store)) == groups and len(cached_keys(store, findings=True)) == groups
     # A damaged entry is validated again, never trusted.
-    conn = connect(store)
-    try:
-        with conn:
-            key = conn.execute(sa.select(schema.validation_cache.c.cache_key)).fetchone()[0]
-            conn.execute(sa.update(schema.validation_cache).where(schema.validation_cache.c.cache_key == key)
-                         .values(content=b"\x00{not json"))
-    finally:
-        conn.close()
+    damage(store, sorted(cached_keys(store))[0])
     third = audit_crawl(store, 1, RULES, now=NOW, trial=True)
     assert len(validated) == groups + 1
     pd.testing.assert_frame_equal(sorted_findings(first.findings), sorted_findings(third.findings))
@@ -116,6 +137,97 @@ def test_a_changed_title_needs_no_validation_and_an_edited_rule_revalidates_its_
     # The store keeps what the last audit used: the edited group's new answer, not its old one.
     keys_after = cached_keys(store)
     assert len(keys_after) == len(keys_before) and len(keys_after - keys_before) == 1
+
+
+@pytest.mark.slow  # audits the store five times
+def test_kept_finding_rows_are_the_built_ones_and_a_changed_message_or_reason_builds_them_again(
+        store, validated, rebuilt, tmp_path, monkeypatch):
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    first = audit_crawl(store, 1, rules, now=NOW, trial=True)
+    assert len(rebuilt) == len(validated) > 5
+    rebuilt.clear()
+    validated.clear()
+    # Nothing changed: no group's rows are built again, and the findings are the same to the dtype.
+    again = audit_crawl(store, 1, rules, now=NOW, trial=True)
+    assert rebuilt == [] and validated == []
+    pd.testing.assert_frame_equal(first.findings, again.findings, check_exact=True)
+    pd.testing.assert_frame_equal(first.rule_stats, again.rule_stats, check_exact=True)
+    # A message template is no input of GX but is of the rows: its group alone is built again.
+    found = first.findings[first.findings["kind"] == "failure"]
+    rule_id = found["rule_id"].iloc[0]
+    assert not found["message"].str.startswith("改过的说明").any()
+    for path in rules.glob("*.yml"):
+        text = path.read_text(encoding="utf-8")
+        if f"id: {rule_id}\n" in text:
+            head, rest = text.split(f"id: {rule_id}\n", 1)
+            path.write_text(head + f"id: {rule_id}\n" + rest.replace("message: ", "message: 改过的说明", 1),
+                            encoding="utf-8")
+    reworded = audit_crawl(store, 1, rules, now=NOW, trial=True)
+    assert validated == [] and len(rebuilt) == 1 and rule_id in rebuilt[0]
+    mine = reworded.findings[(reworded.findings["rule_id"] == rule_id) & (reworded.findings["kind"] == "failure")]
+    assert len(mine) and mine["message"].str.startswith("改过的说明").all()
+    # A damaged kept entry is built again, never trusted.
+    rebuilt.clear()
+    damage(store, sorted(cached_keys(store, findings=True))[0])
+    audit_crawl(store, 1, rules, now=NOW, trial=True)
+    assert validated == [] and len(rebuilt) == 1
+    # A could-not-check reason that derivation gives differently makes the rows of the groups that
+    # read that column be built again.
+    rebuilt.clear()
+    real_findings_key = result_cache.findings_key
+
+    def other_reasons(key, frame, group, rows, reasons):
+        other = {k: pd.Series("另一个原因", index=rows.index, dtype="string") for k in reasons}
+        return real_findings_key(key, frame, group, rows, other)
+
+    monkeypatch.setattr(validate, "findings_key", other_reasons)
+    audit_crawl(store, 1, rules, now=NOW, trial=True)
+    assert validated == [] and len(rebuilt) >= 1
+
+
+def test_finding_rows_are_keyed_by_the_texts_and_reasons_they_are_made_of():
+    from audits.rules.model import Location, Rule
+
+    def rule(**changed) -> Rule:
+        fields = dict(id="R-1", severity="critical", title="元数据必填项", message="缺少 {observed}", basis="条例",
+                      fix="补上", kind="failure", type="expect_column_values_to_not_be_null",
+                      kwargs={"column": "a"}, gx_kwargs={"column": "a"}, columns=("a",), suite="metadata",
+                      frame="documents", location=Location("metadata.yml", 3))
+        return Rule(**(fields | changed))
+
+    rows = pd.DataFrame({"url": ["u1", "u2"], "a": pd.array(["x", None], dtype="string")})
+    reasons = {("documents", "a"): pd.Series([pd.NA, "页面没有元数据表"], dtype="string")}
+    key = result_cache.findings_key("k", "documents", [rule()], rows, reasons)
+    assert key == result_cache.findings_key("k", "documents", [rule(severity="warning", fix="另一个", basis="别的")],
+                                            rows, reasons)
+    for other in (rule(message="另一个说明 {observed}"), rule(title="另一个标题"), rule(kind="could_not_check"),
+                  rule(kwargs={"column": "a", "mostly": 0.5})):
+        assert key != result_cache.findings_key("k", "documents", [other], rows, reasons)
+    assert key != result_cache.findings_key("k2", "documents", [rule()], rows, reasons)
+    assert key != result_cache.findings_key("k", "documents", [rule()], rows,
+                                            {("documents", "a"): pd.Series(["另一个原因"] * 2, dtype="string")})
+    assert key != result_cache.findings_key("k", "documents", [rule()], rows, {})
+
+
+def test_kept_rows_come_back_as_built():
+    from audits.rules.findings import rule_rows
+    from audits.rules.model import Location, Rule
+
+    one = Rule(id="R-1", severity="critical", title="t", message="m", basis="b", fix="f", kind="failure",
+               type="expect_column_values_to_not_be_null", kwargs={"column": "a"}, gx_kwargs={"column": "a"},
+               columns=("a",), suite="s", frame="documents", location=Location("x.yml", 1))
+    rows = pd.DataFrame({"url": pd.array(["u1", None, "u3"], dtype="string")})
+    texts = pd.Series(["同一个", "同一个", pd.NA], dtype="string")
+    part = rule_rows(one, rows, "failure", texts, pd.Series(["1", "2", "3"]), texts)
+    stat = validate._stat(one, 3, 2, 1)
+    kept = result_cache.kept_findings([one], {id(one): ([part], stat, [])})
+    back = result_cache.restored_findings(json.loads(json.dumps(kept)), [one])
+    (parts, counts), = back.values()
+    assert counts == (3, 2, 1) and parts[0].kind == "failure" and parts[0].rule is one
+    pd.testing.assert_frame_equal(parts[0].rows, part.rows, check_exact=True)
+    assert result_cache.restored_findings({"R-1": {"parts": [["failure", {}]], "counts": [1, 0, 0]}}, [one]) is None
+    assert result_cache.restored_findings({}, [one]) is None
 
 
 def test_other_rows_miss_the_cache():
