@@ -46,6 +46,18 @@ def portal():
     return build_portal(7, 300)
 
 
+@pytest.fixture(scope="module")
+def body_of(portal):
+    """portal.body_text, each document's text made once for all the tests that read it."""
+    texts: dict[int, str] = {}
+
+    def body(doc) -> str:
+        if doc.doc_id not in texts:
+            texts[doc.doc_id] = portal.body_text(doc)
+        return texts[doc.doc_id]
+    return body
+
+
 def fetch(url: str, data: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
     try:
         with urllib.request.urlopen(url, data=data, timeout=30) as resp:
@@ -414,7 +426,7 @@ def _index_form(unit: dict) -> re.Pattern:
     return re.compile(rf"^({re.escape(unit['index_code'])}|330483ZFC00000)/(\d{{4}})-\d{{6}}$")
 
 
-def test_table_identities_hold_on_clean_reports_and_break_on_their_defects(portal):
+def test_table_identities_hold_on_clean_reports_and_break_on_their_defects(portal, body_of):
     def broken(doc) -> set[str]:
         t = portal.tables(doc)
         rows, out = t.t3, set()
@@ -427,7 +439,7 @@ def test_table_identities_hold_on_clean_reports_and_break_on_their_defects(porta
             out.add("I3-3")
         if any(t.t4[b * 5 + 4] != sum(t.t4[b * 5: b * 5 + 4]) for b in range(3)):
             out.add("I4-1")
-        stated = re.findall(r"本年度共收到政府信息公开申请(\d+)件", portal.body_text(doc))
+        stated = re.findall(r"本年度共收到政府信息公开申请(\d+)件", body_of(doc))
         if stated and int(stated[0]) != rows["new"][6]:  # no statement at all when 总体情况 is missing
             out.add("I3-6")
         regs = dict(t.t2)["规章"]
@@ -445,7 +457,7 @@ def test_table_identities_hold_on_clean_reports_and_break_on_their_defects(porta
         expected_template = "2019" if doc.report_year < 2021 or any(x.rule_id == "XX-FMT-1" for x in doc.defects) \
             else "2021"
         assert doc.table_template == expected_template
-        text = portal.body_text(doc)
+        text = body_of(doc)
         assert ("本年制发件数" in text) == (expected_template == "2021")
         assert ("1.申请人无正当理由逾期不补正" in text) == (expected_template == "2021")
     # Six table defects on the Hanweb units (and 3 more inside reports published as files, on
@@ -458,12 +470,12 @@ def _headings(portal, doc) -> list[str]:
     return [text for kind, text in portal.blocks(doc) if kind == "h"]
 
 
-def test_report_structure_defects(portal):
+def test_report_structure_defects(portal, body_of):
     for doc in portal.documents:
         rules = {x.rule_id for x in doc.defects}
         if doc.http_status != 200 or doc.report_type not in ("fazhi_annual", "xxgk_annual") or doc.flags.get("seed"):
             continue
-        text, year = portal.body_text(doc), doc.report_year
+        text, year = body_of(doc), doc.report_year
         headings = _headings(portal, doc)
         assert [h[0] for h in headings] == list("一二三四五六"[: len(headings)])  # renumbered after a drop
         if doc.report_type == "xxgk_annual":
@@ -501,12 +513,12 @@ def _figure_problems(text: str) -> set[str]:
     return found
 
 
-def test_figure_groups_add_up_except_on_figure_defects(portal):
+def test_figure_groups_add_up_except_on_figure_defects(portal, body_of):
     groups = 0
     for doc in portal.documents:
         if doc.http_status != 200:
             continue
-        text = portal.body_text(doc)
+        text = body_of(doc)
         groups += len(GROUP.findall(text))
         assert _figure_problems(text) == {x.rule_id for x in doc.defects} & {"FIG-1", "FIG-2"}, doc.title
     assert groups > 300
@@ -522,7 +534,7 @@ def _jaccard(a: str, b: str) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
-def test_clean_years_differ_and_the_copy_does_not(portal):
+def test_clean_years_differ_and_the_copy_does_not(portal, body_of):
     reports = {(d.unit.name, d.report_type, d.report_year): d for d in portal.documents
                if d.report_type in ("fazhi_annual", "xxgk_annual")}
     pairs = 0
@@ -530,7 +542,7 @@ def test_clean_years_differ_and_the_copy_does_not(portal):
         prev = reports.get((unit, kind, year - 1))
         if prev is None:
             continue
-        similarity = _jaccard(portal.body_text(doc), portal.body_text(prev))
+        similarity = _jaccard(body_of(doc), body_of(prev))
         if any(x.rule_id == "COPY-1" for x in doc.defects):
             assert similarity > 0.9
         elif any(x.rule_id == "COPY-2" for x in doc.defects + prev.defects):
@@ -541,13 +553,13 @@ def test_clean_years_differ_and_the_copy_does_not(portal):
     assert pairs > 80
 
 
-def test_the_peer_copy_is_another_units_text_under_this_units_name(portal):
+def test_the_peer_copy_is_another_units_text_under_this_units_name(portal, body_of):
     copies = [d for d in portal.documents if "copy_peer" in d.flags]
     assert copies
     for doc in copies:
         source = portal.by_key[doc.flags["copy_peer"]]
         assert source.unit.name != doc.unit.name and source.report_year == doc.report_year
-        copied, original = portal.body_text(doc), portal.body_text(source)
+        copied, original = body_of(doc), body_of(source)
         assert _jaccard(copied, original.replace(source.unit.name, doc.unit.name)) > 0.95
         assert source.unit.name not in copied
         assert [x.rule_id for x in source.defects] == ["COPY-2"] == [x.rule_id for x in doc.defects]

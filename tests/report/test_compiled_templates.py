@@ -29,6 +29,7 @@ def _cache_files(tmp):
     return sorted(p.name for p in folder.glob("__govaudit_report_*.cache")) if folder.is_dir() else []
 
 
+@pytest.mark.slow  # a child process importing the report modules afresh
 def test_a_second_process_renders_from_the_compiled_templates_alike(tmp_path, private_tmp, monkeypatch):
     store = tmp_path / "s.sqlite3"
     run_id, _ = realistic_run(store)
