@@ -62,7 +62,8 @@ def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | P
     `memo` (a dict the caller keeps) holds the frames and derived columns for the next call in
     the same process, reused while what they depend on is unchanged."""
     from audits.history import record_run
-    from audits.normalize.frame_cache import cached_frames
+    from audits.normalize.frame_cache import cached_frames, frames_key
+    from audits.rules.derived_cache import StoreDerivedCache
     from audits.rules.loader import load_rules
     from audits.rules.result_cache import StoreResultCache
     from audits.rules.validate import run_rules
@@ -76,13 +77,14 @@ def audit_crawl(store_path: str | Path | None, crawl_id: int, rules_dir: str | P
         crawl = store.crawl(crawl_id)
         if crawl is None:
             raise LookupError(f"no crawl with id {crawl_id} in {shown_store(store_path)}")
-        frames = cached_frames(store.conn, crawl_id, rules, lambda: _build(store, crawl_id, pack), memo)
+        key = frames_key(store.conn, crawl_id, rules)
+        frames = cached_frames(store.conn, crawl_id, rules, lambda: _build(store, crawl_id, pack), memo, key)
         # Availability probes of the site around the audit (the rules keep the last 7 days).
         since = ((now or datetime.now(timezone.utc)) - timedelta(days=9)).astimezone(timezone.utc)
         frames.probes = pd.DataFrame(store.probes(crawl["site"], since.isoformat(timespec="seconds")))
     cache = StoreResultCache(store_path, crawl_id)
     result = run_rules(frames, rules, now=now, pack=pack, unit_full_names=_full_names(crawl.get("site_config")),
-                       cache=cache, memo=memo)
+                       cache=cache, memo=memo, derived_cache=StoreDerivedCache(store_path, crawl_id, key))
     cache.save()
     run_id = record_run(store_path, site=crawl["site"], crawl_id=crawl_id, documents=frames.documents,
                         findings=result.findings, rule_stats=result.rule_stats, rules_dir=str(rules),

@@ -132,11 +132,18 @@ def save_frames(conn: StoreConnection, crawl_id: int, key: str, frames: Frames) 
             raise
 
 
+def frames_key(conn: StoreConnection, crawl_id: int, rules_dir: str | Path) -> str:
+    """What the frames of `crawl_id` are made of: its stored pages and files, the normaliser, the
+    files beside the rules. Anything derived from the frames (audits.rules.derived_cache) keys on it."""
+    return hashlib.sha256(f"{cache_key(rules_dir)}:{stored_pages_digest(conn, crawl_id)}".encode()).hexdigest()
+
+
 def cached_frames(conn: StoreConnection, crawl_id: int, rules_dir: str | Path,
-                  build: Callable[[], Frames], memo: dict | None = None) -> Frames:
+                  build: Callable[[], Frames], memo: dict | None = None, key: str | None = None) -> Frames:
     """The frames of a whole crawl: from the cache when it is current, else built and cached.
-    `memo` keeps them in this process too (the frames object of the last call under the same key)."""
-    key = hashlib.sha256(f"{cache_key(rules_dir)}:{stored_pages_digest(conn, crawl_id)}".encode()).hexdigest()
+    `memo` keeps them in this process too (the frames object of the last call under the same key);
+    `key` is `frames_key(...)` when the caller has it already."""
+    key = key or frames_key(conn, crawl_id, rules_dir)
     if memo is not None and memo.get("frames_key") == (crawl_id, key):
         return memo["frames"]
     frames = load_frames(conn, crawl_id, key)

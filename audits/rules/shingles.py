@@ -13,9 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 _SPACE = re.compile(r"\s+")
 _YEAR = re.compile(r"(19|20)\d{2}")
@@ -43,6 +46,8 @@ class ShingleSets:
         return np.diff(self.indptr)
 
     def matrix(self) -> sparse.csr_matrix:
+        from scipy import sparse  # imported when a similarity is computed, not when the rules load
+
         ones = np.ones(len(self.ids), dtype=np.int32)
         return sparse.csr_matrix((ones, self.ids, self.indptr), shape=(len(self.indptr) - 1, max(self.count, 1)))
 

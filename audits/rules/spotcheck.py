@@ -113,6 +113,8 @@ def unit_checks(columns: pd.DataFrame, probes: pd.DataFrame | None, today: pd.Ti
                    "probe_attempts", "probe_failures", "probe_failure_share"):
         if column in frame:
             frame[column] = pd.to_numeric(frame[column]).astype("float64")
+    if "probe_window" in frame:  # text or <NA>, as the frame contract has it
+        frame["probe_window"] = frame["probe_window"].astype("string")
     return frame
 
 

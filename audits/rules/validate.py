@@ -29,7 +29,9 @@ from audits import defaults  # noqa: E402
 from audits.rules import builtin_types, findings as finding_rows  # noqa: E402
 from audits.rules.audit_types import AUDIT_TYPES  # noqa: E402
 from audits.rules.conditions import condition_columns  # noqa: E402
+from audits.rules.columns import base_columns  # noqa: E402
 from audits.rules.derive import audit_day, derive_frames  # noqa: E402
+from audits.rules.derived_cache import StoreDerivedCache  # noqa: E402
 from audits.rules.loader import load_rules  # noqa: E402
 from audits.rules.model import Rule, RulePack, Suite  # noqa: E402
 from audits.rules.result_cache import (  # noqa: E402
@@ -114,13 +116,15 @@ def _release_batches() -> None:
 
 def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None = None,
               pack: RulePack | None = None, unit_full_names: dict[str, str] | None = None,
-              cache: StoreResultCache | None = None, memo: dict | None = None) -> AuditResult:
+              cache: StoreResultCache | None = None, memo: dict | None = None,
+              derived_cache: StoreDerivedCache | None = None) -> AuditResult:
     """Validate `frames` (a Frames object or a dict of DataFrames) against the rule files.
     `unit_full_names` maps a unit's name to its standard full name (the site config's);
     `cache` holds GX's earlier answers on the same crawl (`audits.rules.result_cache`);
-    `memo` keeps the derived frames between runs of one process (`govaudit audit --watch`)."""
+    `memo` keeps the derived frames between runs of one process (`govaudit audit --watch`),
+    `derived_cache` in the store between processes (`audits.rules.derived_cache`)."""
     pack = pack or load_rules(defaults.rules_dir(rules_dir))
-    derived, reasons = _derived(frames, pack.parameters, now, unit_full_names, memo)
+    derived, reasons = _derived(frames, pack.parameters, now, unit_full_names, memo, derived_cache)
     stats: dict[str, dict] = {}
     errors: list[str] = []
     runnable: list[Suite] = []
@@ -161,20 +165,30 @@ def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None =
 
 
 def _derived(frames: Any, parameters: dict[str, Any], now: datetime | None,
-             unit_full_names: dict[str, str] | None, memo: dict | None) -> tuple[dict[str, pd.DataFrame], dict]:
-    """derive_frames, or its last result in this process when nothing it reads has changed: the
-    same frames object, parameters, audit date (Beijing), unit names and availability probes."""
-    if memo is None:
+             unit_full_names: dict[str, str] | None, memo: dict | None,
+             kept: StoreDerivedCache | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+    """derive_frames, or its last result when nothing it reads has changed: the same frames,
+    parameters, audit date (Beijing), unit names and availability probes. `memo` holds it in
+    this process (`--watch`), `kept` in the store (a re-audit of the same crawl from the shell)."""
+    if memo is None and kept is None:
         return derive_frames(frames, parameters, now, unit_full_names)
     now = now or datetime.now(timezone.utc)
     probes = frames.get("probes") if isinstance(frames, dict) else getattr(frames, "probes", None)
-    key = (json.dumps(parameters, sort_keys=True, default=str), audit_day(now),
+    key = (json.dumps(parameters, sort_keys=True, default=str), str(audit_day(now)),
            tuple(sorted((unit_full_names or {}).items())),
            None if probes is None else probes.to_json(orient="split", date_format="iso"))
-    if memo.get("derived_from") is not frames or memo.get("derive_key") != key:
-        memo["derived_from"], memo["derive_key"] = frames, key
-        memo["derived"] = derive_frames(frames, parameters, now, unit_full_names)
-    derived, reasons = memo["derived"]
+    if memo is not None and memo.get("derived_from") is frames and memo.get("derive_key") == key:
+        derived, reasons = memo["derived"]
+        return {name: frame.copy() for name, frame in derived.items()}, dict(reasons)
+    made = kept.load(key, list(base_columns())) if kept is not None else None
+    if made is None:
+        made = derive_frames(frames, parameters, now, unit_full_names)
+        if kept is not None:
+            kept.save(key, made)
+    if memo is None:
+        return made
+    memo["derived_from"], memo["derive_key"], memo["derived"] = frames, key, made
+    derived, reasons = made
     return {name: frame.copy() for name, frame in derived.items()}, dict(reasons)
 
 
