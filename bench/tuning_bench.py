@@ -53,16 +53,17 @@ REMAINS = (
     "than the baseline's bare import: Great Expectations imports scipy.stats and altair only for "
     "distribution expectations no rule uses, a third of its import, and govaudit puts stand-ins in "
     "their place that import them on first use (`audits/rules/deferred_imports.py`). On top of that: "
-    "reading the rule files 0.1 s, the frames from the frame cache about 0.4 s (digesting the crawl's "
-    "stored pages is half of it), derived columns 0.5 to 0.8 s, the groups of rules 0.3 to 0.45 s (GX is "
-    "asked again only for the edited group, and an unedited group's finding rows are kept beside its "
-    "answer, so only the edited group's are built again), recording the run 0.1 s, and the report "
-    "0.8 to 0.9 s: the HTML, while a forked copy of the process writes findings.xlsx and the CSV/JSON "
-    "exports on the other core. Left as they are: derived columns are computed on every run (kept in "
-    "the store as Arrow they would read back in about 0.2 s, against 0.5 s to compute), and the "
-    "scorecard's trends read every earlier run of record of the site (about 40 ms a run). This "
-    "machine's speed varies by half again within a day (the import alone has taken 3.4 to 5.8 s), and "
-    "the shell figures with it.")
+    "reading the rule files 0.1 s, the frames from the frame cache about 0.35 s (digesting the crawl's "
+    "stored pages is half of it), the derived columns read back from the store about 0.4 s (computing "
+    "them took 0.5 to 0.8 s; `audits/rules/derived_cache.py`), the groups of rules 0.45 to 0.65 s (GX "
+    "is asked again only for the edited group, and an unedited group's finding rows are kept beside "
+    "its answer; what remains is selecting and digesting each group's rows to find them), recording "
+    "the run 0.1 s, and the report about 1 s: the run, its changes and the scorecard's trends read "
+    "back (the trends read every earlier run of record of the site, about 40 ms a run), then the "
+    "HTML while a forked copy of the process writes findings.xlsx and the CSV/JSON exports on the "
+    "other core. The imports are the floor: about 3.2 to 4.1 s here, against 4.3 to 4.6 s for the "
+    "bare import. This machine's speed varies by half again within a day (the import alone has taken "
+    "3.4 to 5.8 s), and the shell figures with it.")
 
 
 def timed(command: list[str]) -> tuple[float, float, int]:
