@@ -81,16 +81,22 @@ class Part(NamedTuple):
     rows: pd.DataFrame  # url, message, observed, expected
 
 
+PART_COLUMNS = ("url", "message", "observed", "expected")  # a Part's rows
+
+
 def rule_rows(rule: Rule, rows: pd.DataFrame, kind: str, observed: pd.Series, expected: pd.Series,
               message: pd.Series) -> Part:
-    """Finding rows (before folding) for rows of one rule's frame. A rule's messages repeat (every
-    page without text "could not check" the same way): each distinct text is held once."""
-    return Part(rule, kind, pd.DataFrame({
-        "url": rows["url"].astype("string", copy=False).array,
-        "message": shared(message.astype("string", copy=False).array),
-        "observed": shared(observed.astype("string", copy=False).array),
-        "expected": shared(expected.astype("string", copy=False).array),
-    }, copy=False))
+    """Finding rows (before folding) for rows of one rule's frame."""
+    return text_part(rule, kind, *(values.astype("string", copy=False).array
+                                   for values in (rows["url"], message, observed, expected)))
+
+
+def text_part(rule: Rule, kind: str, *texts: pd.api.extensions.ExtensionArray) -> Part:
+    """A Part of "string" arrays in PART_COLUMNS order. A rule's messages repeat (every page
+    without text "could not check" the same way): each distinct text is held once (URLs, mostly
+    distinct, as they are)."""
+    url, *rest = texts
+    return Part(rule, kind, pd.DataFrame(dict(zip(PART_COLUMNS, (url, *(shared(t) for t in rest)))), copy=False))
 
 
 def _fold(texts: pd.Series) -> str:

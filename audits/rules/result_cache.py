@@ -33,8 +33,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from audits.normalize.shared_strings import shared
-from audits.rules.findings import Part
+from audits.rules.findings import PART_COLUMNS, Part, text_part
 from audits.rules.model import Rule
 from govaudit import schema
 from govaudit.db import StoreRef, connect, insert_replacing, prune_crawl_cache, write_refused
@@ -95,7 +94,6 @@ def findings_key(key: str, frame: str, rules: list[Rule], rows: pd.DataFrame,
 
 # One rule's kept rows: {"parts": [[kind, {column: [text or None, ...]}], ...], "counts": [evaluated,
 # failed, could_not_check]}; a group's: {rule id: that}.
-_PART_COLUMNS = ("url", "message", "observed", "expected")
 
 
 def kept_findings(rules: list[Rule], outcomes: dict[int, tuple[list[Part], dict, list]]) -> dict[str, Any]:
@@ -104,7 +102,7 @@ def kept_findings(rules: list[Rule], outcomes: dict[int, tuple[list[Part], dict,
         parts, stat, _ = outcomes[id(rule)]
         kept[rule.id] = {
             "parts": [[part.kind, {c: part.rows[c].array.to_numpy(dtype=object, na_value=None).tolist()
-                                   for c in _PART_COLUMNS}] for part in parts],
+                                   for c in PART_COLUMNS}] for part in parts],
             "counts": [stat["evaluated"], stat["failed"], stat["could_not_check"]]}
     return kept
 
@@ -118,9 +116,8 @@ def restored_findings(kept: dict[str, Any], rules: list[Rule]) -> Restored | Non
         restored: Restored = {}
         for rule in rules:
             entry = kept[rule.id]
-            parts = [Part(rule, str(kind), pd.DataFrame(  # texts shared as rule_rows shares them
-                {c: pd.array(columns[c], dtype="string") if c == "url" else shared(pd.array(columns[c], dtype="string"))
-                 for c in _PART_COLUMNS}, copy=False)) for kind, columns in entry["parts"]]
+            parts = [text_part(rule, str(kind), *(pd.array(columns[c], dtype="string") for c in PART_COLUMNS))
+                     for kind, columns in entry["parts"]]
             evaluated, failed, unchecked = (int(n) for n in entry["counts"])
             restored[id(rule)] = (parts, (evaluated, failed, unchecked))
         return restored
