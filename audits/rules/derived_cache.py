@@ -26,6 +26,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from audits.normalize.shared_strings import share_strings
+from audits.rules.columns import base_columns
 from audits.rules.result_cache import code_digest
 from govaudit import schema
 from govaudit.db import StoreRef, connect, insert_replacing, write_refused
@@ -45,8 +46,9 @@ class StoreDerivedCache:
         payload = json.dumps([self.frames_key, code_digest(), inputs], sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()
 
-    def load(self, inputs: Any, names: list[str]) -> Derived | None:
+    def load(self, inputs: Any) -> Derived | None:
         """The frames derived under `inputs` (and their reasons), or None when absent or unreadable."""
+        names = list(base_columns())  # the frames derive_frames makes
         table = schema.frame_cache
         conn = connect(self.store)
         try:
@@ -97,10 +99,8 @@ def _blobs(frames: dict[str, pd.DataFrame], reasons: dict[tuple[str, str], pd.Se
             pd.testing.assert_frame_equal(back, frame, check_exact=True, check_index_type=True)
             blobs[name] = buffer.getvalue()
         restored = _reasons(pd.read_feather(io.BytesIO(blobs[REASONS])))
-        if restored.keys() != reasons.keys() or any(
-                not restored[k].reset_index(drop=True).equals(v.reset_index(drop=True))
-                or not (restored[k].index == v.index).all() for k, v in reasons.items()):
-            return None
+        if restored.keys() != reasons.keys() or any(not restored[k].equals(v) for k, v in reasons.items()):
+            return None  # (equals: same texts, dtype and row labels, a RangeIndex as its numbers)
     except Exception:  # noqa: BLE001 - whatever Arrow cannot hold exactly is derived every time
         return None
     return blobs

@@ -29,7 +29,6 @@ from audits import defaults  # noqa: E402
 from audits.rules import builtin_types, findings as finding_rows  # noqa: E402
 from audits.rules.audit_types import AUDIT_TYPES  # noqa: E402
 from audits.rules.conditions import condition_columns  # noqa: E402
-from audits.rules.columns import base_columns  # noqa: E402
 from audits.rules.derive import audit_day, derive_frames  # noqa: E402
 from audits.rules.derived_cache import StoreDerivedCache  # noqa: E402
 from audits.rules.loader import load_rules  # noqa: E402
@@ -180,7 +179,7 @@ def _derived(frames: Any, parameters: dict[str, Any], now: datetime | None,
     if memo is not None and memo.get("derived_from") is frames and memo.get("derive_key") == key:
         derived, reasons = memo["derived"]
         return {name: frame.copy() for name, frame in derived.items()}, dict(reasons)
-    made = kept.load(key, list(base_columns())) if kept is not None else None
+    made = kept.load(key) if kept is not None else None
     if made is None:
         made = derive_frames(frames, parameters, now, unit_full_names)
         if kept is not None:
