@@ -78,17 +78,17 @@ def _plain(value: Any) -> Any:
 
 
 Row = tuple[list[Any], "str | None"]  # a finding's cell values in COLUMNS order, and its page link
+_NAMES = [name for _, name, _ in COLUMNS]
+_TITLE_AT = _NAMES.index("title")  # the cell that links to the page
 
 
 def _rows(table: pd.DataFrame) -> list[Row]:
     """Each finding's cell values, made plain once for the sheet of all findings and its unit's."""
-    names = [name for _, name, _ in COLUMNS]
     rows = []
     for row in table.astype(object).to_dict("records"):
-        values = [_plain(row.get(name)) for name in names]
-        title = names.index("title")
-        if not values[title]:
-            values[title] = _plain(row.get("url"))
+        values = [_plain(row.get(name)) for name in _NAMES]
+        if not values[_TITLE_AT]:
+            values[_TITLE_AT] = _plain(row.get("url"))
         rows.append((values, safe_href(row.get("url"))))
     return rows
 
@@ -107,11 +107,10 @@ def _fill(sheet: Any, rows: list[Row]) -> None:
         cell.font = BOLD
         header.append(cell)
     sheet.append(header)
-    title_at = [name for _, name, _ in COLUMNS].index("title")
     for values, href in rows:
         cells: list[Any] = list(values)
         for at, value in enumerate(values):
-            link = href if at == title_at else None
+            link = href if at == _TITLE_AT else None
             formula_like = isinstance(value, str) and value.startswith("=")
             if link or formula_like:
                 cell = WriteOnlyCell(sheet, value=value)

@@ -76,7 +76,7 @@ def upgrade(conn: sa.Connection) -> None:
 def create_at_head(conn: sa.Connection) -> None:
     """A new, empty store: every table as the metadata declares it, stamped at the newest revision.
 
-    What running every revision from the baseline gives (tests/store/test_store_migrations.py
+    What running every revision from the baseline gives (tests/store/test_store_backends.py
     compares the two), without Alembic reading its environment and revision scripts: that took
     ~30 ms for each store opened for the first time. Alembic's cookbook builds a database from
     scratch the same way ("create_all, then stamp head")."""
