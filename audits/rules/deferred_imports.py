@@ -63,13 +63,9 @@ def defer(names: tuple[str, ...] = DEFERRED) -> None:
         for name in names:
             if name in sys.modules:
                 continue
-            parent, _, _ = name.rpartition(".")
             try:
                 if importlib.util.find_spec(name) is None:
                     continue
             except (ImportError, ValueError):
                 continue
-            stand_in = DeferredModule(name)
-            if parent:
-                stand_in.__package__ = parent
-            sys.modules[name] = stand_in
+            sys.modules[name] = DeferredModule(name)
