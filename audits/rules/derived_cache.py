@@ -14,6 +14,11 @@ frames and the could-not-check reasons are kept per crawl, keyed by everything t
 They live in the frame cache's table beside the crawl's frames, as Arrow IPC (no pickle: a
 blob read back cannot run code), and go with them: rebuilt frames replace both. A set is kept
 only when it reads back exactly as derived (values and dtypes); otherwise every audit derives.
+
+A kept set has an identity: a digest of its stored bytes. Frames read from the same bytes are the
+same frames, and a set just kept is equal to what it reads back as, so the validation cache can find
+a group of rules by that identity and the rows' columns and condition (`result_cache.alias_key`)
+instead of selecting and digesting the rows.
 """
 from __future__ import annotations
 
@@ -46,8 +51,9 @@ class StoreDerivedCache:
         payload = json.dumps([self.frames_key, code_digest(), inputs], sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()
 
-    def load(self, inputs: Any) -> Derived | None:
-        """The frames derived under `inputs` (and their reasons), or None when absent or unreadable."""
+    def load(self, inputs: Any) -> tuple[Derived, str] | None:
+        """The frames derived under `inputs` (and their reasons) with the set's identity, or None
+        when absent or unreadable."""
         names = list(base_columns())  # the frames derive_frames makes
         table = schema.frame_cache
         conn = connect(self.store)
@@ -61,15 +67,16 @@ class StoreDerivedCache:
             return None
         try:
             frames = {name: share_strings(pd.read_feather(io.BytesIO(blobs[PREFIX + name]))) for name in names}
-            return frames, _reasons(pd.read_feather(io.BytesIO(blobs[REASONS])))
+            return (frames, _reasons(pd.read_feather(io.BytesIO(blobs[REASONS])))), identity(blobs)
         except Exception:  # noqa: BLE001 - a damaged entry is derived again, never trusted
             return None
 
-    def save(self, inputs: Any, derived: Derived) -> None:
-        """Keep `derived` when it reads back exactly; a store that refuses the write keeps none."""
+    def save(self, inputs: Any, derived: Derived) -> str | None:
+        """Keep `derived` when it reads back exactly, and return the kept set's identity; None when
+        it is not kept (it would not read back as it is, or the store refused the write)."""
         blobs = _blobs(*derived)
         if blobs is None:
-            return
+            return None
         key, table = self.key(inputs), schema.frame_cache
         conn = connect(self.store)
         try:
@@ -82,8 +89,19 @@ class StoreDerivedCache:
         except sa.exc.DBAPIError as exc:
             if not write_refused(exc):
                 raise
+            return None
         finally:
             conn.close()
+        return identity(blobs)
+
+
+def identity(blobs: dict[str, bytes]) -> str:
+    """A digest of a stored set's bytes, every blob under its name."""
+    digest = hashlib.sha256()
+    for name in sorted(blobs):
+        digest.update(f"{name}\0{len(blobs[name])}\0".encode())
+        digest.update(blobs[name])
+    return digest.hexdigest()
 
 
 def _blobs(frames: dict[str, pd.DataFrame], reasons: dict[tuple[str, str], pd.Series]) -> dict[str, bytes] | None:

@@ -1,27 +1,37 @@
-"""Great Expectations' answers for a crawl, kept so a re-audit after one edit re-validates one group.
+"""Great Expectations' answers for a crawl, kept so a re-audit after one edit re-validates one rule.
 
 A rule tuner changes one deadline or one pattern and runs `govaudit audit` again on the same
 crawl. GX costs tens of milliseconds per expectation however few rows it reads, so validating
-every suite again costs seconds while only the edited rule's answer can differ. Each group of
-rules that the runner validates together (same frame, same row condition) is keyed by
-everything its answer depends on:
+every suite again costs seconds while only the edited rule's answer can differ. Each rule's
+answer on the rows of its group (the rules the runner validates together: same frame, same row
+condition) is keyed by everything it depends on:
 
 - the rows handed to GX: their index, columns, dtypes and values (`pandas.util.hash_pandas_object`,
   with the Python type of each value in object columns, where 1 and "1" hash alike);
-- the group's rules as GX receives them: id, expectation type and keyword arguments;
+- the rule as GX receives it: id, expectation type and keyword arguments;
 - the code that evaluates them: the source of `audits/rules/` (the custom expectation types),
   of the modules they take constants from (`audits/defaults.py`, the table layouts, `govaudit/`) and
   the versions of Great Expectations, pandas, NumPy, pyarrow and chinesecalendar (working days).
 
-What is kept per rule is what GX said: the failing row indexes, or the error it raised. Beside
-it, under a key of its own (`findings_key`), are the group's finding rows as built from that
-answer: per rule its rows' URL, message, observed and expected texts and its counts. That key adds
-what those texts are made of besides the rows and the answer: each rule's message template,
-title, kind, type and arguments, and the could-not-check reasons derivation left on the rows'
-columns. A change in wording therefore rebuilds the rows without validating; a change in
+What is kept per rule is what GX said: the failing row indexes, or the error it raised; only the
+rules of a group without a kept answer are validated. Beside the answers, under a key of their
+own (`findings_key`, from `group_key`: the rows and every rule's configuration), are the group's
+finding rows as built from them: per rule its rows' URL, message, observed and expected texts and
+its counts. That key adds what those texts are made of besides the rows and the answers: each
+rule's message template, title, kind, type and arguments, and the could-not-check reasons
+derivation left on the rows' columns. A change in wording therefore rebuilds the rows without validating; a change in
 severity, basis or `fix:` text rebuilds nothing, since those are the rule's own and are added to
 every finding afresh. A group whose rows cannot be hashed (unhashable values) or whose indexes
 are not plain JSON values is validated every time.
+
+When the derived frames are a set kept in the store (`audits.rules.derived_cache`), a group's
+rows need not even be selected to find its finding rows: they are fixed by the set's identity (a
+digest of its stored bytes), the frame, the row condition and the columns the rules read, and so
+are the could-not-check reasons, which belong to the set. An alias keyed by those and by what
+`findings_key` adds (`alias_key`) names the group's entries; an unedited group is then found
+without touching its rows, and the tuner's edit costs its own group. The entries themselves stay
+keyed by the rows, so a change in derivation (a parameter, another audit day) that leaves a
+group's rows as they were still finds that group's answer.
 """
 from __future__ import annotations
 
@@ -53,11 +63,13 @@ def code_digest() -> str:
     return source_digest(_SOURCES, _LIBRARIES)
 
 
-def group_key(frame: str, rules_config: list[tuple[str, str, dict[str, Any]]], rows: pd.DataFrame) -> str | None:
-    """The key of one validated group, or None when its rows or configuration cannot be digested."""
+Config = list[tuple[str, str, dict[str, Any]]]  # per rule: id, expectation type, GX's keyword arguments
+
+
+def rows_digest(frame: str, rows: pd.DataFrame) -> str | None:
+    """A digest of one group's rows, or None when they cannot be digested."""
     digest = hashlib.sha256(f"{code_digest()}\0{frame}\0".encode())
     try:
-        digest.update(json.dumps(rules_config, sort_keys=True, default=_strict).encode())
         digest.update(json.dumps([[str(c), str(t)] for c, t in rows.dtypes.items()]).encode())
         digest.update(pd.util.hash_pandas_object(rows.index, index=False).to_numpy().tobytes())
         for column in rows.columns:
@@ -71,25 +83,54 @@ def group_key(frame: str, rules_config: list[tuple[str, str, dict[str, Any]]], r
     return digest.hexdigest()
 
 
+def group_key(rows_key: str, rules_config: Config) -> str | None:
+    """The key of rules validated on the rows `rows_key` digests: of one rule's answer when given
+    one rule, of the group when given all of them. None when the configuration cannot be digested."""
+    try:
+        config = json.dumps(rules_config, sort_keys=True, default=_strict)
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256(f"{rows_key}\0{config}".encode()).hexdigest()
+
+
 FINDINGS = "findings:"  # the key prefix of a group's kept finding rows
 
 
-def findings_key(key: str, frame: str, rules: list[Rule], rows: pd.DataFrame,
-                 reasons: dict[tuple[str, str], pd.Series]) -> str | None:
+def findings_key(key: str, frame: str, rules: list[Rule], rows: pd.DataFrame | None = None,
+                 reasons: dict[tuple[str, str], pd.Series] | None = None) -> str | None:
     """The key of a group's finding rows (see the module docstring), or None when something in
-    it cannot be digested."""
+    it cannot be digested. `rows` and `reasons` are left out when `key` already stands for them
+    (an `alias_key`)."""
     digest = hashlib.sha256(f"{FINDINGS}{key}\0".encode())
     try:
         digest.update(json.dumps([(r.id, r.message, r.title, r.kind, r.type, r.kwargs, list(r.columns))
                                   for r in rules], sort_keys=True, default=_strict).encode())
-        for column in rows.columns:
-            known = reasons.get((frame, column))
-            if known is not None:
-                digest.update(f"\0{column}\0".encode())
-                digest.update(pd.util.hash_pandas_object(known.reindex(rows.index), index=False).to_numpy().tobytes())
+        if rows is not None and reasons is not None:
+            for column in rows.columns:
+                known = reasons.get((frame, column))
+                if known is not None:
+                    digest.update(f"\0{column}\0".encode())
+                    digest.update(pd.util.hash_pandas_object(known.reindex(rows.index), index=False)
+                                  .to_numpy().tobytes())
     except (TypeError, ValueError):
         return None
     return FINDINGS + digest.hexdigest()
+
+
+ALIAS = "alias:"  # the key prefix of a group's alias: {"answers": [key, ...], "findings": key}
+
+
+def alias_key(identity: str, frame: str, condition: str | None, columns: list[str], rules: list[Rule],
+              rules_config: Config) -> str | None:
+    """The key of the alias of one group whose rows are those `condition` picks from `columns` of
+    `frame` in the kept derived set `identity`. None when the configuration cannot be digested."""
+    digest = hashlib.sha256(f"{code_digest()}\0{identity}\0{frame}\0".encode())
+    try:
+        digest.update(json.dumps([condition, columns, rules_config], sort_keys=True, default=_strict).encode())
+        texts = findings_key("", frame, rules)
+    except (TypeError, ValueError):
+        return None
+    return None if texts is None else ALIAS + hashlib.sha256(f"{digest.hexdigest()}\0{texts}".encode()).hexdigest()
 
 
 # One rule's kept rows: {"parts": [[kind, {column: [text or None, ...]}], ...], "counts": [evaluated,
@@ -136,7 +177,6 @@ class StoreResultCache:
         self.store, self.crawl_id = store, crawl_id
         self.used: set[str] = set()
         self.new: dict[str, bytes] = {}  # answers to write: keys absent or damaged in the store
-        self.hits = 0
         table = schema.validation_cache
         conn = connect(store)
         try:
@@ -146,7 +186,8 @@ class StoreResultCache:
             conn.close()
         self.known: dict[str, bytes] = {row[0]: row[1] for row in rows}
 
-    def get(self, key: str) -> dict[str, Answer] | None:
+    def get(self, key: str) -> Any:
+        """The JSON value kept under `key` (an answer, a group's finding rows, an alias), or None."""
         content = self.known.get(key)
         if content is None:
             return None
@@ -156,18 +197,38 @@ class StoreResultCache:
             del self.known[key]
             return None
         self.used.add(key)
-        self.hits += 1
         return answers
 
-    def put(self, key: str, answers: dict[str, Answer]) -> None:
-        """Keep `answers` if they survive JSON unchanged (row indexes that are ints or strings)."""
+    def aliased(self, alias: str) -> dict[str, Any] | None:
+        """The kept finding rows `alias` names (and the answers it names stay in the store), or
+        None when the alias or the rows are absent or damaged."""
+        target = self.get(alias)
+        if not isinstance(target, dict) or not isinstance(target.get("findings"), str):
+            return None
+        kept = self.get(target["findings"])
+        if kept is not None and isinstance(target.get("answers"), list):
+            for key in target["answers"]:
+                self.keep(str(key))
+        return kept
+
+    def keep(self, key: str) -> None:
+        """Keep the entry `key` in the store though this audit did not read it (a rule's answer
+        when its group's finding rows were found: the next edit of its wording needs the answer)."""
+        if key in self.known:
+            self.used.add(key)
+
+    def put(self, key: str, answers: dict[str, Any]) -> bool:
+        """Keep `answers` if they survive JSON unchanged (row indexes that are ints or strings);
+        say whether they were kept."""
         try:
             content = json.dumps(answers)
         except (TypeError, ValueError):
-            return
-        if json.loads(content) == answers:
-            self.used.add(key)
-            self.new[key] = content.encode()
+            return False
+        if json.loads(content) != answers:
+            return False
+        self.used.add(key)
+        self.new[key] = content.encode()
+        return True
 
     def save(self) -> None:
         """Keep exactly the answers this audit used (and no answers of crawls older than the

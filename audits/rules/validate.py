@@ -34,7 +34,8 @@ from audits.rules.derived_cache import StoreDerivedCache  # noqa: E402
 from audits.rules.loader import load_rules  # noqa: E402
 from audits.rules.model import Rule, RulePack, Suite  # noqa: E402
 from audits.rules.result_cache import (  # noqa: E402
-    Answer, StoreResultCache, findings_key, group_key, kept_findings, restored_findings)
+    Answer, Restored, StoreResultCache, alias_key, findings_key, group_key, kept_findings, restored_findings,
+    rows_digest)
 
 # GX fingerprints every pandas batch (hash_pandas_object over all its cells, twice per group: the
 # batch and the validator's batch) for a marker nobody here reads: on a million documents that
@@ -123,7 +124,7 @@ def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None =
     `memo` keeps the derived frames between runs of one process (`govaudit audit --watch`),
     `derived_cache` in the store between processes (`audits.rules.derived_cache`)."""
     pack = pack or load_rules(defaults.rules_dir(rules_dir))
-    derived, reasons = _derived(frames, pack.parameters, now, unit_full_names, memo, derived_cache)
+    derived, reasons, identity = _derived(frames, pack.parameters, now, unit_full_names, memo, derived_cache)
     stats: dict[str, dict] = {}
     errors: list[str] = []
     runnable: list[Suite] = []
@@ -139,7 +140,7 @@ def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None =
         else:
             runnable.append(suite)
     try:
-        outcomes = _run_groups(runnable, derived, reasons, cache)
+        outcomes = _run_groups(runnable, derived, reasons, cache, identity)
     finally:
         _release_batches()
     parts: list[finding_rows.Part] = []
@@ -165,40 +166,44 @@ def run_rules(frames: Any, rules_dir: Path | None = None, now: datetime | None =
 
 def _derived(frames: Any, parameters: dict[str, Any], now: datetime | None,
              unit_full_names: dict[str, str] | None, memo: dict | None,
-             kept: StoreDerivedCache | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+             kept: StoreDerivedCache | None = None) -> tuple[dict[str, pd.DataFrame], dict, str | None]:
     """derive_frames, or its last result when nothing it reads has changed: the same frames,
     parameters, audit date (Beijing), unit names and availability probes. `memo` holds it in
-    this process (`--watch`), `kept` in the store (a re-audit of the same crawl from the shell)."""
+    this process (`--watch`), `kept` in the store (a re-audit of the same crawl from the shell).
+    The third value is the identity of the set `kept` holds (None when it holds none)."""
     if memo is None and kept is None:
-        return derive_frames(frames, parameters, now, unit_full_names)
+        return (*derive_frames(frames, parameters, now, unit_full_names), None)
     now = now or datetime.now(timezone.utc)
     probes = frames.get("probes") if isinstance(frames, dict) else getattr(frames, "probes", None)
     key = (json.dumps(parameters, sort_keys=True, default=str), str(audit_day(now)),
            tuple(sorted((unit_full_names or {}).items())),
            None if probes is None else probes.to_json(orient="split", date_format="iso"))
     if memo is not None and memo.get("derived_from") is frames and memo.get("derive_key") == key:
-        derived, reasons = memo["derived"]
-        return {name: frame.copy() for name, frame in derived.items()}, dict(reasons)
-    made = kept.load(key) if kept is not None else None
-    if made is None:
+        (derived, reasons), identity = memo["derived"]
+        return {name: frame.copy() for name, frame in derived.items()}, dict(reasons), identity
+    loaded = kept.load(key) if kept is not None else None
+    if loaded is None:
         made = derive_frames(frames, parameters, now, unit_full_names)
-        if kept is not None:
-            kept.save(key, made)
+        identity = kept.save(key, made) if kept is not None else None
+    else:
+        made, identity = loaded
     if memo is None:
-        return made
-    memo["derived_from"], memo["derive_key"], memo["derived"] = frames, key, made
+        return (*made, identity)
+    memo["derived_from"], memo["derive_key"], memo["derived"] = frames, key, (made, identity)
     derived, reasons = made
-    return {name: frame.copy() for name, frame in derived.items()}, dict(reasons)
+    return {name: frame.copy() for name, frame in derived.items()}, dict(reasons), identity
 
 
 def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], reasons: dict,
-                cache: StoreResultCache | None = None) -> dict[int, tuple[list, dict, list]]:
+                cache: StoreResultCache | None = None,
+                identity: str | None = None) -> dict[int, tuple[list, dict, list]]:
     """Validate the rules of `suites`, grouped by (frame, row_condition): each condition is
     evaluated once, in pandas, on the columns it names, and Great Expectations validates the
     group's expectations on the rows it picked. Handing GX the condition instead made it run
     `DataFrame.query()` several times per expectation, each building a Series per column.
     A group whose answers `cache` holds for the same rows and rules is not validated again (an
-    audit whose every group is answered so makes no GX context)."""
+    audit whose every group is answered so makes no GX context); when the derived frames are a
+    kept set (`identity`), a group whose finding rows are kept is not even selected."""
     groups: dict[tuple[str, str | None], list[Rule]] = {}
     for suite in suites:
         for rule in suite.rules:
@@ -209,35 +214,65 @@ def _run_groups(suites: list[Suite], derived: dict[str, pd.DataFrame], reasons: 
         # Only the columns the group's rules name (table 三 alone has ~190), text capped; one
         # group's copy at a time, so a million documents are not held twice over.
         used = list(dict.fromkeys(["url", *(c for rule in rules for c in rule.referenced)]))
-        rows = _applicable(condition, capped_text(derived[frame][used], short=short.setdefault(frame, set())))
-        answers: dict[str, Answer] = {}
-        rows_key = None
-        if len(rows):
-            key = group_key(frame, [(r.id, r.type, _gx_kwargs(r)) for r in rules], rows) if cache else None
-            cached = cache.get(key) if cache and key else None
-            if cached is None:
-                batch = _batch_definition(frame).get_batch(batch_parameters={"dataframe": rows})
-                answers = _validate(f"{frame}-{number}", rules, batch)
-                del batch
-                _release_batches()
-                if cache and key:
-                    cache.put(key, answers)
-            else:
-                answers = cached
-            rows_key = findings_key(key, frame, rules, rows, reasons) if cache and key else None
-        kept = cache.get(rows_key) if cache and rows_key else None
+        config = [(r.id, r.type, _gx_kwargs(r)) for r in rules]
+        alias = alias_key(identity, frame, condition, used, rules, config) if cache and identity else None
+        kept = cache.aliased(alias) if cache and alias else None
         restored = restored_findings(kept, rules) if kept is not None else None
         if restored is not None:  # the same rows, answers, templates and reasons: the same finding rows
-            for rule in rules:
-                parts, counts = restored[id(rule)]
-                outcomes[id(rule)] = (parts, _stat(rule, *counts), [])
+            outcomes.update(_restored_outcomes(rules, restored))
+            continue
+        rows = _applicable(condition, capped_text(derived[frame][used], short=short.setdefault(frame, set())))
+        digest = rows_digest(frame, rows) if cache else None
+        key = group_key(digest, config) if digest else None
+        rows_key = findings_key(key, frame, rules, rows, reasons) if key else None
+        kept = cache.get(rows_key) if cache and rows_key else None
+        restored = restored_findings(kept, rules) if kept is not None else None
+        answer_keys = {rule.id: k for rule, c in zip(rules, config)
+                       if digest and len(rows) and (k := group_key(digest, [c]))}
+        if cache and restored is not None:
+            for answer in answer_keys.values():
+                cache.keep(answer)  # for the next edit of this group's wording
+            outcomes.update(_restored_outcomes(rules, restored))
         else:
+            answers = _answers(frame, number, rules, rows, cache, answer_keys)
             group = _group_outcomes(rules, rows, answers, reasons)
             outcomes.update(group)
+            kept = None
             if cache and rows_key and not any(errors for _, _, errors in group.values()):
-                cache.put(rows_key, kept_findings(rules, group))
+                built = kept_findings(rules, group)
+                kept = built if cache.put(rows_key, built) else None
+        if cache and alias and kept is not None:
+            cache.put(alias, {"answers": list(answer_keys.values()), "findings": rows_key})
         del rows  # before the next group's rows are copied
     return outcomes
+
+
+def _restored_outcomes(rules: list[Rule], restored: Restored) -> dict[int, tuple[list, dict, list]]:
+    return {id(rule): (restored[id(rule)][0], _stat(rule, *restored[id(rule)][1]), []) for rule in rules}
+
+
+def _answers(frame: str, number: int, rules: list[Rule], rows: pd.DataFrame, cache: StoreResultCache | None,
+             keys: dict[str, str]) -> dict[str, Answer]:
+    """GX's answers for one group's rows: each rule's kept one under its key in `keys`, and the
+    rules without one validated together (and their answers kept)."""
+    if not len(rows):
+        return {}
+    answers: dict[str, Answer] = {}
+    for rule in rules:
+        cached = cache.get(keys[rule.id]) if cache and rule.id in keys else None
+        if isinstance(cached, dict):
+            answers[rule.id] = cached
+    missing = [rule for rule in rules if rule.id not in answers]
+    if missing:
+        batch = _batch_definition(frame).get_batch(batch_parameters={"dataframe": rows})
+        fresh = _validate(f"{frame}-{number}", missing, batch)
+        del batch
+        _release_batches()
+        for rule in missing:
+            if cache and rule.id in keys:
+                cache.put(keys[rule.id], fresh[rule.id])
+        answers.update(fresh)
+    return answers
 
 
 def _group_outcomes(rules: list[Rule], rows: pd.DataFrame, answers: dict[str, Answer],

@@ -1,7 +1,7 @@
-"""GX's answers kept per crawl: a re-audit with nothing changed validates nothing and finds the same;
-an edited rule re-validates its own group only and takes effect; changed rows, a changed value type
-or changed evaluation code miss the cache; a damaged entry is validated again; the store keeps only
-the answers the last audit used. Each test runs on a SQLite file and on PostgreSQL (marked postgres)."""
+"""GX's answers kept per crawl: a re-audit with nothing changed validates nothing, finds the same and,
+on a kept derived set, does not even select a group's rows; an edited rule alone is validated again
+and takes effect; changed rows, a changed value type or changed evaluation code miss the cache; a
+damaged entry is validated again; the store keeps only the answers the last audit used. Each test runs on a SQLite file and on PostgreSQL (marked postgres)."""
 from __future__ import annotations
 
 import json
@@ -15,7 +15,9 @@ import sqlalchemy as sa
 
 from audits.audit import audit_crawl
 from audits.rules import result_cache, validate
-from audits.rules.result_cache import group_key
+from audits.rules.derived_cache import StoreDerivedCache
+from audits.rules.loader import load_rules
+from audits.rules.result_cache import group_key, rows_digest
 from govaudit import schema
 from govaudit.db import connect
 from govaudit.store import Store
@@ -48,14 +50,25 @@ def sorted_findings(found: pd.DataFrame) -> pd.DataFrame:
     return found.sort_values(["rule_id", "url", "kind"]).reset_index(drop=True)
 
 
-def cached_keys(store, findings: bool = False) -> set[str]:
-    """The keys of GX's answers kept in the store (`findings`: of the groups' kept finding rows)."""
+def cached_entries(store) -> dict[str, bytes]:
     conn = connect(store)
     try:
-        keys = {row[0] for row in conn.execute(sa.select(schema.validation_cache.c.cache_key))}
+        return {row[0]: row[1] for row in conn.execute(
+            sa.select(schema.validation_cache.c.cache_key, schema.validation_cache.c.content))}
     finally:
         conn.close()
-    return {k for k in keys if k.startswith(result_cache.FINDINGS) == findings}
+
+
+def cached_keys(store, findings: bool = False) -> set[str]:
+    """The keys of GX's answers kept in the store (`findings`: of the groups' kept finding rows)."""
+    prefix = result_cache.FINDINGS if findings else ""
+    return {k for k in cached_entries(store) if k.startswith(prefix) and not k.startswith(result_cache.ALIAS)
+            and (findings or not k.startswith(result_cache.FINDINGS))}
+
+
+def aliases(store) -> dict[str, dict]:
+    """Each group's alias (kept derived set, condition, columns, rules) and the two keys it names."""
+    return {k: json.loads(v) for k, v in cached_entries(store).items() if k.startswith(result_cache.ALIAS)}
 
 
 def damage(store, key: str) -> None:
@@ -70,39 +83,58 @@ def damage(store, key: str) -> None:
 
 @pytest.fixture()
 def rebuilt(monkeypatch) -> list[list[str]]:
-    """The rule ids of every group whose finding rows are built from its rows (not kept ones)."""
+    """The rule ids of every group whose finding rows are built from its rows (not kept ones),
+    a group whose condition picks no row included."""
     groups: list[list[str]] = []
     real = validate._group_outcomes
 
     def counting(rules, rows, answers, reasons):
-        if len(rows):
-            groups.append([rule.id for rule in rules])
+        groups.append([rule.id for rule in rules])
         return real(rules, rows, answers, reasons)
 
     monkeypatch.setattr(validate, "_group_outcomes", counting)
     return groups
 
 
-@pytest.mark.slow  # audits the store five times
+@pytest.mark.slow  # audits the store six times
 def test_unchanged_audits_validate_nothing_and_damaged_or_stale_answers_are_validated_again(
-        store, validated, monkeypatch):
+        store, validated, rebuilt, monkeypatch):
+    selected: list[str | None] = []
+    real_applicable = validate._applicable
+    monkeypatch.setattr(validate, "_applicable", lambda condition, df: (
+        selected.append(condition), real_applicable(condition, df))[1])
     first = audit_crawl(store, 1, RULES, now=NOW, trial=True)
-    groups = len(validated)
-    assert groups > 5
-    # Nothing changed: every group is answered from the cache, with the same findings.
+    groups, built, answered = len(validated), len(rebuilt), sum(len(group) for group in validated)
+    assert built > groups > 5  # (some conditions pick no row of the seed store: nothing to validate)
+    assert len(selected) == built
+    # Nothing changed: every group is found through its alias, with the same findings, and no
+    # group's rows are even selected.
     second = audit_crawl(store, 1, RULES, now=NOW, trial=True)
-    assert len(validated) == groups
+    assert len(validated) == groups and len(rebuilt) == built and len(selected) == built
     pd.testing.assert_frame_equal(sorted_findings(first.findings), sorted_findings(second.findings))
     pd.testing.assert_frame_equal(first.rule_stats, second.rule_stats)
     assert first.errors == second.errors
-    assert len(cached_keys(store)) == groups and len(cached_keys(store, findings=True)) == groups
-    # A damaged entry is validated again, never trusted.
-    damage(store, sorted(cached_keys(store))[0])
+    # One answer per rule validated, one set of finding rows and one alias per group.
+    assert len(cached_keys(store)) == answered and len(cached_keys(store, findings=True)) == built
+    named = aliases(store)
+    assert len(named) == built and {a["findings"] for a in named.values()} == cached_keys(store, findings=True)
+    # A damaged alias: the group is found by its rows instead, and the alias is written again.
+    alias = sorted(named)[0]
+    damage(store, alias)
     third = audit_crawl(store, 1, RULES, now=NOW, trial=True)
-    assert len(validated) == groups + 1
+    assert len(validated) == groups and len(rebuilt) == built and len(selected) == built + 1
     pd.testing.assert_frame_equal(sorted_findings(first.findings), sorted_findings(third.findings))
-    audit_crawl(store, 1, RULES, now=NOW, trial=True)  # the damaged entry was replaced
-    assert len(validated) == groups + 1
+    assert aliases(store)[alias] == named[alias]
+    # A damaged answer is validated again, never trusted (its kept rows damaged too, or the alias
+    # would find them without asking for the answer).
+    damaged = next(a for a in named.values() if len(a["answers"]) > 1)
+    damage(store, damaged["answers"][0])
+    damage(store, damaged["findings"])
+    fourth = audit_crawl(store, 1, RULES, now=NOW, trial=True)
+    assert len(validated) == groups + 1 and len(validated[-1]) == 1 and len(rebuilt) == built + 1
+    pd.testing.assert_frame_equal(sorted_findings(first.findings), sorted_findings(fourth.findings))
+    audit_crawl(store, 1, RULES, now=NOW, trial=True)  # the damaged entries were replaced
+    assert len(validated) == groups + 1 and len(rebuilt) == built + 1
     # Other evaluation code (the expectation types, a library version) validates everything again.
     monkeypatch.setattr(result_cache, "code_digest", lambda: "another version of audits/rules")
     audit_crawl(store, 1, RULES, now=NOW, trial=True)
@@ -110,7 +142,7 @@ def test_unchanged_audits_validate_nothing_and_damaged_or_stale_answers_are_vali
 
 
 @pytest.mark.slow  # audits the store three times
-def test_a_changed_title_needs_no_validation_and_an_edited_rule_revalidates_its_group_alone(
+def test_a_changed_title_needs_no_validation_and_an_edited_rule_alone_is_validated_again(
         store, validated, tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
@@ -127,14 +159,14 @@ def test_a_changed_title_needs_no_validation_and_an_edited_rule_revalidates_its_
     retitled = audit_crawl(store, 1, rules, now=NOW, trial=True)
     assert validated == []
     assert retitled.rule_stats.set_index("rule_id").loc["META-1", "title"].startswith("改过的标题")
-    # A deadline is: its group alone is validated, and the edit takes effect.
+    # A deadline is: the edited rule alone is validated, and the edit takes effect.
     deadlines = rules / "deadlines.yml"
     text = deadlines.read_text(encoding="utf-8")
     deadlines.write_text(text.replace('deadline: "03-31"', 'deadline: "01-31"', 1), encoding="utf-8")
     after = audit_crawl(store, 1, rules, now=NOW, trial=True)
     assert list(after.findings.loc[after.findings["rule_id"] == "FZ-DATE-1", "url"]) == [seed_record().url]
-    assert len(validated) == 1 and "FZ-DATE-1" in validated[0]
-    # The store keeps what the last audit used: the edited group's new answer, not its old one.
+    assert validated == [["FZ-DATE-1"]]  # the edited rule alone, not the rest of its group
+    # The store keeps what the last audit used: the edited rule's new answer, not its old one.
     keys_after = cached_keys(store)
     assert len(keys_after) == len(keys_before) and len(keys_after - keys_before) == 1
 
@@ -145,7 +177,7 @@ def test_kept_finding_rows_are_the_built_ones_and_a_changed_message_or_reason_bu
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
     first = audit_crawl(store, 1, rules, now=NOW, trial=True)
-    assert len(rebuilt) == len(validated) > 5
+    assert len(rebuilt) > len(validated) > 5
     rebuilt.clear()
     validated.clear()
     # Nothing changed: no group's rows are built again, and the findings are the same to the dtype.
@@ -172,18 +204,26 @@ def test_kept_finding_rows_are_the_built_ones_and_a_changed_message_or_reason_bu
     damage(store, sorted(cached_keys(store, findings=True))[0])
     audit_crawl(store, 1, rules, now=NOW, trial=True)
     assert validated == [] and len(rebuilt) == 1
-    # A could-not-check reason that derivation gives differently makes the rows of the groups that
-    # read that column be built again.
+    # A could-not-check reason that derivation gives differently (a derived set of its own) makes
+    # the rows of the groups that read that column be built again, and only those: the others are
+    # found by their rows, and nothing is validated.
     rebuilt.clear()
-    real_findings_key = result_cache.findings_key
+    real_derive = validate.derive_frames
+    changed: set[tuple[str, str]] = set()
 
-    def other_reasons(key, frame, group, rows, reasons):
-        other = {k: pd.Series("另一个原因", index=rows.index, dtype="string") for k in reasons}
-        return real_findings_key(key, frame, group, rows, other)
+    def other_reasons(*args, **kwargs):
+        frames, reasons = real_derive(*args, **kwargs)
+        changed.update(reasons)
+        return frames, {(frame, column): pd.Series("另一个原因", index=frames[frame].index, dtype="string")
+                        for frame, column in reasons}
 
-    monkeypatch.setattr(validate, "findings_key", other_reasons)
+    monkeypatch.setattr(validate, "derive_frames", other_reasons)
+    monkeypatch.setattr(StoreDerivedCache, "load", lambda self, inputs: None)
     audit_crawl(store, 1, rules, now=NOW, trial=True)
-    assert validated == [] and len(rebuilt) >= 1
+    readers = {rule.id for suite in load_rules(rules).suites for rule in suite.rules
+               if any((suite.frame, column) in changed for column in rule.referenced)}
+    assert changed and validated == [] and rebuilt
+    assert all(set(group) & readers for group in rebuilt)
 
 
 def test_finding_rows_are_keyed_by_the_texts_and_reasons_they_are_made_of():
@@ -230,17 +270,26 @@ def test_kept_rows_come_back_as_built():
     assert result_cache.restored_findings({}, [one]) is None
 
 
+def key_of(frame: str, rules: list, rows: pd.DataFrame) -> str | None:
+    digest = rows_digest(frame, rows)
+    return None if digest is None else group_key(digest, rules)
+
+
 def test_other_rows_miss_the_cache():
     rules = [("R-1", "expect_column_values_to_not_be_null", {"column": "a"})]
     one = pd.DataFrame({"url": ["u1", "u2"], "a": pd.array(["x", None], dtype="string")})
-    assert group_key("documents", rules, one) == group_key("documents", rules, one.copy())
-    assert group_key("documents", rules, one) != group_key("documents", rules, one.iloc[:1])
-    assert group_key("documents", rules, one) != group_key("documents", rules, one.set_axis([5, 6]))
+    assert key_of("documents", rules, one) == key_of("documents", rules, one.copy())
+    assert key_of("documents", rules, one) != key_of("documents", rules, one.iloc[:1])
+    assert key_of("documents", rules, one) != key_of("documents", rules, one.set_axis([5, 6]))
     changed = one.assign(a=pd.array(["x", "y"], dtype="string"))
-    assert group_key("documents", rules, one) != group_key("documents", rules, changed)
-    assert group_key("documents", rules, one) != group_key("sections", rules, one)
+    assert key_of("documents", rules, one) != key_of("documents", rules, changed)
+    assert key_of("documents", rules, one) != key_of("sections", rules, one)
     other_kwargs = [("R-1", "expect_column_values_to_not_be_null", {"column": "a", "mostly": 0.5})]
-    assert group_key("documents", rules, one) != group_key("documents", other_kwargs, one)
+    assert key_of("documents", rules, one) != key_of("documents", other_kwargs, one)
+    # A rule's own answer is keyed apart from its group's, and from another rule's on the same rows.
+    digest = rows_digest("documents", one)
+    assert len({group_key(digest, rules), group_key(digest, rules[:1] + other_kwargs),
+                group_key(digest, other_kwargs)}) == 3
 
 
 def test_a_value_of_another_type_misses_the_cache():
@@ -248,13 +297,13 @@ def test_a_value_of_another_type_misses_the_cache():
     rules = [("R-1", "expect_column_values_to_be_in_set", {"column": "a", "value_set": ["1"]})]
     as_int = pd.DataFrame({"url": ["u"], "a": pd.Series([1], dtype=object)})
     as_text = pd.DataFrame({"url": ["u"], "a": pd.Series(["1"], dtype=object)})
-    assert group_key("documents", rules, as_int) != group_key("documents", rules, as_text)
+    assert key_of("documents", rules, as_int) != key_of("documents", rules, as_text)
 
 
 def test_rows_that_cannot_be_hashed_are_never_cached():
     rules = [("R-1", "expect_column_values_to_not_be_null", {"column": "a"})]
     unhashable = pd.DataFrame({"url": ["u"], "a": pd.Series([{"k": [1]}], dtype=object)})
-    assert group_key("documents", rules, unhashable) is None
+    assert key_of("documents", rules, unhashable) is None
 
 
 def test_caches_keep_the_audited_crawl_and_the_newest_crawls_only(store):
