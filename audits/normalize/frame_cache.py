@@ -30,12 +30,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-import pandas as pd
 import sqlalchemy as sa
 
 from audits.defaults import DEFAULT_RULES_DIR
 from audits.normalize.frame_set import Frames
-from audits.normalize.shared_strings import share_strings
+from audits.normalize.shared_strings import read_frame
 from govaudit import schema
 from govaudit.db import StoreConnection, insert_replacing, prune_crawl_cache, write_refused
 from govaudit.source_digest import source_digest
@@ -106,8 +105,8 @@ def load_frames(conn: StoreConnection, crawl_id: int, key: str) -> Frames | None
     if set(blobs) != set(FRAME_NAMES):
         return None
     try:
-        # Arrow gives back one str object per row; repeated values are shared again as built.
-        return Frames(**{name: share_strings(pd.read_feather(io.BytesIO(blobs[name]))) for name in FRAME_NAMES})
+        # Arrow alone would give back one str object per row: repeated values are shared as built.
+        return Frames(**{name: read_frame(blobs[name]) for name in FRAME_NAMES})
     except Exception:  # noqa: BLE001 - a damaged cache entry is rebuilt, never trusted
         return None
 

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from audits.normalize.shared_strings import share_strings
+from audits.normalize.shared_strings import read_frame
 from audits.rules.columns import base_columns
 from audits.rules.result_cache import code_digest
 from govaudit import schema
@@ -66,7 +66,7 @@ class StoreDerivedCache:
         if set(blobs) != {PREFIX + name for name in names} | {REASONS}:
             return None
         try:
-            frames = {name: share_strings(pd.read_feather(io.BytesIO(blobs[PREFIX + name]))) for name in names}
+            frames = {name: read_frame(blobs[PREFIX + name]) for name in names}
             return (frames, _reasons(pd.read_feather(io.BytesIO(blobs[REASONS])))), identity(blobs)
         except Exception:  # noqa: BLE001 - a damaged entry is derived again, never trusted
             return None
@@ -113,7 +113,7 @@ def _blobs(frames: dict[str, pd.DataFrame], reasons: dict[tuple[str, str], pd.Se
                 return None
             buffer = io.BytesIO()
             frame.to_feather(buffer, compression="zstd")
-            back = pd.read_feather(io.BytesIO(buffer.getvalue()))
+            back = read_frame(buffer.getvalue())  # as `load` reads it
             pd.testing.assert_frame_equal(back, frame, check_exact=True, check_index_type=True)
             blobs[name] = buffer.getvalue()
         restored = _reasons(pd.read_feather(io.BytesIO(blobs[REASONS])))
