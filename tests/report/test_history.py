@@ -6,7 +6,7 @@ import pytest
 
 from audits.history import finding_key, load_run, previous_run, record_run, resolve_run
 from audits.report.diff import compare_runs as diff_runs
-from audits.report.scorecard import site_unit_trends as unit_trends
+from audits.report.scorecard import run_cards, site_unit_trends as unit_trends
 from govaudit.columns import DOCUMENT_COLUMNS, FINDING_COLUMNS
 from tests.report_runs import (SITE, document, documents_frame, finding, findings_frame, make_crawl,
                                realistic_run, record, rule_stats_frame)
@@ -140,3 +140,25 @@ def test_unit_trends_score_every_run_and_never_score_an_unreachable_unit(store):
     assert row.loc[(r2, "濮院镇"), "score"] == round((40 + 20 * 2 / 3) * 100 / 60)
     assert pd.isna(row.loc[(r1, "乌镇镇"), "score"])  # catalog unreachable: no score, not 100
     assert pd.isna(row.loc[(r2, "梧桐街道"), "score"])  # configured but no document read in run 2
+    # Scored in one pass, each run counts as if scored alone: the same units, scores and counts as
+    # the run's own scorecard, though both runs hold the same documents under the same ids.
+    for run_id in (r1, r2):
+        alone = run_cards(load_run(store, run_id))[["unit", "score", "critical", "warning"]]
+        together = trends[trends["run_id"] == run_id][["unit", "score", "critical", "warning"]]
+        pd.testing.assert_frame_equal(together.reset_index(drop=True), alone, check_dtype=False)
+    # Waived keys are left out of the run they belong to.
+    waived = set(load_run(store, r1).findings["finding_key"])
+    spared = unit_trends(store, SITE, exclude_keys=waived).set_index(["run_id", "unit"])
+    assert spared.loc[(r1, "濮院镇"), "critical"] == 0 and spared.loc[(r2, "濮院镇"), "warning"] == 1
+
+
+def test_a_document_failing_in_one_run_does_not_fail_in_another_runs_trend_point(store):
+    """The same documents, under the same ids, in three runs: a critical finding on d1 in the
+    middle run only costs that run's score."""
+    r1 = _run(store, [], "2024-03-01T00:00:00+00:00")
+    r2 = _run(store, [("d1", "META-1")], "2024-03-08T00:00:00+00:00")
+    r3 = _run(store, [], "2024-03-15T00:00:00+00:00")
+    scores = unit_trends(store, SITE).set_index(["run_id", "unit"])["score"]
+    assert scores[(r1, "濮院镇")] == scores[(r3, "濮院镇")] == 100
+    assert scores[(r2, "濮院镇")] < 100
+    assert scores[(r2, "濮院镇")] == run_cards(load_run(store, r2)).set_index("unit").loc["濮院镇", "score"]
