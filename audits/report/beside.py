@@ -1,9 +1,10 @@
 """Report files written by a second process while this one renders the HTML.
 
-The workbook and the CSV/JSON exports need nothing the HTML needs, and writing them takes about
-as long as rendering it: on a machine with a second core, a forked copy of this process writes
-them meanwhile, and `govaudit audit` (the rule tuner's loop, the weekly run) returns sooner. The
-fork shares the findings with the copy as they are, without pickling them.
+The workbook needs nothing the HTML needs, and writing it takes about as long as rendering the
+HTML and writing the CSV/JSON exports: on a machine with a second core, a forked copy of this
+process writes it meanwhile (`audits.report.render`), and `govaudit audit` (the rule tuner's loop,
+the weekly run) returns sooner. The fork shares the findings with the copy as they are, without
+pickling them.
 
 Only a process with one thread forks: a lock another thread held at the fork would stay locked in
 the copy for ever (the scheduler's job threads, a test's servers). There, on a single core, and
