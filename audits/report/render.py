@@ -30,7 +30,6 @@ from audits.report.exports import write_exports
 from audits.report.firstscreen import cnc_summary, rate_cells, this_week, waived_rows
 from audits.report.i18n import translator
 from audits.report.standing import Standing, standing
-from audits.report.workbook import write_workbook
 
 
 RUN_META = re.compile(r'<meta name="govaudit-run" content="(\d+)"')
@@ -121,13 +120,21 @@ def render_run(store_path: str | Path, run_id: int, out_root: Path | None = None
 
     # The workbook is written meanwhile by a second process where one helps; the CSV/JSON exports
     # here after the HTML, which together take about as long as the workbook alone.
-    pending = beside.start(lambda: write_workbook(directory / "findings.xlsx", where))
+    pending = beside.start(lambda: _write_workbook(directory / "findings.xlsx", where))
     try:
         _write_atomic(path, render_html(store_path, run, lang, diff, where))
         write_exports(run, directory, diff.open["open_runs"])
     finally:
         pending.wait()
     return path
+
+
+def _write_workbook(path: Path, where: Standing) -> None:
+    # openpyxl is imported by the process that writes the workbook: the forked copy, while this
+    # one renders the HTML (a tenth of a second off every audit).
+    from audits.report.workbook import write_workbook
+
+    write_workbook(path, where)
 
 
 def _write_atomic(path: Path, text: str) -> None:
