@@ -1,4 +1,5 @@
-"""Modules Great Expectations imports but no rule uses are imported on first use, not at start-up."""
+"""Modules Great Expectations imports but no rule uses are imported on first use, not at start-up;
+the import itself runs without full collections, and what it made is frozen."""
 from __future__ import annotations
 
 import importlib
@@ -106,3 +107,28 @@ def test_gx_starts_without_scipy_stats_and_altair_and_a_distribution_rule_still_
     assert said["at_start"] == {"scipy.stats": True, "altair": True}
     assert said["raised"] is False and said["after"] is False
     assert said["observed"] == pytest.approx(said["expected"]) and said["success"] is False
+
+
+GC_CHILD = textwrap.dedent("""
+    import gc, json, sys
+    if sys.argv[1] == "off":
+        gc.disable()
+    full_passes = []
+    gc.callbacks.append(lambda phase, info: full_passes.append(1) if phase == "stop" and info["generation"] == 2 else None)
+    import audits.rules
+    print(json.dumps({"full_passes": len(full_passes), "enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}))
+""")
+
+
+@pytest.mark.slow  # child processes importing Great Expectations afresh
+@pytest.mark.parametrize("collector", ["on", "off"])
+def test_gx_is_imported_without_full_collections_and_the_importers_choice_is_kept(collector):
+    done = subprocess.run([sys.executable, "-c", GC_CHILD, collector], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr[-3000:]
+    said = json.loads(done.stdout.strip().splitlines()[-1])
+    assert said["full_passes"] == 0
+    if collector == "on":  # collecting again, over none of what the import made
+        assert said["enabled"] is True and said["frozen"] > 100_000
+    else:  # a process that turned the collector off keeps it off, and nothing is frozen for it
+        assert said["enabled"] is False and said["frozen"] == 0
