@@ -40,8 +40,8 @@ INTRO = ("`python bench/tuning_bench.py`: the rule tuner's loop on the demo stor
          "against importing Great Expectations and pandas alone, in the same run; then the same edits under "
          "`govaudit audit --watch`, one process that audits again on each save. The audit reads the rule "
          "files, takes the crawl's frames from the frame cache in the store (or parses the pages when it is "
-         "cold), derives columns, validates with Great Expectations the groups of rules whose answer can "
-         "have changed (`validation_cache`), folds findings, records the run and writes report.html, "
+         "cold), derives columns, validates with Great Expectations the rules whose answer can have "
+         "changed (`validation_cache`), folds findings, records the run and writes report.html, "
          "findings.xlsx and the CSV/JSON exports.")
 
 
@@ -52,18 +52,21 @@ REMAINS = (
     "the caches warm. Its own imports (the CLI, pandas, SQLAlchemy and Great Expectations) take less "
     "than the baseline's bare import: Great Expectations imports scipy.stats and altair only for "
     "distribution expectations no rule uses, a third of its import, and govaudit puts stand-ins in "
-    "their place that import them on first use (`audits/rules/deferred_imports.py`). On top of that: "
-    "reading the rule files 0.1 s, the frames from the frame cache about 0.35 s (digesting the crawl's "
-    "stored pages is half of it), the derived columns read back from the store about 0.4 s (computing "
-    "them took 0.5 to 0.8 s; `audits/rules/derived_cache.py`), the groups of rules 0.45 to 0.65 s (GX "
-    "is asked again only for the edited group, and an unedited group's finding rows are kept beside "
-    "its answer; what remains is selecting and digesting each group's rows to find them), recording "
-    "the run 0.1 s, and the report about 1 s: the run, its changes and the scorecard's trends read "
-    "back (the trends read every earlier run of record of the site, about 40 ms a run), then the "
-    "HTML while a forked copy of the process writes findings.xlsx and the CSV/JSON exports on the "
-    "other core. The imports are the floor: about 3.2 to 4.1 s here, against 4.3 to 4.6 s for the "
-    "bare import. This machine's speed varies by half again within a day (the import alone has taken "
-    "3.4 to 5.8 s), and the shell figures with it.")
+    "their place that import them on first use (`audits/rules/deferred_imports.py`); and it is "
+    "imported with Python's cyclic collector paused, what it made then frozen, which takes the "
+    "collector's full passes over its few million objects (about 0.5 s of every audit, during the "
+    "import and after it) out of the run. On top of that: reading the rule files 0.05 s; the frames "
+    "from the frame cache 0.1 to 0.15 s, and as much again digesting the crawl's stored pages for "
+    "their key; the derived columns read back from the store 0.2 to 0.25 s (repeated texts shared "
+    "as Arrow reads them; `audits/rules/derived_cache.py`); the groups of rules 0.15 to 0.2 s: GX "
+    "validates the edited rule alone (each rule's answer is kept on its own), and every other "
+    "group's finding rows are found through an alias keyed by the kept derived set's identity, "
+    "without selecting or digesting its rows; recording the run 0.1 s; the report 0.8 s: the run, "
+    "its changes and the scorecard's trends read back (every earlier run of record scored in one "
+    "pass), then the HTML and the CSV/JSON exports while a forked copy writes findings.xlsx on the "
+    "other core; and the summary table 0.05 s. The imports are the floor: 2.4 to 3.0 s here, in "
+    "minutes when the bare import took 4.1 to 4.9 s. This machine's speed varies by half again "
+    "within a day (the import alone has taken 3.4 to 6.1 s), and the shell figures with it.")
 
 
 def timed(command: list[str]) -> tuple[float, float, int]:
