@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+# A suite started in the background by a shell without job control (`make test &` in a script)
+# inherits SIGINT ignored, and so would every process a test starts: the tests that press Ctrl-C on
+# a crawl or on `audit --watch` would see it ignored and fail. Python's own handler is put back.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 from tests.mockserver.fixtures import demo_portal, redis_server  # noqa: E402,F401  (session fixtures)
 from tests.process_check import PROC, ProcessCheck  # noqa: E402
