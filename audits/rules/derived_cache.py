@@ -67,7 +67,7 @@ class StoreDerivedCache:
             return None
         try:
             frames = {name: read_frame(blobs[PREFIX + name]) for name in names}
-            return (frames, _reasons(pd.read_feather(io.BytesIO(blobs[REASONS])))), identity(blobs)
+            return (frames, _reasons(read_frame(blobs[REASONS]))), identity(blobs)
         except Exception:  # noqa: BLE001 - a damaged entry is derived again, never trusted
             return None
 
@@ -113,10 +113,10 @@ def _blobs(frames: dict[str, pd.DataFrame], reasons: dict[tuple[str, str], pd.Se
                 return None
             buffer = io.BytesIO()
             frame.to_feather(buffer, compression="zstd")
-            back = read_frame(buffer.getvalue())  # as `load` reads it
-            pd.testing.assert_frame_equal(back, frame, check_exact=True, check_index_type=True)
             blobs[name] = buffer.getvalue()
-        restored = _reasons(pd.read_feather(io.BytesIO(blobs[REASONS])))
+            back = read_frame(blobs[name])  # as `load` reads it
+            pd.testing.assert_frame_equal(back, frame, check_exact=True, check_index_type=True)
+        restored = _reasons(back)  # (the reasons' table is read back last)
         if restored.keys() != reasons.keys() or any(not restored[k].equals(v) for k, v in reasons.items()):
             return None  # (equals: same texts, dtype and row labels, a RangeIndex as its numbers)
     except Exception:  # noqa: BLE001 - whatever Arrow cannot hold exactly is derived every time

@@ -124,13 +124,13 @@ def alias_key(identity: str, frame: str, condition: str | None, columns: list[st
               rules_config: Config) -> str | None:
     """The key of the alias of one group whose rows are those `condition` picks from `columns` of
     `frame` in the kept derived set `identity`. None when the configuration cannot be digested."""
-    digest = hashlib.sha256(f"{code_digest()}\0{identity}\0{frame}\0".encode())
     try:
-        digest.update(json.dumps([condition, columns, rules_config], sort_keys=True, default=_strict).encode())
-        texts = findings_key("", frame, rules)
+        picked = json.dumps([condition, columns, rules_config], sort_keys=True, default=_strict)
     except (TypeError, ValueError):
         return None
-    return None if texts is None else ALIAS + hashlib.sha256(f"{digest.hexdigest()}\0{texts}".encode()).hexdigest()
+    rows = hashlib.sha256(f"{code_digest()}\0{identity}\0{frame}\0{picked}".encode()).hexdigest()
+    texts = findings_key(rows, frame, rules)  # the rows (and reasons) stand in the key: only the texts are added
+    return None if texts is None else ALIAS + texts.removeprefix(FINDINGS)
 
 
 # One rule's kept rows: {"parts": [[kind, {column: [text or None, ...]}], ...], "counts": [evaluated,
