@@ -61,9 +61,10 @@ def cached_entries(store) -> dict[str, bytes]:
 
 def cached_keys(store, findings: bool = False) -> set[str]:
     """The keys of GX's answers kept in the store (`findings`: of the groups' kept finding rows)."""
-    prefix = result_cache.FINDINGS if findings else ""
-    return {k for k in cached_entries(store) if k.startswith(prefix) and not k.startswith(result_cache.ALIAS)
-            and (findings or not k.startswith(result_cache.FINDINGS))}
+    def kind(key: str) -> str:
+        return next((p for p in (result_cache.FINDINGS, result_cache.ALIAS) if key.startswith(p)), "")
+
+    return {k for k in cached_entries(store) if kind(k) == (result_cache.FINDINGS if findings else "")}
 
 
 def aliases(store) -> dict[str, dict]:
