@@ -166,7 +166,7 @@ def record_run(store_path: StoreRef, *, site: str, crawl_id: int, documents: pd.
 
 def typed_frame(rows: list[Record], columns: dict[str, str]) -> pd.DataFrame:
     """Rebuild a frame with the dtypes of its column contract (the store keeps only text/numbers)."""
-    frame = pd.DataFrame([dict(r) for r in rows], columns=["run_id", *columns])
+    frame = pd.DataFrame([dict(r) for r in rows], columns=list(columns))
     typed = {}
     for name, dtype in columns.items():
         if dtype.startswith("datetime64"):
